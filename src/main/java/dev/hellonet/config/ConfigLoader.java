@@ -1,0 +1,163 @@
+package dev.hellonet.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Merges the embedded defaults, an optional JSON file and {@code HELLONET_*} environment variables into one JSON tree.
+ *
+ * <p>This reads plain JSON rather than going through vertx-config because the configuration decides how the Vert.x
+ * instance itself is built (transport, instance count), so it has to be known before any Vert.x instance exists.
+ */
+public final class ConfigLoader {
+  /** Names the configuration file to read instead of {@code conf/config.json}. */
+  public static final String CONFIG_FILE_VARIABLE = "HELLONET_CONFIG";
+  static final String ENV_PREFIX = "HELLONET_";
+  static final Path DEFAULT_FILE = Path.of("conf", "config.json");
+  private static final String DEFAULTS_RESOURCE = "/hellonet/config.json";
+
+  private ConfigLoader() {}
+
+  /** Loads the configuration the way the service does at start: defaults, then the file, then the environment. */
+  public static HellonetConfig load(Map<String, String> env) {
+    return HellonetConfig.from(merge(env), Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The merged JSON tree, before typing: defaults overlaid with the file and the environment. */
+  public static JsonObject merge(Map<String, String> env) {
+    JsonObject config = defaults();
+    String named = env.get(CONFIG_FILE_VARIABLE);
+    Path file = named != null ? Path.of(named) : DEFAULT_FILE;
+    if (named != null || Files.exists(file)) {
+      overlay(config, readFile(file), "", file.toString());
+    }
+    applyEnvironment(config, env);
+    return config;
+  }
+
+  /** The defaults embedded in the jar (a copy of {@code conf/config.json} made at build time). */
+  public static JsonObject defaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("embedded defaults " + DEFAULTS_RESOURCE + " are missing from the jar");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read embedded defaults " + DEFAULTS_RESOURCE, e);
+    }
+  }
+
+  private static JsonObject readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + file + ": " + e);
+    }
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new ConfigException("configuration file " + file + " is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  /** Copies {@code source} over {@code target}, refusing keys the defaults do not know so that typos fail loudly. */
+  private static void overlay(JsonObject target, JsonObject source, String prefix, String origin) {
+    for (Map.Entry<String, Object> e : source) {
+      String key = prefix + e.getKey();
+      if (!target.containsKey(e.getKey())) {
+        throw new ConfigException(origin + ": unknown key \"" + key + "\"");
+      }
+      Object current = target.getValue(e.getKey());
+      if (current instanceof JsonObject nested) {
+        if (!(e.getValue() instanceof JsonObject given)) {
+          throw new ConfigException(origin + ": \"" + key + "\" must be an object");
+        }
+        overlay(nested, given, key + ".", origin);
+      } else {
+        target.put(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** The environment variable that overrides a dotted key: {@code hello.port} is {@code HELLONET_HELLO_PORT}. */
+  public static String variableFor(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  private static void applyEnvironment(JsonObject config, Map<String, String> env) {
+    List<String> leaves = new ArrayList<>();
+    collectLeaves(config, "", leaves);
+    TreeSet<String> known = new TreeSet<>();
+    for (String key : leaves) {
+      String variable = variableFor(key);
+      known.add(variable);
+      String raw = env.get(variable);
+      if (raw != null) {
+        setLeaf(config, key, parseLike(leafValue(config, key), raw.trim(), variable));
+      }
+    }
+    for (String name : env.keySet()) {
+      if (name.startsWith(ENV_PREFIX) && !known.contains(name) && !name.equals(CONFIG_FILE_VARIABLE)) {
+        throw new ConfigException("unknown environment variable " + name + "; known: " + known + " and " + CONFIG_FILE_VARIABLE);
+      }
+    }
+  }
+
+  private static Object parseLike(Object template, String raw, String variable) {
+    try {
+      if (template instanceof Integer || template instanceof Long) {
+        return Long.parseLong(raw);
+      }
+      if (template instanceof Boolean) {
+        if (!raw.equalsIgnoreCase("true") && !raw.equalsIgnoreCase("false")) {
+          throw new NumberFormatException();
+        }
+        return Boolean.parseBoolean(raw);
+      }
+      return raw;
+    } catch (NumberFormatException e) {
+      String kind = template instanceof Boolean ? "true or false" : "a whole number";
+      throw new ConfigException(variable + ": must be " + kind + "; got \"" + raw + "\"");
+    }
+  }
+
+  private static void collectLeaves(JsonObject node, String prefix, List<String> out) {
+    for (Map.Entry<String, Object> e : node) {
+      if (e.getValue() instanceof JsonObject nested) {
+        collectLeaves(nested, prefix + e.getKey() + ".", out);
+      } else {
+        out.add(prefix + e.getKey());
+      }
+    }
+  }
+
+  private static Object leafValue(JsonObject config, String key) {
+    String[] parts = key.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i]);
+    }
+    return node.getValue(parts[parts.length - 1]);
+  }
+
+  private static void setLeaf(JsonObject config, String key, Object value) {
+    String[] parts = key.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i]);
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+}

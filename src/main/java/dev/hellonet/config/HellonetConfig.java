@@ -1,0 +1,108 @@
+package dev.hellonet.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+
+/** The whole typed configuration, read once at start and passed down to whoever needs a part of it. */
+public record HellonetConfig(
+    TransportChoice transport,
+    HelloConfig hello,
+    SequenceConfig sequence,
+    CountersConfig counters,
+    ShutdownConfig shutdown) {
+
+  /** Which Netty transport the Vert.x instance uses. */
+  public enum TransportChoice { AUTO, EPOLL, NIO }
+
+  /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
+  public record HelloConfig(String host, int port, int instances, int maxRequestBytes) {}
+
+  /** Where numbers come from and how many an instance leases at a time. */
+  public record SequenceConfig(String store, Path file, int minBlock, int maxBlock) {}
+
+  /** How often each node publishes its counters on the event bus. */
+  public record CountersConfig(long publishIntervalMs) {}
+
+  /** How long a graceful shutdown may take before connections are cut. */
+  public record ShutdownConfig(long timeoutMs) {}
+
+  /** Builds the typed view of a merged JSON configuration, checking every value. */
+  public static HellonetConfig from(JsonObject json, int availableProcessors) {
+    Reader r = new Reader(json);
+    String transport = r.string("transport");
+    TransportChoice choice = switch (transport) {
+      case "auto" -> TransportChoice.AUTO;
+      case "epoll" -> TransportChoice.EPOLL;
+      case "nio" -> TransportChoice.NIO;
+      default -> throw new ConfigException("transport: must be one of auto, epoll, nio; got \"" + transport + "\"");
+    };
+
+    int instances = r.intIn("hello.instances", 0, 1024);
+    HelloConfig hello = new HelloConfig(
+        r.nonBlank("hello.host"),
+        r.intIn("hello.port", 0, 65535),
+        instances == 0 ? Math.max(1, availableProcessors) : instances,
+        r.intIn("hello.maxRequestBytes", 1, 64 * 1024 * 1024));
+
+    String store = r.string("sequence.store");
+    if (!store.equals("file")) {
+      throw new ConfigException("sequence.store: the only store so far is \"file\"; got \"" + store + "\"");
+    }
+    int minBlock = r.intIn("sequence.minBlock", 1, 1 << 30);
+    int maxBlock = r.intIn("sequence.maxBlock", 1, 1 << 30);
+    if (maxBlock < minBlock) {
+      throw new ConfigException("sequence.maxBlock (" + maxBlock + ") must be >= sequence.minBlock (" + minBlock + ")");
+    }
+    SequenceConfig sequence = new SequenceConfig(store, Path.of(r.nonBlank("sequence.file")), minBlock, maxBlock);
+
+    CountersConfig counters = new CountersConfig(r.longIn("counters.publishIntervalMs", 10, 3_600_000));
+    ShutdownConfig shutdown = new ShutdownConfig(r.longIn("shutdown.timeoutMs", 0, 600_000));
+    return new HellonetConfig(choice, hello, sequence, counters, shutdown);
+  }
+
+  /** Reads dotted keys out of nested JSON, with errors that name the key. */
+  private record Reader(JsonObject json) {
+    Object value(String key) {
+      Object node = json;
+      for (String part : key.split("\\.")) {
+        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
+          throw new ConfigException(key + ": missing");
+        }
+        node = obj.getValue(part);
+      }
+      return node;
+    }
+
+    String string(String key) {
+      if (value(key) instanceof String s) {
+        return s;
+      }
+      throw new ConfigException(key + ": must be a string");
+    }
+
+    String nonBlank(String key) {
+      String s = string(key);
+      if (s.isBlank()) {
+        throw new ConfigException(key + ": must not be empty");
+      }
+      return s;
+    }
+
+    long longIn(String key, long min, long max) {
+      Object v = value(key);
+      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+        throw new ConfigException(key + ": must be a whole number; got " + v);
+      }
+      long l = n.longValue();
+      if (l < min || l > max) {
+        throw new ConfigException(key + ": must be between " + min + " and " + max + "; got " + l);
+      }
+      return l;
+    }
+
+    int intIn(String key, int min, int max) {
+      return (int) longIn(key, min, max);
+    }
+  }
+}
