@@ -1,0 +1,256 @@
+package dev.hellonet.sequence;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+
+/**
+ * A {@link SequenceStore} kept in one small file holding the high-water mark. Every lease takes an OS file lock, reads
+ * the mark, writes the raised mark and forces it to disk before the block is returned, so processes on one host can
+ * share the file and a crash (even SIGKILL) never lets a number be handed out twice. All file work runs on a dedicated
+ * one-thread worker pool, never on an event loop.
+ */
+public final class FileSequenceStore implements SequenceStore {
+  private final Path file;
+  private final WorkerExecutor worker;
+  private FileChannel channel;
+  private volatile long knownMark;
+
+  private FileSequenceStore(Path file, WorkerExecutor worker) {
+    this.file = file.toAbsolutePath().normalize();
+    this.worker = worker;
+  }
+
+  /**
+   * Opens (creating it at 1 if it does not exist) and validates the file. Fails with a {@link SequenceStoreException}
+   * naming the file when it is unreadable or corrupt: a broken file is never silently reset.
+   */
+  public static Future<SequenceStore> open(Vertx vertx, Path file) {
+    WorkerExecutor worker = vertx.createSharedWorkerExecutor("hellonet-sequence-" + file.toAbsolutePath(), 1);
+    FileSequenceStore store = new FileSequenceStore(file, worker);
+    return store.<SequenceStore>blocking(() -> {
+      store.openBlocking();
+      return store;
+    }).onFailure(e -> worker.close());
+  }
+
+  @Override
+  public Future<Block> lease(long size) {
+    if (size < 1) {
+      return Future.failedFuture(new IllegalArgumentException("lease size must be >= 1, got " + size));
+    }
+    return blocking(() -> leaseBlocking(size));
+  }
+
+  @Override
+  public Future<Boolean> giveBack(Block unused) {
+    return blocking(() -> giveBackBlocking(unused));
+  }
+
+  @Override
+  public Future<Long> highWaterMark() {
+    return blocking(() -> {
+      synchronized (this) {
+        try (FileLock ignored = lock()) {
+          return readSlot().next();
+        }
+      }
+    });
+  }
+
+  @Override
+  public long knownHighWaterMark() {
+    return knownMark;
+  }
+
+  @Override
+  public String describe() {
+    return "file:" + file;
+  }
+
+  @Override
+  public Future<Void> close() {
+    return blocking(() -> {
+      synchronized (this) {
+        if (channel != null) {
+          channel.close();
+          channel = null;
+        }
+      }
+      return (Void) null;
+    }).eventually(worker::close);
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return worker.executeBlocking(work, false);
+  }
+
+  private synchronized void openBlocking() throws IOException {
+    if (!Files.exists(file)) {
+      createAtomically();
+    }
+    if (Files.isDirectory(file)) {
+      throw new SequenceStoreException("sequence file " + file + " is a directory, not a file");
+    }
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new SequenceStoreException("cannot open sequence file " + file + " for reading and writing: " + e, e);
+    }
+    try (FileLock ignored = lock()) {
+      readSlot();
+    } catch (RuntimeException | IOException e) {
+      channel.close();
+      channel = null;
+      throw e;
+    }
+  }
+
+  /**
+   * Writes a fresh file next to the target and links it into place, so that no process ever sees a half-written new
+   * file, and two processes racing to create it end up sharing whichever was linked first.
+   */
+  private void createAtomically() throws IOException {
+    Path dir = file.getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".new");
+    try {
+      byte[] content = new byte[SequenceFile.FILE_BYTES];
+      System.arraycopy(SequenceFile.encode(new SequenceFile.Slot(0, 1)), 0, content, 0, SequenceFile.SLOT_BYTES);
+      System.arraycopy(SequenceFile.encode(new SequenceFile.Slot(0, 1)), 0, content, SequenceFile.SLOT_BYTES,
+          SequenceFile.SLOT_BYTES);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(content));
+        ch.force(true);
+      }
+      try {
+        Files.createLink(file, tmp);
+      } catch (FileAlreadyExistsException raced) {
+        // Another process created it first: use theirs.
+      }
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private synchronized Block leaseBlocking(long size) throws IOException {
+    try (FileLock ignored = lock()) {
+      SequenceFile.Slot current = readSlot();
+      long end;
+      try {
+        end = Math.addExact(current.next(), size);
+      } catch (ArithmeticException e) {
+        throw new SequenceStoreException("sequence file " + file + " is exhausted: cannot lease " + size + " more after "
+            + current.next());
+      }
+      write(new SequenceFile.Slot(current.generation() + 1, end));
+      return new Block(current.next(), end);
+    }
+  }
+
+  private synchronized boolean giveBackBlocking(Block unused) throws IOException {
+    if (unused.size() == 0) {
+      return true;
+    }
+    try (FileLock ignored = lock()) {
+      SequenceFile.Slot current = readSlot();
+      if (current.next() != unused.end()) {
+        return false;
+      }
+      write(new SequenceFile.Slot(current.generation() + 1, unused.start()));
+      return true;
+    }
+  }
+
+  private FileChannel channel() {
+    if (channel == null) {
+      throw new SequenceStoreException("sequence file " + file + " is closed");
+    }
+    return channel;
+  }
+
+  /**
+   * Takes the whole-file lock. Another store object on the same file in this JVM shows up as an overlapping lock
+   * rather than blocking, so wait for it the same way the OS makes other processes wait.
+   */
+  private FileLock lock() throws IOException {
+    while (true) {
+      try {
+        return channel().lock();
+      } catch (OverlappingFileLockException sameJvm) {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the lock on " + file, e);
+        }
+      }
+    }
+  }
+
+  private SequenceFile.Slot readSlot() throws IOException {
+    SequenceFile.Slot slot = readValidSlot();
+    knownMark = slot.next();
+    return slot;
+  }
+
+  private SequenceFile.Slot readValidSlot() throws IOException {
+    FileChannel ch = channel();
+    long length = ch.size();
+    if (length != SequenceFile.FILE_BYTES) {
+      throw new SequenceStoreException("sequence file " + file + " is corrupt: it is " + length + " bytes long, expected "
+          + SequenceFile.FILE_BYTES + ". Refusing to start rather than risk handing out numbers twice; restore the file"
+          + " or replace it with one whose mark is above every number ever sent.");
+    }
+    ByteBuffer buf = ByteBuffer.allocate(SequenceFile.FILE_BYTES);
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, buf.position()) < 0) {
+        break;
+      }
+    }
+    byte[] bytes = buf.array();
+    SequenceFile.Slot best = null;
+    StringBuilder why = new StringBuilder();
+    for (int i = 0; i < 2; i++) {
+      try {
+        SequenceFile.Slot slot = SequenceFile.decode(bytes, i);
+        if (best == null || slot.generation() > best.generation()) {
+          best = slot;
+        }
+      } catch (SequenceFile.InvalidSlotException e) {
+        why.append(why.isEmpty() ? "" : "; ").append(e.getMessage());
+      }
+    }
+    if (best == null) {
+      throw new SequenceStoreException("sequence file " + file + " is corrupt: " + why
+          + ". Refusing to start rather than risk handing out numbers twice; restore the file or replace it with one"
+          + " whose mark is above every number ever sent.");
+    }
+    return best;
+  }
+
+  private void write(SequenceFile.Slot slot) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(SequenceFile.encode(slot));
+    long position = (slot.generation() % 2) * SequenceFile.SLOT_BYTES;
+    while (buf.hasRemaining()) {
+      position += channel().write(buf, position);
+    }
+    // The mark must be on disk before any number of the block can reach a client.
+    channel().force(false);
+    knownMark = slot.next();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.hellonet.sequence;
+
+import io.vertx.core.Future;
+
+/**
+ * Leases blocks of numbers that are unique across every lease ever made from the same store, by any process,
+ * before and after restarts. Implementations do their I/O off the event loop.
+ */
+public interface SequenceStore {
+
+  /** Reserves {@code size} numbers durably; the block is safe to hand out once the future completes. */
+  Future<Block> lease(long size);
+
+  /**
+   * Offers back the unused tail of a block on graceful shutdown. The store takes it back only when nothing was leased
+   * after it, so that the numbers are not lost; otherwise the gap stays. Completes with whether it was taken back.
+   */
+  Future<Boolean> giveBack(Block unused);
+
+  /** The lowest number no lease has returned yet, read from the store itself. */
+  Future<Long> highWaterMark();
+
+  /** The high-water mark as this process last saw it, without any I/O: for counters. */
+  long knownHighWaterMark();
+
+  /** A short description for logs and status, such as {@code file:data/sequence}. */
+  String describe();
+
+  Future<Void> close();
+}
