@@ -1,0 +1,76 @@
+package dev.hellonet;
+
+import dev.hellonet.app.Hellonet;
+import dev.hellonet.config.ConfigException;
+import dev.hellonet.config.ConfigLoader;
+import dev.hellonet.config.HellonetConfig;
+import sun.misc.Signal;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Starts one hellonet node from the configuration and stops it gracefully on SIGTERM or SIGINT. */
+public final class Main {
+  static {
+    // One line per record; must be set before the first logger is created.
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s [%3$s] %5$s%6$s%n");
+  }
+
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+  /** Extra time beyond shutdown.timeoutMs for closing the store and Vert.x before giving up. */
+  private static final long STOP_MARGIN_MS = 5_000;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    HellonetConfig config;
+    try {
+      config = ConfigLoader.load(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("hellonet: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+
+    Hellonet node;
+    try {
+      node = Hellonet.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      System.err.println("hellonet: cannot start: " + e.getCause().getMessage());
+      LOG.log(Level.FINE, "start failure", e.getCause());
+      System.exit(1);
+      return;
+    } catch (InterruptedException | TimeoutException e) {
+      System.err.println("hellonet: cannot start: " + e);
+      System.exit(1);
+      return;
+    }
+
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
+      LOG.info("stopping: no new connections; answering what was read (at most " + config.shutdown().timeoutMs()
+          + " ms)");
+      int status = 0;
+      try {
+        node.stop().toCompletionStage().toCompletableFuture()
+            .get(config.shutdown().timeoutMs() + STOP_MARGIN_MS, TimeUnit.MILLISECONDS);
+        LOG.info("stopped cleanly");
+      } catch (Exception e) {
+        LOG.log(Level.SEVERE, "graceful stop did not complete", e);
+        status = 1;
+      }
+      System.exit(status);
+    };
+    // A signal handler rather than a shutdown hook: the JVM exits with 143 after hooks, while Kubernetes and
+    // supervisors read a clean SIGTERM stop as exit 0.
+    Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "hellonet-stop").start());
+    Signal.handle(new Signal("INT"), sig -> new Thread(stop, "hellonet-stop").start());
+  }
+}

@@ -1,0 +1,236 @@
+package dev.hellonet.hello;
+
+import dev.hellonet.sequence.NumberSupply;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.internal.net.NetSocketInternal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The protocol on one connection: every {@code \n}-terminated request gets one {@code Hello World<N>\n}.
+ *
+ * <p>Requests are never stored, only counted: the bytes are scanned for newlines and released at once, and what is
+ * owed is a number. So a connection costs the same memory whatever a client sends. Replies for one read go into one
+ * buffer, and Vert.x flushes writes made during a read once, when the read completes. When the client stops reading
+ * (the write queue is full) or the numbers run out, the connection stops reading from its socket, which pushes back
+ * on the client through TCP, and picks up where it left off when the queue drains or numbers arrive.
+ *
+ * <p>All methods run on the connection's event loop.
+ */
+final class HelloConnection {
+  private static final ByteBuf TOO_LONG = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+      "ERR request too long\n".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
+  /** Caps one outgoing buffer at about 128 KiB of replies. */
+  private static final int MAX_REPLIES_PER_WRITE = 4096;
+  /** How long a closing connection waits for the client to close after the server's last reply. */
+  static final long LINGER_MS = 2_000;
+
+  private final NetSocketInternal socket;
+  private final ChannelHandlerContext ctx;
+  private final NumberSupply supply;
+  private final HelloCounters counters;
+  private final int maxRequestBytes;
+
+  /** Requests read but not yet answered. */
+  private long owed;
+  /** Bytes of the current request seen so far without its newline. */
+  private long partial;
+  private boolean reading = true;
+  private boolean waitingForNumbers;
+  private boolean inputEnded;
+  private boolean tooLong;
+  private boolean shuttingDown;
+  /** close() was called; replies already written still go out. */
+  private boolean closing;
+  private boolean closed;
+
+  HelloConnection(NetSocketInternal socket, NumberSupply supply, HelloCounters counters, int maxRequestBytes) {
+    this.socket = socket;
+    this.ctx = socket.channelHandlerContext();
+    this.supply = supply;
+    this.counters = counters;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  void start() {
+    counters.accepted.add(1);
+    // Without half-closure Netty closes the channel on the client's FIN, and a last request without a newline could
+    // not be answered.
+    ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    ctx.pipeline().addBefore("handler", "hellonet-input-end", new InputEndListener());
+    socket.messageHandler(this::onMessage);
+    socket.drainHandler(v -> pump());
+    socket.shutdownHandler(v -> onShutdown());
+    socket.closeHandler(v -> onClosed());
+    socket.exceptionHandler(e -> { /* resets and broken pipes end in closeHandler; nothing else to do */ });
+  }
+
+  private void onMessage(Object msg) {
+    if (!(msg instanceof ByteBuf buf)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      if (!tooLong && !closing && !closed) {
+        scan(buf);
+      }
+    } finally {
+      buf.release();
+    }
+    pump();
+  }
+
+  /** Counts the complete requests in {@code buf} and remembers how far into the next one it ends. */
+  private void scan(ByteBuf buf) {
+    int i = buf.readerIndex();
+    int end = buf.writerIndex();
+    long found = 0;
+    while (i < end) {
+      int lf = buf.indexOf(i, end, (byte) '\n');
+      if (lf < 0) {
+        partial += end - i;
+        if (partial > maxRequestBytes) {
+          tooLong = true;
+        }
+        break;
+      }
+      if (partial + (lf - i + 1) > maxRequestBytes) {
+        tooLong = true;
+        break;
+      }
+      found++;
+      partial = 0;
+      i = lf + 1;
+    }
+    owed += found;
+    counters.requests.add(found);
+    if (tooLong) {
+      counters.badRequests.add(1);
+    }
+  }
+
+  /** Answers what is owed as far as the write queue and the numbers allow, then decides what comes next. */
+  private void pump() {
+    if (closing) {
+      return;
+    }
+    while (owed > 0 && !closed) {
+      if (socket.writeQueueFull()) {
+        stopReading(); // the drain handler calls pump again
+        return;
+      }
+      int n = supply.available((int) Math.min(owed, MAX_REPLIES_PER_WRITE));
+      if (n == 0) {
+        stopReading();
+        if (!waitingForNumbers) {
+          waitingForNumbers = true;
+          supply.whenAvailable(this::numbersArrived);
+        }
+        return;
+      }
+      socket.writeMessage(ReplyEncoder.encode(ctx.alloc(), supply.take(n), n));
+      owed -= n;
+      counters.replies.add(n);
+    }
+    if (closed) {
+      return;
+    }
+    if (tooLong) {
+      stopReading();
+      socket.writeMessage(TOO_LONG.duplicate());
+      close();
+    } else if (inputEnded || shuttingDown) {
+      close();
+    } else {
+      startReading();
+    }
+  }
+
+  /**
+   * Closes without losing replies. Closing a socket that still has unread input makes the kernel send a reset, which
+   * can destroy replies the client has not read yet; so when input has not ended, send FIN after the last reply and
+   * discard input until the client closes, or {@link #LINGER_MS} passes.
+   */
+  private void close() {
+    closing = true;
+    if (inputEnded || !(ctx.channel() instanceof DuplexChannel duplex)) {
+      socket.close(); // flushes what was written first
+      return;
+    }
+    ctx.executor().schedule(() -> {
+      socket.close();
+    }, LINGER_MS, TimeUnit.MILLISECONDS);
+    socket.writeMessage(Unpooled.EMPTY_BUFFER).onSuccess(v -> duplex.shutdownOutput());
+    startReading();
+  }
+
+  private void numbersArrived() {
+    waitingForNumbers = false;
+    pump();
+  }
+
+  /** The client half-closed: bytes after the last newline count as one last request. */
+  private void onInputEnded() {
+    inputEnded = true;
+    if (closing) {
+      socket.close();
+      return;
+    }
+    if (partial > 0 && !tooLong) {
+      partial = 0;
+      owed++;
+      counters.requests.add(1);
+    }
+    pump();
+  }
+
+  /** The server is shutting down: take no more requests, answer those already read, then close. */
+  private void onShutdown() {
+    shuttingDown = true;
+    stopReading();
+    if (!waitingForNumbers) {
+      pump();
+    }
+  }
+
+  private void onClosed() {
+    closed = true;
+    counters.closed.add(1);
+  }
+
+  private void stopReading() {
+    if (reading) {
+      reading = false;
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  private void startReading() {
+    if (!reading) {
+      reading = true;
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * Sees the client's half-close in the pipeline. Vert.x's own event handler must stay in place because it carries
+   * the server's graceful-shutdown event, so this listens beside it instead of replacing it.
+   */
+  private final class InputEndListener extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext handlerCtx, Object evt) throws Exception {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        onInputEnded();
+      }
+      super.userEventTriggered(handlerCtx, evt);
+    }
+  }
+}

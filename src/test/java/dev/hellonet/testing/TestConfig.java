@@ -1,0 +1,38 @@
+package dev.hellonet.testing;
+
+import dev.hellonet.config.ConfigLoader;
+import dev.hellonet.config.HellonetConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+
+/** Builds configurations for in-process tests: the shipped defaults, loopback, a free port, a private sequence file. */
+public final class TestConfig {
+  private final JsonObject json = ConfigLoader.defaults();
+
+  private TestConfig(Path sequenceFile) {
+    set("hello.host", "127.0.0.1");
+    set("hello.port", 0);
+    set("hello.instances", 2);
+    set("sequence.file", sequenceFile.toString());
+    set("shutdown.timeoutMs", 5_000);
+  }
+
+  public static TestConfig inDir(Path dir) {
+    return new TestConfig(dir.resolve("sequence"));
+  }
+
+  public TestConfig set(String dottedKey, Object value) {
+    String[] parts = dottedKey.split("\\.");
+    JsonObject node = json;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i]);
+    }
+    node.put(parts[parts.length - 1], value);
+    return this;
+  }
+
+  public HellonetConfig build() {
+    return HellonetConfig.from(json, Runtime.getRuntime().availableProcessors());
+  }
+}
