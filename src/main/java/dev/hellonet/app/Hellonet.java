@@ -23,6 +23,10 @@ import java.util.logging.Logger;
 /**
  * One running hellonet node: its Vert.x instance, sequence store, counters and deployed verticles, started and stopped
  * as a unit. {@code Main} runs one; tests run as many as they like side by side.
+ *
+ * <p>Results are handed out through promises that belong to no context: Vert.x completes {@code close()} on a thread
+ * of its own once the event loops are gone, so a result routed through a future bound to one of those event loops
+ * would never arrive.
  */
 public final class Hellonet {
   private static final Logger LOG = Logger.getLogger(Hellonet.class.getName());
@@ -56,7 +60,7 @@ public final class Hellonet {
     List<HelloServerVerticle> instances = new CopyOnWriteArrayList<>();
     AtomicInteger index = new AtomicInteger();
 
-    return FileSequenceStore.open(vertx, config.sequence().file())
+    Future<Hellonet> deployed = FileSequenceStore.open(vertx, config.sequence().file())
         .compose(store -> {
           registry.register("sequence", store.describe(),
               () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
@@ -69,11 +73,20 @@ public final class Hellonet {
               }, new DeploymentOptions().setInstances(config.hello().instances())))
               .map(helloId -> new Hellonet(vertx, config, registry, store, instances, helloId))
               .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
-        })
-        .onSuccess(node -> LOG.info("hellonet ready: hello server on " + config.hello().host() + ":"
-            + node.helloPort() + " with " + config.hello().instances() + " instance(s), numbers from "
-            + node.store.describe() + ", transport " + transport.name()))
-        .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+        });
+    Promise<Hellonet> started = Promise.promise();
+    deployed.onComplete(ar -> {
+      if (ar.succeeded()) {
+        Hellonet node = ar.result();
+        LOG.info("hellonet ready: hello server on " + config.hello().host() + ":" + node.helloPort() + " with "
+            + config.hello().instances() + " instance(s), numbers from " + node.store.describe() + ", transport "
+            + transport.name());
+        started.complete(node);
+      } else {
+        vertx.close().onComplete(closed -> started.fail(ar.cause()));
+      }
+    });
+    return started.future();
   }
 
   /**
@@ -81,8 +94,6 @@ public final class Hellonet {
    * after {@code shutdown.timeoutMs}), unused numbers are offered back, the store is closed, then Vert.x.
    */
   public Future<Void> stop() {
-    // Vert.x completes close() on a thread of its own once its event loops are gone, so the result must not be
-    // routed through a future bound to one of those event loops.
     Promise<Void> stopped = Promise.promise();
     vertx.undeploy(helloDeployment)
         .eventually(store::close)
