@@ -1,0 +1,182 @@
+package dev.hellonet.app;
+
+import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.ServerProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Guarantees that only hold across processes: a shared sequence file, restarts, SIGKILL, SIGTERM, bad start-up. */
+class ProcessLifecycleTest {
+  /** Small blocks force many leases, so the processes really interleave on the file. */
+  private static final Map<String, String> SMALL_BLOCKS = Map.of(
+      "HELLONET_SEQUENCE_MINBLOCK", "16", "HELLONET_SEQUENCE_MAXBLOCK", "256");
+
+  @TempDir
+  Path dir;
+  private final List<ServerProcess> servers = new ArrayList<>();
+  private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    clients.shutdownNow();
+    for (ServerProcess s : servers) {
+      s.close();
+    }
+  }
+
+  @Test
+  void twoProcessesSharingOneSequenceFileNeverRepeatANumber() throws Exception {
+    Path file = dir.resolve("shared/sequence");
+    ServerProcess a = start("a", file, SMALL_BLOCKS);
+    ServerProcess b = start("b", file, SMALL_BLOCKS);
+
+    List<Future<long[]>> results = new ArrayList<>();
+    for (int c = 0; c < 40; c++) {
+      int port = (c % 2 == 0 ? a : b).port();
+      results.add(clients.submit(() -> rounds(port, 50, 100)));
+    }
+    long[] all = results.stream().flatMapToLong(f -> Arrays.stream(get(f))).toArray();
+    assertEquals(40 * 50 * 100, all.length);
+    assertNoDuplicates(all);
+  }
+
+  @Test
+  void afterSigkillUnderLoadEveryNewNumberIsAboveEveryNumberSeenBefore() throws Exception {
+    Path file = dir.resolve("sequence");
+    ServerProcess first = start("first", file, SMALL_BLOCKS);
+    AtomicLong maxSeen = new AtomicLong();
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Future<?>> load = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      load.add(clients.submit(() -> {
+        try (LineClient client = LineClient.connect(first.port())) {
+          while (running.get()) {
+            client.send(LineClient.requests(50));
+            for (int i = 0; i < 50; i++) {
+              long n = client.readNumber();
+              maxSeen.accumulateAndGet(n, Math::max);
+            }
+          }
+        } catch (IOException killed) {
+          // the server died under us: expected
+        }
+        return null;
+      }));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (maxSeen.get() < 20_000 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(maxSeen.get() > 0, "load reached the server");
+    first.kill();
+    first.awaitExit(20);
+    running.set(false);
+    for (Future<?> f : load) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+    long before = maxSeen.get();
+
+    ServerProcess second = start("second", file, SMALL_BLOCKS);
+    long[] after = rounds(second.port(), 10, 100);
+    long lowest = Arrays.stream(after).min().orElseThrow();
+    assertTrue(lowest > before, "after SIGKILL the lowest new number " + lowest + " must exceed " + before);
+  }
+
+  @Test
+  void sigtermStopsCleanlyWithExitZeroAndARestartContinuesAbove() throws Exception {
+    Path file = dir.resolve("sequence");
+    ServerProcess first = start("first", file, Map.of());
+    long[] before = rounds(first.port(), 5, 100);
+    first.terminate();
+    assertEquals(0, first.awaitExit(30), first.log());
+    assertTrue(first.log().contains("stopped cleanly"), first.log());
+
+    ServerProcess second = start("second", file, Map.of());
+    long[] after = rounds(second.port(), 5, 100);
+    long maxBefore = Arrays.stream(before).max().orElseThrow();
+    assertTrue(Arrays.stream(after).min().orElseThrow() > maxBefore);
+    // A clean stop gives unused numbers back when it can, so the gap is at most the other instance's block.
+    assertTrue(Arrays.stream(after).min().orElseThrow() - maxBefore <= 2 * 1024 + 1,
+        "gap after a clean stop: " + (Arrays.stream(after).min().orElseThrow() - maxBefore));
+  }
+
+  @Test
+  void corruptSequenceFileStopsTheStartWithAClearErrorAndLeavesTheFileAlone() throws Exception {
+    Path file = dir.resolve("sequence");
+    byte[] garbage = new byte[192];
+    Arrays.fill(garbage, (byte) '?');
+    Files.write(file, garbage);
+    ServerProcess server = ServerProcess.launch(dir.resolve("corrupt"), Map.of(
+        "HELLONET_SEQUENCE_FILE", file.toString()));
+    servers.add(server);
+    assertEquals(1, server.awaitExit(30), server.log());
+    assertTrue(server.log().contains("corrupt") && server.log().contains(file.toString()), server.log());
+    assertTrue(Arrays.equals(garbage, Files.readAllBytes(file)), "the file is not reset");
+  }
+
+  @Test
+  void misconfigurationStopsTheStartNamingTheVariable() throws Exception {
+    ServerProcess server = ServerProcess.launch(dir.resolve("badconfig"), Map.of(
+        "HELLONET_HELLO_PORT", "9000", "HELLONET_HELLO_MAXREQUESTBYTES", "lots"));
+    servers.add(server);
+    assertEquals(2, server.awaitExit(30), server.log());
+    assertTrue(server.log().contains("HELLONET_HELLO_MAXREQUESTBYTES"), server.log());
+  }
+
+  private ServerProcess start(String name, Path sequenceFile, Map<String, String> extra) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(extra);
+    env.put("HELLONET_SEQUENCE_FILE", sequenceFile.toString());
+    ServerProcess server = ServerProcess.start(dir.resolve(name), env);
+    servers.add(server);
+    return server;
+  }
+
+  /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
+  private static long[] rounds(int port, int rounds, int perRound) throws IOException {
+    long[] numbers = new long[rounds * perRound];
+    byte[] batch = LineClient.requests(perRound);
+    try (LineClient client = LineClient.connect(port)) {
+      for (int r = 0; r < rounds; r++) {
+        client.send(batch);
+        for (int i = 0; i < perRound; i++) {
+          numbers[r * perRound + i] = client.readNumber();
+        }
+      }
+    }
+    return numbers;
+  }
+
+  private static void assertNoDuplicates(long[] numbers) {
+    long[] sorted = numbers.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      assertTrue(sorted[i] != sorted[i - 1], "duplicate number " + sorted[i]);
+    }
+  }
+
+  private static <T> T get(Future<T> f) {
+    try {
+      return f.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

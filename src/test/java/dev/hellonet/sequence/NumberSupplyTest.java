@@ -1,0 +1,189 @@
+package dev.hellonet.sequence;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The per-event-loop supply: uniqueness under re-entrant lease completion, adaptive block size, give-back on close. */
+class NumberSupplyTest {
+  @TempDir
+  Path dir;
+  private Vertx vertx;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** A store whose leases complete before the caller can attach a callback: the worst case for re-entrancy. */
+  private static class InstantStore implements SequenceStore {
+    private long next = 1;
+
+    @Override
+    public synchronized Future<Block> lease(long size) {
+      Block b = new Block(next, next + size);
+      next += size;
+      return Future.succeededFuture(b);
+    }
+
+    @Override
+    public Future<Boolean> giveBack(Block unused) {
+      return Future.succeededFuture(false);
+    }
+
+    @Override
+    public Future<Long> highWaterMark() {
+      return Future.succeededFuture(next);
+    }
+
+    @Override
+    public long knownHighWaterMark() {
+      return next;
+    }
+
+    @Override
+    public String describe() {
+      return "instant";
+    }
+
+    @Override
+    public Future<Void> close() {
+      return Future.succeededFuture();
+    }
+  }
+
+  @Test
+  void consumersTakingTurnsWhileLeasesCompleteInstantlyNeverShareANumber() throws Exception {
+    CompletableFuture<List<long[]>> done = new CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      NumberSupply supply = new NumberSupply(vertx, new InstantStore(), 8, 64);
+      List<long[]> ranges = new ArrayList<>();
+      // Many consumers each take odd-sized runs; whenever the supply is empty they wait like connections do.
+      int consumers = 50;
+      AtomicLong remaining = new AtomicLong(consumers);
+      for (int c = 0; c < consumers; c++) {
+        new Object() {
+          int rounds = 40;
+
+          void run() {
+            while (rounds > 0) {
+              int n = supply.available(7);
+              if (n == 0) {
+                supply.whenAvailable(this::run);
+                return;
+              }
+              long first = supply.take(n);
+              ranges.add(new long[]{first, first + n});
+              rounds--;
+            }
+            if (remaining.decrementAndGet() == 0) {
+              done.complete(ranges);
+            }
+          }
+        }.run();
+      }
+    });
+    List<long[]> ranges = done.get(10, TimeUnit.SECONDS);
+    ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+    for (int i = 1; i < ranges.size(); i++) {
+      assertTrue(ranges.get(i)[0] >= ranges.get(i - 1)[1],
+          "ranges overlap: " + ranges.get(i - 1)[0] + ".." + ranges.get(i - 1)[1] + " and " + ranges.get(i)[0]);
+    }
+    assertEquals(50 * 40, ranges.size());
+  }
+
+  @Test
+  void blockSizeDoublesWhileLeasesComeFastAndStaysWithinTheMaximum() throws Exception {
+    AtomicLong clock = new AtomicLong();
+    List<Long> sizes = new ArrayList<>();
+    SequenceStore recording = new InstantStore() {
+      @Override
+      public synchronized Future<Block> lease(long size) {
+        sizes.add(size);
+        return super.lease(size);
+      }
+    };
+    drain(new NumberSupply(vertx, recording, 100, 1600, clock::get), 20_000, () -> clock.addAndGet(100_000));
+    assertEquals(List.of(100L, 200L, 400L, 800L, 1600L), sizes.subList(0, 5));
+    assertTrue(sizes.stream().allMatch(s -> s <= 1600), "never above maxBlock: " + sizes);
+  }
+
+  @Test
+  void blockSizeHalvesWhenLeasesComeSlowlyButNotBelowTheMinimum() throws Exception {
+    AtomicLong clock = new AtomicLong();
+    List<Long> sizes = new ArrayList<>();
+    SequenceStore recording = new InstantStore() {
+      @Override
+      public synchronized Future<Block> lease(long size) {
+        sizes.add(size);
+        return super.lease(size);
+      }
+    };
+    NumberSupply supply = new NumberSupply(vertx, recording, 100, 1600, clock::get);
+    drain(supply, 3_000, () -> clock.addAndGet(1_000)); // fast: grows
+    long grown = sizes.get(sizes.size() - 1);
+    drain(supply, 3_000, () -> clock.addAndGet(TimeUnit.SECONDS.toNanos(1))); // slow: shrinks
+    assertTrue(grown > 100, "grew first: " + sizes);
+    assertEquals(100L, sizes.get(sizes.size() - 1), "shrinks back to minBlock: " + sizes);
+  }
+
+  @Test
+  void closeGivesUnusedNumbersBackSoACleanRestartLeavesNoGap() throws Exception {
+    SequenceStore store = FileSequenceStore.open(vertx, dir.resolve("seq")).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    CompletableFuture<Long> lastTaken = new CompletableFuture<>();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      NumberSupply supply = new NumberSupply(vertx, store, 1000, 1000);
+      supply.start().onSuccess(x -> {
+        long first = supply.take(supply.available(10));
+        lastTaken.complete(first + 9);
+        supply.close().onComplete(ar -> closed.complete(null));
+      });
+    });
+    closed.get(10, TimeUnit.SECONDS);
+    long mark = store.highWaterMark().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(lastTaken.get() + 1, mark, "the next number after a clean close follows the last one sent");
+    store.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Takes {@code total} numbers one at a time on the supply's context, ticking the clock before each take. */
+  private void drain(NumberSupply supply, int total, Runnable tick) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    vertx.runOnContext(v -> new Object() {
+      int left = total;
+
+      void run() {
+        while (left > 0) {
+          tick.run();
+          if (supply.available(1) == 0) {
+            supply.whenAvailable(this::run);
+            return;
+          }
+          supply.take(1);
+          left--;
+        }
+        done.complete(null);
+      }
+    }.run());
+    done.get(20, TimeUnit.SECONDS);
+  }
+}

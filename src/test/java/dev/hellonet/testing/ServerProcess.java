@@ -1,0 +1,110 @@
+package dev.hellonet.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A hellonet node in its own JVM ({@code dev.hellonet.Main}), configured through HELLONET_* variables, on loopback. */
+public final class ServerProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private ServerProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts a node in {@code workDir} and waits until it accepts connections (or fails with its log). */
+  public static ServerProcess start(Path workDir, Map<String, String> env) throws IOException, InterruptedException {
+    ServerProcess p = launch(workDir, env);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!p.process.isAlive()) {
+        throw new IllegalStateException("server exited with " + p.process.exitValue() + ":\n" + p.log());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", p.port), 200);
+        return p;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    p.kill();
+    throw new IllegalStateException("server did not listen within 30 s:\n" + p.log());
+  }
+
+  /** Starts a node without waiting for it, for tests of start-up failures. */
+  public static ServerProcess launch(Path workDir, Map<String, String> env) throws IOException {
+    Files.createDirectories(workDir);
+    int port = env.containsKey("HELLONET_HELLO_PORT") ? Integer.parseInt(env.get("HELLONET_HELLO_PORT")) : freePort();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), "dev.hellonet.Main"));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("HELLONET_"));
+    Map<String, String> all = new HashMap<>();
+    all.put("HELLONET_HELLO_HOST", "127.0.0.1");
+    all.put("HELLONET_HELLO_PORT", Integer.toString(port));
+    all.put("HELLONET_HELLO_INSTANCES", "2");
+    all.putAll(env);
+    pb.environment().putAll(all);
+    Path log = Files.createTempFile(workDir, "server-", ".log");
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    return new ServerProcess(pb.start(), log, port);
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** SIGTERM: the graceful stop. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL: no chance to clean up. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
+  /** Waits for the exit and returns its code, or fails after {@code seconds}. */
+  public int awaitExit(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("server did not exit within " + seconds + " s:\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
