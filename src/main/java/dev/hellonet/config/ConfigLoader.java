@@ -37,12 +37,16 @@ public final class ConfigLoader {
   /** The merged JSON tree, before typing: defaults overlaid with the file and the environment. */
   public static JsonObject merge(Map<String, String> env) {
     JsonObject config = defaults();
+    JsonObject types = config.copy();
     String named = env.get(CONFIG_FILE_VARIABLE);
+    if (named != null && named.isBlank()) {
+      throw new ConfigException(CONFIG_FILE_VARIABLE + " is set but empty; name a JSON file or unset it");
+    }
     Path file = named != null ? Path.of(named) : DEFAULT_FILE;
     if (named != null || Files.exists(file)) {
       overlay(config, readFile(file), "", file.toString());
     }
-    applyEnvironment(config, env);
+    applyEnvironment(config, types, env);
     return config;
   }
 
@@ -85,6 +89,8 @@ public final class ConfigLoader {
           throw new ConfigException(origin + ": \"" + key + "\" must be an object");
         }
         overlay(nested, given, key + ".", origin);
+      } else if (e.getValue() instanceof JsonObject || e.getValue() instanceof io.vertx.core.json.JsonArray) {
+        throw new ConfigException(origin + ": \"" + key + "\" must be a single value, not an object or array");
       } else {
         target.put(e.getKey(), e.getValue());
       }
@@ -96,16 +102,17 @@ public final class ConfigLoader {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
-  private static void applyEnvironment(JsonObject config, Map<String, String> env) {
+  /** Overrides leaves from the environment, parsing each value as the kind of value the defaults hold there. */
+  private static void applyEnvironment(JsonObject config, JsonObject types, Map<String, String> env) {
     List<String> leaves = new ArrayList<>();
-    collectLeaves(config, "", leaves);
+    collectLeaves(types, "", leaves);
     TreeSet<String> known = new TreeSet<>();
     for (String key : leaves) {
       String variable = variableFor(key);
       known.add(variable);
       String raw = env.get(variable);
       if (raw != null) {
-        setLeaf(config, key, parseLike(leafValue(config, key), raw.trim(), variable));
+        setLeaf(config, key, parseLike(leafValue(types, key), raw.trim(), variable));
       }
     }
     for (String name : env.keySet()) {

@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 /**
  * A {@link SequenceStore} kept in one small file holding the high-water mark. Every lease takes an OS file lock, reads
  * the mark, writes the raised mark and forces it to disk before the block is returned, so processes on one host can
- * share the file and a crash (even SIGKILL) never lets a number be handed out twice. All file work runs on a dedicated
+ * (running as users allowed to write it) share the file, and a crash (even SIGKILL) never lets a number be handed out
+ * twice. One store per file per process: POSIX locks belong to the process, so two stores on one file in one JVM
+ * would release each other's lock on close. All file work runs on a dedicated
  * one-thread worker pool, never on an event loop.
  */
 public final class FileSequenceStore implements SequenceStore {
@@ -26,6 +28,13 @@ public final class FileSequenceStore implements SequenceStore {
   private final WorkerExecutor worker;
   private FileChannel channel;
   private volatile long knownMark;
+  /** Recent leases of this store, end -> start: give-back only accepts the unused tail of one of them. */
+  private final java.util.Map<Long, Long> recentLeases = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
+      return size() > 64;
+    }
+  };
 
   private FileSequenceStore(Path file, WorkerExecutor worker) {
     this.file = file.toAbsolutePath().normalize();
@@ -158,6 +167,7 @@ public final class FileSequenceStore implements SequenceStore {
             + current.next());
       }
       write(new SequenceFile.Slot(current.generation() + 1, end));
+      recentLeases.put(end, current.next());
       return new Block(current.next(), end);
     }
   }
@@ -166,12 +176,17 @@ public final class FileSequenceStore implements SequenceStore {
     if (unused.size() == 0) {
       return true;
     }
+    Long leasedFrom = recentLeases.get(unused.end());
+    if (leasedFrom == null || unused.start() < leasedFrom) {
+      return false; // not (the tail of) a block this store leased: taking it back could reissue someone's numbers
+    }
     try (FileLock ignored = lock()) {
       SequenceFile.Slot current = readSlot();
       if (current.next() != unused.end()) {
         return false;
       }
       write(new SequenceFile.Slot(current.generation() + 1, unused.start()));
+      recentLeases.remove(unused.end());
       return true;
     }
   }
