@@ -1,0 +1,350 @@
+package dev.hellonet.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Checks how defaults, a configuration file and HELLONET_* variables merge, and that bad values fail naming the key. */
+class ConfigLoaderTest {
+  @TempDir
+  Path dir;
+
+  /** Writes {@code json} to a file in the temp dir and returns an environment whose HELLONET_CONFIG names it. */
+  private Map<String, String> envWithFile(String json, String... variables) throws IOException {
+    Path file = dir.resolve("config.json");
+    Files.writeString(file, json);
+    Map<String, String> env = new HashMap<>();
+    env.put(ConfigLoader.CONFIG_FILE_VARIABLE, file.toString());
+    for (int i = 0; i < variables.length; i += 2) {
+      env.put(variables[i], variables[i + 1]);
+    }
+    return env;
+  }
+
+  private static HellonetConfig typed(Map<String, String> env) {
+    return HellonetConfig.from(ConfigLoader.merge(env), 3);
+  }
+
+  private static void assertMentions(ConfigException e, String... parts) {
+    for (String part : parts) {
+      assertTrue(e.getMessage().contains(part), () -> "message should mention \"" + part + "\": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void defaultsMatchTheShippedConfiguration() {
+    HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
+
+    assertEquals(HellonetConfig.TransportChoice.AUTO, config.transport());
+    assertEquals("0.0.0.0", config.hello().host());
+    assertEquals(9000, config.hello().port());
+    assertEquals(4096, config.hello().maxRequestBytes());
+    assertEquals("file", config.sequence().store());
+    assertEquals(Path.of("data", "sequence"), config.sequence().file());
+    assertEquals(1024, config.sequence().minBlock());
+    assertEquals(1048576, config.sequence().maxBlock());
+    assertEquals(1000, config.counters().publishIntervalMs());
+    assertEquals(10000, config.shutdown().timeoutMs());
+  }
+
+  @Test
+  void emptyFileObjectAndForeignVariablesLeaveTheDefaults() throws IOException {
+    Map<String, String> env = envWithFile("{}", "PATH", "/usr/bin", "HELLONETX", "ignored", "HOME", "/root");
+
+    assertEquals(ConfigLoader.defaults(), ConfigLoader.merge(env));
+  }
+
+  @Test
+  void zeroInstancesResolvesToTheCoreCount() {
+    JsonObject json = ConfigLoader.defaults();
+    assertEquals(0, json.getJsonObject("hello").getInteger("instances"));
+
+    assertEquals(3, HellonetConfig.from(json, 3).hello().instances());
+    assertEquals(7, HellonetConfig.from(json, 7).hello().instances());
+  }
+
+  @Test
+  void zeroInstancesNeverResolvesBelowOne() {
+    assertEquals(1, HellonetConfig.from(ConfigLoader.defaults(), 0).hello().instances());
+  }
+
+  @Test
+  void explicitInstanceCountIsKept() {
+    JsonObject json = ConfigLoader.defaults();
+    json.getJsonObject("hello").put("instances", 5);
+
+    assertEquals(5, HellonetConfig.from(json, 3).hello().instances());
+  }
+
+  @Test
+  void fileOverridesOnlyTheKeysItNames() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"port": 9200}, "sequence": {"minBlock": 2048}}
+        """);
+
+    HellonetConfig config = typed(env);
+
+    assertEquals(9200, config.hello().port());
+    assertEquals(2048, config.sequence().minBlock());
+    assertEquals("0.0.0.0", config.hello().host());
+    assertEquals(4096, config.hello().maxRequestBytes());
+    assertEquals(3, config.hello().instances());
+    assertEquals(Path.of("data", "sequence"), config.sequence().file());
+    assertEquals(1048576, config.sequence().maxBlock());
+    assertEquals(HellonetConfig.TransportChoice.AUTO, config.transport());
+  }
+
+  @Test
+  void loadReadsTheFileNamedByHelloNetConfig() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"transport": "nio", "hello": {"instances": 4}, "sequence": {"file": "elsewhere/seq"}}
+        """);
+
+    HellonetConfig config = ConfigLoader.load(env);
+
+    assertEquals(HellonetConfig.TransportChoice.NIO, config.transport());
+    assertEquals(4, config.hello().instances());
+    assertEquals(Path.of("elsewhere", "seq"), config.sequence().file());
+    assertEquals(9000, config.hello().port());
+  }
+
+  @Test
+  void environmentVariableOverridesDefaultsAndFile() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"port": 9200, "host": "127.0.0.1"}}
+        """, "HELLONET_HELLO_PORT", "9100");
+
+    HellonetConfig config = typed(env);
+
+    assertEquals(9100, config.hello().port());
+    assertEquals("127.0.0.1", config.hello().host());
+  }
+
+  @Test
+  void environmentVariableOverridesDefaultsWithoutAFileKey() throws IOException {
+    Map<String, String> env = envWithFile("{}",
+        "HELLONET_HELLO_PORT", " 9100 ", "HELLONET_SEQUENCE_FILE", "/var/lib/hellonet/seq", "HELLONET_TRANSPORT", "epoll");
+
+    HellonetConfig config = typed(env);
+
+    assertEquals(9100, config.hello().port());
+    assertEquals(Path.of("/var/lib/hellonet/seq"), config.sequence().file());
+    assertEquals(HellonetConfig.TransportChoice.EPOLL, config.transport());
+  }
+
+  @Test
+  void camelCaseKeyIsOverriddenByItsUpperCasedVariable() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_MAXREQUESTBYTES", "8192");
+
+    assertEquals(8192, typed(env).hello().maxRequestBytes());
+  }
+
+  @Test
+  void variableForUpperCasesTheKeyAndTurnsDotsIntoUnderscores() {
+    assertEquals("HELLONET_HELLO_MAXREQUESTBYTES", ConfigLoader.variableFor("hello.maxRequestBytes"));
+    assertEquals("HELLONET_HELLO_PORT", ConfigLoader.variableFor("hello.port"));
+    assertEquals("HELLONET_TRANSPORT", ConfigLoader.variableFor("transport"));
+  }
+
+  @Test
+  void nonNumericVariableFailsNamingTheVariable() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_PORT", "ninety");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "HELLONET_HELLO_PORT", "ninety");
+  }
+
+  @Test
+  void fractionalVariableForAWholeNumberFailsNamingTheVariable() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_SHUTDOWN_TIMEOUTMS", "1.5");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "HELLONET_SHUTDOWN_TIMEOUTMS");
+  }
+
+  @Test
+  void unknownVariableFailsNamingIt() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_FOO", "1");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "HELLONET_FOO");
+  }
+
+  @Test
+  void variableForAnObjectRatherThanALeafIsUnknown() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO", "x");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "HELLONET_HELLO");
+  }
+
+  @Test
+  void unknownNestedKeyInFileFailsNamingKeyAndFile() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"prot": 9100}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "hello.prot", dir.resolve("config.json").toString());
+  }
+
+  @Test
+  void unknownTopLevelKeyInFileFailsNamingIt() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"helo": {"port": 9100}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "\"helo\"");
+  }
+
+  @Test
+  void scalarInPlaceOfASectionFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": 9100}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, "\"hello\"", "object");
+  }
+
+  @Test
+  void fileThatIsNotJsonFailsNamingTheFile() throws IOException {
+    Map<String, String> env = envWithFile("port = 9100\n");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object");
+  }
+
+  @Test
+  void fileHoldingAJsonArrayFailsNamingTheFile() throws IOException {
+    Map<String, String> env = envWithFile("[1, 2]");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, dir.resolve("config.json").toString());
+  }
+
+  @Test
+  void missingFileNamedByHelloNetConfigFailsNamingTheFile() {
+    Path missing = dir.resolve("no-such-dir").resolve("config.json");
+    Map<String, String> env = Map.of(ConfigLoader.CONFIG_FILE_VARIABLE, missing.toString());
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertMentions(e, missing.toString());
+  }
+
+  @Test
+  void portAboveRangeFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"port": 70000}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "hello.port", "70000");
+  }
+
+  @Test
+  void portAboveRangeFromEnvironmentFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_PORT", "70000");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(env));
+    assertMentions(e, "hello.port", "70000");
+  }
+
+  @Test
+  void fractionalPortFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"port": 9000.5}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "hello.port");
+  }
+
+  @Test
+  void maxBlockBelowMinBlockFailsNamingBothKeys() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"sequence": {"minBlock": 4096, "maxBlock": 1024}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "sequence.maxBlock", "sequence.minBlock");
+  }
+
+  @Test
+  void maxBlockEqualToMinBlockIsAccepted() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"sequence": {"minBlock": 4096, "maxBlock": 4096}}
+        """);
+
+    HellonetConfig config = typed(env);
+    assertEquals(4096, config.sequence().minBlock());
+    assertEquals(4096, config.sequence().maxBlock());
+  }
+
+  @Test
+  void unknownTransportFailsNamingTheKeyAndValue() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"transport": "bogus"}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "transport", "bogus");
+  }
+
+  @Test
+  void unknownSequenceStoreFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_SEQUENCE_STORE", "redis");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "sequence.store", "redis");
+  }
+
+  @Test
+  void blankHostFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"host": "  "}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "hello.host");
+  }
+
+  @Test
+  void stringWhereANumberBelongsFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"counters": {"publishIntervalMs": "1000"}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "counters.publishIntervalMs");
+  }
+
+  @Test
+  void environmentOverrideIsParsedByTheDefaultsKindEvenWhenTheFileHoldsAFloat() throws IOException {
+    assertEquals(9100, typed(envWithFile("{\"hello\": {\"port\": 9000.0}}", "HELLONET_HELLO_PORT", "9100"))
+        .hello().port());
+  }
+
+  @Test
+  void objectInPlaceOfASingleValueFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("{\"hello\": {\"port\": {\"x\": 1}}}");
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.merge(env)), "hello.port");
+  }
+
+  @Test
+  void emptyConfigFileVariableFailsSayingSo() {
+    Map<String, String> env = Map.of(ConfigLoader.CONFIG_FILE_VARIABLE, "");
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.merge(env)), "HELLONET_CONFIG", "empty");
+  }
+}
