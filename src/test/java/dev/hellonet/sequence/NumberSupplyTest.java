@@ -70,6 +70,17 @@ class NumberSupplyTest {
     }
   }
 
+  /** Remembers the size of every lease it was asked for. */
+  private static final class RecordingStore extends InstantStore {
+    final List<Long> sizes = new ArrayList<>();
+
+    @Override
+    public synchronized Future<Block> lease(long size) {
+      sizes.add(size);
+      return super.lease(size);
+    }
+  }
+
   @Test
   void consumersTakingTurnsWhileLeasesCompleteInstantlyNeverShareANumber() throws Exception {
     CompletableFuture<List<long[]>> done = new CompletableFuture<>();
@@ -113,14 +124,8 @@ class NumberSupplyTest {
   @Test
   void blockSizeDoublesWhileLeasesComeFastAndStaysWithinTheMaximum() throws Exception {
     AtomicLong clock = new AtomicLong();
-    List<Long> sizes = new ArrayList<>();
-    SequenceStore recording = new InstantStore() {
-      @Override
-      public synchronized Future<Block> lease(long size) {
-        sizes.add(size);
-        return super.lease(size);
-      }
-    };
+    RecordingStore recording = new RecordingStore();
+    List<Long> sizes = recording.sizes;
     drain(new NumberSupply(vertx, recording, 100, 1600, clock::get), 20_000, () -> clock.addAndGet(100_000));
     assertEquals(List.of(100L, 200L, 400L, 800L, 1600L), sizes.subList(0, 5));
     assertTrue(sizes.stream().allMatch(s -> s <= 1600), "never above maxBlock: " + sizes);
@@ -129,14 +134,8 @@ class NumberSupplyTest {
   @Test
   void blockSizeHalvesWhenLeasesComeSlowlyButNotBelowTheMinimum() throws Exception {
     AtomicLong clock = new AtomicLong();
-    List<Long> sizes = new ArrayList<>();
-    SequenceStore recording = new InstantStore() {
-      @Override
-      public synchronized Future<Block> lease(long size) {
-        sizes.add(size);
-        return super.lease(size);
-      }
-    };
+    RecordingStore recording = new RecordingStore();
+    List<Long> sizes = recording.sizes;
     NumberSupply supply = new NumberSupply(vertx, recording, 100, 1600, clock::get);
     drain(supply, 3_000, () -> clock.addAndGet(1_000)); // fast: grows
     long grown = sizes.get(sizes.size() - 1);
