@@ -32,16 +32,14 @@ public final class Hellonet {
   private static final Logger LOG = Logger.getLogger(Hellonet.class.getName());
 
   private final Vertx vertx;
-  private final HellonetConfig config;
   private final CounterRegistry registry;
   private final SequenceStore store;
   private final List<HelloServerVerticle> helloInstances;
   private final String helloDeployment;
 
-  private Hellonet(Vertx vertx, HellonetConfig config, CounterRegistry registry, SequenceStore store,
+  private Hellonet(Vertx vertx, CounterRegistry registry, SequenceStore store,
                    List<HelloServerVerticle> helloInstances, String helloDeployment) {
     this.vertx = vertx;
-    this.config = config;
     this.registry = registry;
     this.store = store;
     this.helloInstances = helloInstances;
@@ -71,7 +69,7 @@ public final class Hellonet {
                 instances.add(v);
                 return v;
               }, new DeploymentOptions().setInstances(config.hello().instances())))
-              .map(helloId -> new Hellonet(vertx, config, registry, store, instances, helloId))
+              .map(helloId -> new Hellonet(vertx, registry, store, instances, helloId))
               .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
         });
     Promise<Hellonet> started = Promise.promise();
@@ -108,13 +106,5 @@ public final class Hellonet {
 
   public CounterRegistry counters() {
     return registry;
-  }
-
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  public HellonetConfig config() {
-    return config;
   }
 }

@@ -52,8 +52,4 @@ public final class CounterRegistry {
     roles.forEach(out::put);
     return out;
   }
-
-  public String node() {
-    return node;
-  }
 }
