@@ -3,6 +3,8 @@ package dev.hellonet.app;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
+import dev.hellonet.guard.DeferAcceptTransport;
+import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
 import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
@@ -36,25 +38,29 @@ public final class Hellonet {
   private final SequenceStore store;
   private final List<HelloServerVerticle> helloInstances;
   private final String helloDeployment;
+  private final Protection protection;
 
   private Hellonet(Vertx vertx, CounterRegistry registry, SequenceStore store,
-                   List<HelloServerVerticle> helloInstances, String helloDeployment) {
+                   List<HelloServerVerticle> helloInstances, String helloDeployment, Protection protection) {
     this.vertx = vertx;
     this.registry = registry;
     this.store = store;
     this.helloInstances = helloInstances;
     this.helloDeployment = helloDeployment;
+    this.protection = protection;
   }
 
   /** Builds the Vert.x instance and deploys everything; fails (and cleans up) if any part cannot start. */
   public static Future<Hellonet> start(HellonetConfig config) {
-    Transport transport = TransportSelector.select(config.transport());
+    Transport transport = DeferAcceptTransport.around(TransportSelector.select(config.transport()));
+    Protection protection = Protection.create(config, transport);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(Math.max(config.hello().instances(),
             Runtime.getRuntime().availableProcessors())))
         .withTransport(transport)
         .build();
     CounterRegistry registry = new CounterRegistry(ManagementFactory.getRuntimeMXBean().getName());
+    registry.register("protection", "node", protection::counters);
     List<HelloServerVerticle> instances = new CopyOnWriteArrayList<>();
     AtomicInteger index = new AtomicInteger();
 
@@ -65,11 +71,11 @@ public final class Hellonet {
           return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs()))
               .compose(id -> vertx.deployVerticle(() -> {
                 HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, registry,
-                    "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs());
+                    "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), protection);
                 instances.add(v);
                 return v;
               }, new DeploymentOptions().setInstances(config.hello().instances())))
-              .map(helloId -> new Hellonet(vertx, registry, store, instances, helloId))
+              .map(helloId -> new Hellonet(vertx, registry, store, instances, helloId, protection))
               .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
         });
     Promise<Hellonet> started = Promise.promise();
@@ -106,5 +112,10 @@ public final class Hellonet {
 
   public CounterRegistry counters() {
     return registry;
+  }
+
+  /** The node's flood protection: limits in force, kernel checks (with warnings), open connections. */
+  public Protection protection() {
+    return protection;
   }
 }

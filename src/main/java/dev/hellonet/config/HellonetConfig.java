@@ -1,5 +1,6 @@
 package dev.hellonet.config;
 
+import dev.hellonet.guard.CidrSet;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 public record HellonetConfig(
     TransportChoice transport,
     HelloConfig hello,
+    ProtectionConfig protection,
     SequenceConfig sequence,
     CountersConfig counters,
     ShutdownConfig shutdown) {
@@ -16,7 +18,17 @@ public record HellonetConfig(
   public enum TransportChoice { AUTO, EPOLL, NIO }
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
-  public record HelloConfig(String host, int port, int instances, int maxRequestBytes) {}
+  public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
+                            int deferAcceptSeconds) {}
+
+  /**
+   * Flood and abuse limits for the node as a whole (see docs/protection.md). {@code maxConnections} 0 means "derive
+   * from the open-file limit"; a timeout of 0 switches that timeout off; addresses in {@code allowList} bypass the
+   * per-address limits.
+   */
+  public record ProtectionConfig(int maxConnections, int maxConnectionsPerAddress, int newConnectionsPerSecond,
+                                 int newConnectionsBurst, CidrSet allowList, long firstRequestTimeoutMs,
+                                 long idleTimeoutMs, long slowReaderTimeoutMs, int addressSlots) {}
 
   /** Where numbers come from and how many an instance leases at a time. */
   public record SequenceConfig(String store, Path file, int minBlock, int maxBlock) {}
@@ -43,7 +55,10 @@ public record HellonetConfig(
         r.nonBlank("hello.host"),
         r.intIn("hello.port", 0, 65535),
         instances == 0 ? Math.max(1, availableProcessors) : instances,
-        r.intIn("hello.maxRequestBytes", 1, 64 * 1024 * 1024));
+        r.intIn("hello.maxRequestBytes", 1, 64 * 1024 * 1024),
+        r.intIn("hello.acceptBacklog", 1, 1 << 20),
+        r.intIn("hello.deferAcceptSeconds", 0, 3600));
+    ProtectionConfig protection = protection(r);
 
     String store = r.string("sequence.store");
     if (!store.equals("file")) {
@@ -58,7 +73,30 @@ public record HellonetConfig(
 
     CountersConfig counters = new CountersConfig(r.longIn("counters.publishIntervalMs", 10, 3_600_000));
     ShutdownConfig shutdown = new ShutdownConfig(r.longIn("shutdown.timeoutMs", 0, 600_000));
-    return new HellonetConfig(choice, hello, sequence, counters, shutdown);
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown);
+  }
+
+  private static ProtectionConfig protection(Reader r) {
+    int addressSlots = r.intIn("protection.addressSlots", 1024, 1 << 24);
+    if (Integer.bitCount(addressSlots) != 1) {
+      throw new ConfigException("protection.addressSlots: must be a power of two; got " + addressSlots);
+    }
+    CidrSet allowList;
+    try {
+      allowList = CidrSet.parse(r.string("protection.allowList"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("protection.allowList: " + e.getMessage());
+    }
+    return new ProtectionConfig(
+        r.intIn("protection.maxConnections", 0, 10_000_000),
+        r.intIn("protection.maxConnectionsPerAddress", 1, 10_000_000),
+        r.intIn("protection.newConnectionsPerSecond", 1, 1_000_000),
+        r.intIn("protection.newConnectionsBurst", 1, 1_000_000),
+        allowList,
+        r.longIn("protection.firstRequestTimeoutMs", 0, 3_600_000),
+        r.longIn("protection.idleTimeoutMs", 0, 86_400_000),
+        r.longIn("protection.slowReaderTimeoutMs", 0, 3_600_000),
+        addressSlots);
   }
 
   /** Reads dotted keys out of nested JSON, with errors that name the key. */

@@ -3,6 +3,10 @@ package dev.hellonet.hello;
 import dev.hellonet.config.HellonetConfig.HelloConfig;
 import dev.hellonet.config.HellonetConfig.SequenceConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.guard.AbuseCounters;
+import dev.hellonet.guard.ConnectionGuard;
+import dev.hellonet.guard.ListenOptions;
+import dev.hellonet.guard.Protection;
 import dev.hellonet.sequence.NumberSupply;
 import dev.hellonet.sequence.SequenceStore;
 import io.vertx.core.Future;
@@ -28,19 +32,21 @@ public final class HelloServerVerticle extends VerticleBase {
   private final CounterRegistry registry;
   private final String name;
   private final long shutdownTimeoutMs;
+  private final Protection protection;
 
   private final HelloCounters counters = new HelloCounters();
   private NumberSupply supply;
   private NetServer server;
 
   public HelloServerVerticle(HelloConfig config, SequenceConfig sequenceConfig, SequenceStore store,
-                             CounterRegistry registry, String name, long shutdownTimeoutMs) {
+                             CounterRegistry registry, String name, long shutdownTimeoutMs, Protection protection) {
     this.config = config;
     this.sequenceConfig = sequenceConfig;
     this.store = store;
     this.registry = registry;
     this.name = name;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
+    this.protection = protection;
   }
 
   @Override
@@ -48,13 +54,20 @@ public final class HelloServerVerticle extends VerticleBase {
     supply = new NumberSupply(vertx, store, sequenceConfig.minBlock(), sequenceConfig.maxBlock());
     // Counters are read from other threads; both sources only do opaque reads. They stay registered after a stop so
     // that the final figures remain readable.
-    registry.register(COUNTER_ROLE, name, () -> counters.snapshot().mergeIn(supply.counters()));
-    NetServerOptions options = new NetServerOptions()
+    ConnectionGuard guard = protection.guard(new AbuseCounters(counters.badRequests::get));
+    registry.register(COUNTER_ROLE, name,
+        () -> counters.snapshot().mergeIn(supply.counters()).mergeIn(guard.counters().snapshot()));
+    NetServerOptions options = new ListenOptions()
+        .setDeferAcceptSeconds(config.deferAcceptSeconds())
+        .setAcceptBacklog(config.acceptBacklog())
         .setHost(config.host())
         // A negative port asks Vert.x for one random port shared by every instance; 0 would give each its own.
         .setPort(config.port() == 0 ? -1 : config.port())
         .setTcpNoDelay(true);
     server = vertx.createNetServer(options).connectHandler(so -> {
+      if (!guard.admit((NetSocketInternal) so)) {
+        return; // refused, counted and closed by the guard
+      }
       HelloConnection connection = new HelloConnection((NetSocketInternal) so, supply, counters,
           config.maxRequestBytes());
       connection.start();

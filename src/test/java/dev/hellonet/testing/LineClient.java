@@ -39,6 +39,23 @@ public final class LineClient implements AutoCloseable {
     return new LineClient(s);
   }
 
+  /**
+   * Connects to 127.0.0.1 from {@code localAddress} (another loopback address such as 127.0.0.2 gives the server a
+   * distinct source), with a small receive buffer when {@code receiveBuffer > 0}, so that a client that does not read
+   * stalls the server's writes soon.
+   */
+  public static LineClient connectFrom(String localAddress, int port, int receiveBuffer) throws IOException {
+    Socket s = new Socket();
+    if (receiveBuffer > 0) {
+      s.setReceiveBufferSize(receiveBuffer);
+    }
+    s.bind(new InetSocketAddress(localAddress, 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    s.setSoTimeout(15_000);
+    s.setTcpNoDelay(true);
+    return new LineClient(s);
+  }
+
   public static byte[] requests(int count) {
     byte[] one = "hello\n".getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[one.length * count];
@@ -105,6 +122,18 @@ public final class LineClient implements AutoCloseable {
   /** True when the server has closed its side (after everything it sent was read). */
   public boolean atEndOfStream() throws IOException {
     return in.read() == -1;
+  }
+
+  /**
+   * True when the server has closed the connection, gracefully or with a reset (as it does to abusive clients); false
+   * if more bytes arrive.
+   */
+  public boolean atEndOfStreamOrReset() throws IOException {
+    try {
+      return in.read() == -1;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
   }
 
   /** True if nothing arrives within {@code millis}; false if bytes arrive or the stream ends. */

@@ -1,0 +1,166 @@
+package dev.hellonet.guard;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes one connection that abuses the server's patience: no complete request within the first-request timeout
+ * (slowloris, however it trickles), no complete request and no reply progress for the idle timeout, or a client that
+ * does not read its replies (the channel stays unwritable) for the slow-reader timeout. Sits in the channel pipeline
+ * ahead of Vert.x's handler and only watches: it never holds data back.
+ *
+ * <p>Cost per read batch: a backward search for the batch's last newline (normally its last byte, so one comparison)
+ * and, only when one is found, a clock read. One timer per connection, armed for the nearest deadline and re-armed
+ * when it fires early rather than on every event. All methods run on the connection's event loop.
+ */
+final class ConnectionWatch extends ChannelInboundHandlerAdapter {
+  private final AbuseCounters counters;
+  private final long firstRequestNanos;
+  private final long idleNanos;
+  private final long slowReaderNanos;
+  private final long acceptedAt;
+
+  private ChannelHandlerContext ctx;
+  private boolean requestSeen;
+  /** When the last complete request arrived, or the client last made room for replies. */
+  private long lastProgressAt;
+  private boolean unwritable;
+  private long unwritableSince;
+  private ScheduledFuture<?> timer;
+  private long timerAt;
+  private boolean finished;
+
+  ConnectionWatch(AbuseCounters counters, long firstRequestMs, long idleMs, long slowReaderMs, long acceptedAt) {
+    this.counters = counters;
+    this.firstRequestNanos = TimeUnit.MILLISECONDS.toNanos(firstRequestMs);
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
+    this.slowReaderNanos = TimeUnit.MILLISECONDS.toNanos(slowReaderMs);
+    this.acceptedAt = acceptedAt;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext handlerCtx) {
+    this.ctx = handlerCtx;
+    if (!handlerCtx.channel().isWritable()) {
+      unwritable = true;
+      unwritableSince = acceptedAt;
+    }
+    arm(System.nanoTime());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext handlerCtx, Object msg) {
+    if (msg instanceof ByteBuf buf && buf.isReadable()
+        && buf.indexOf(buf.writerIndex(), buf.readerIndex(), (byte) '\n') >= 0) {
+      lastProgressAt = System.nanoTime();
+      if (!requestSeen) {
+        requestSeen = true;
+        arm(lastProgressAt); // from the first-request deadline to the idle one, which may come sooner
+      }
+    }
+    handlerCtx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext handlerCtx) {
+    boolean writable = handlerCtx.channel().isWritable();
+    if (!writable && !unwritable) {
+      unwritable = true;
+      unwritableSince = System.nanoTime();
+      if (slowReaderNanos > 0 && unwritableSince + slowReaderNanos - timerAt < 0) {
+        arm(unwritableSince);
+      }
+    } else if (writable && unwritable) {
+      unwritable = false;
+      lastProgressAt = System.nanoTime(); // the client read enough to make room: it is alive
+    }
+    handlerCtx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext handlerCtx) {
+    finished = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    handlerCtx.fireChannelInactive();
+  }
+
+  private void check() {
+    timer = null;
+    if (finished) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (unwritable && slowReaderNanos > 0 && now - unwritableSince >= slowReaderNanos) {
+      close(Reason.SLOW_READER);
+    } else if (!requestSeen && firstRequestNanos > 0 && now - acceptedAt >= firstRequestNanos) {
+      close(Reason.FIRST_REQUEST_TIMEOUT);
+    } else if (requestSeen && !unwritable && idleNanos > 0 && now - lastProgressAt >= idleNanos) {
+      close(Reason.IDLE_TIMEOUT);
+    } else {
+      arm(now);
+    }
+  }
+
+  /** (Re-)arms the one timer for the nearest deadline that applies now, if any. */
+  private void arm(long now) {
+    long next = Long.MAX_VALUE;
+    boolean any = false;
+    if (unwritable && slowReaderNanos > 0) {
+      next = unwritableSince + slowReaderNanos;
+      any = true;
+    }
+    if (!requestSeen && firstRequestNanos > 0) {
+      next = earlier(next, acceptedAt + firstRequestNanos, any);
+      any = true;
+    }
+    if (requestSeen && !unwritable && idleNanos > 0) {
+      next = earlier(next, lastProgressAt + idleNanos, any);
+      any = true;
+    }
+    if (!any && requestSeen && unwritable && idleNanos > 0) {
+      // Slow-reader checks are off but idleness still applies once the client reads again: look again later.
+      next = now + idleNanos;
+      any = true;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    if (any) {
+      timerAt = next;
+      timer = ctx.executor().schedule(this::check, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+    } else {
+      timerAt = now + Long.MAX_VALUE / 2;
+    }
+  }
+
+  /** The earlier of two nanoTime instants (compared by difference, as nanoTime may wrap). */
+  private static long earlier(long current, long candidate, boolean currentSet) {
+    return !currentSet || candidate - current < 0 ? candidate : current;
+  }
+
+  /**
+   * Closes at once and abortively (RST): a client that does not read would otherwise keep the unsent replies in the
+   * kernel's buffers for minutes after the close, and one that trickles has no replies worth a graceful close.
+   */
+  private void close(Reason reason) {
+    finished = true;
+    counters.count(reason);
+    try {
+      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    } catch (RuntimeException ignored) {
+      // the socket may already be gone; closing is all that matters
+    }
+    // Through this handler's context, not the channel: Vert.x's handler (further down the pipeline) would turn a
+    // close into "close once the queued replies are written", which for a client that does not read is never.
+    ctx.close();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.hellonet.guard;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.vertx.core.impl.transports.EpollTransport;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+
+/**
+ * The native epoll transport, plus {@code TCP_DEFER_ACCEPT} on listening sockets created with {@link ListenOptions}.
+ * With it the kernel completes the handshake but hands a connection to the server only once its first data arrives,
+ * so connections that never send a byte cost the application nothing (no accept, no file descriptor, no timer).
+ * Other servers on the same Vert.x instance are configured exactly as by plain epoll.
+ */
+public final class DeferAcceptTransport implements Transport {
+  private final Transport epoll;
+  private final io.vertx.core.spi.transport.Transport implementation = new EpollTransport() {
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(options, domainSocket, bootstrap);
+      if (!domainSocket && options instanceof ListenOptions listen && listen.getDeferAcceptSeconds() > 0) {
+        bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, listen.getDeferAcceptSeconds());
+      }
+    }
+  };
+
+  private DeferAcceptTransport(Transport epoll) {
+    this.epoll = epoll;
+  }
+
+  /** Wraps the epoll transport; any other transport (NIO has no TCP_DEFER_ACCEPT) is returned as it is. */
+  public static Transport around(Transport transport) {
+    return transport != null && transport.available() && "epoll".equals(transport.name())
+        ? new DeferAcceptTransport(transport) : transport;
+  }
+
+  /** Whether {@code transport} applies TCP_DEFER_ACCEPT. */
+  public static boolean appliesDeferAccept(Transport transport) {
+    return transport instanceof DeferAcceptTransport;
+  }
+
+  @Override
+  public String name() {
+    return epoll.name();
+  }
+
+  @Override
+  public boolean available() {
+    return epoll.available();
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return epoll.unavailabilityCause();
+  }
+
+  @Override
+  public io.vertx.core.spi.transport.Transport implementation() {
+    return implementation;
+  }
+}

@@ -1,0 +1,303 @@
+package dev.hellonet.guard;
+
+import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.TestConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Each limit against a real node on loopback, with distinct sources from 127.0.0.2 and 127.0.0.3. TCP_DEFER_ACCEPT is
+ * off in most tests so that a refused client sees {@code ERR busy} without having to send first.
+ */
+class ProtectionServerTest {
+  @TempDir
+  Path dir;
+  private Hellonet node;
+  private int port;
+  private final List<LineClient> open = new ArrayList<>();
+  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+
+  private void start(Consumer<TestConfig> settings) throws Exception {
+    TestConfig config = TestConfig.inDir(dir)
+        .set("hello.deferAcceptSeconds", 0)
+        .set("protection.allowList", "");
+    settings.accept(config);
+    node = await(Hellonet.start(config.build()));
+    port = node.helloPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    background.shutdownNow();
+    for (LineClient c : open) {
+      c.close();
+    }
+    if (node != null) {
+      await(node.stop());
+    }
+  }
+
+  @Test
+  void perAddressCapRefusesTheExtraConnectionWhileOtherAddressesAreServed() throws Exception {
+    start(c -> c.set("protection.maxConnectionsPerAddress", 2));
+
+    LineClient first = served("127.0.0.2");
+    served("127.0.0.2");
+    assertRefused(connect("127.0.0.2"));
+    served("127.0.0.3");
+    served("127.0.0.3");
+    assertEquals(1, hello("closedPerIpLimit"));
+
+    first.close();
+    awaitOpenConnections(3);
+    served("127.0.0.2"); // the place it held is free again
+    assertEquals(1, hello("closedPerIpLimit"));
+    assertEquals(0, hello("closedRateLimit") + hello("closedGlobalLimit"));
+  }
+
+  @Test
+  void rateLimitRefusesBeyondTheBurstAndTheAllowListBypassesIt() throws Exception {
+    start(c -> c.set("protection.newConnectionsPerSecond", 1)
+        .set("protection.newConnectionsBurst", 3)
+        .set("protection.allowList", "127.0.0.3/32, 10.0.0.0/8"));
+
+    long began = System.nanoTime();
+    int served = 0;
+    int attempts = 10;
+    for (int i = 0; i < attempts; i++) {
+      try (LineClient c = connect("127.0.0.2")) {
+        String line = c.send("x\n").readLine();
+        if (line != null && line.startsWith("Hello World")) {
+          served++;
+        }
+      } catch (IOException refusedWithReset) {
+        // refused: the server closed while our request was unread
+      }
+    }
+    double seconds = (System.nanoTime() - began) / 1e9;
+    assertTrue(served >= 3, "the burst of 3 is served: " + served);
+    assertTrue(served <= 3 + (int) Math.ceil(seconds) + 1, served + " served in " + seconds + " s at 1/s, burst 3");
+    assertEquals(attempts - served, hello("closedRateLimit"), "every refusal is counted as rate-limit");
+
+    for (int i = 0; i < 20; i++) {
+      try (LineClient c = connect("127.0.0.3")) {
+        c.send("x\n").readNumber();
+      }
+    }
+    assertEquals(attempts - served, hello("closedRateLimit"), "the allow-listed address was never limited");
+  }
+
+  @Test
+  void globalCapRefusesBeyondTheLimitUntilAPlaceIsFree() throws Exception {
+    start(c -> c.set("protection.maxConnections", 3));
+    assertEquals(3, node.protection().status().getInteger("maxConnections"));
+
+    LineClient first = served("127.0.0.2");
+    served("127.0.0.3");
+    served("127.0.0.4");
+    assertRefused(connect("127.0.0.5"));
+    assertEquals(1, hello("closedGlobalLimit"));
+
+    first.close();
+    awaitOpenConnections(2);
+    served("127.0.0.5");
+    assertEquals(1, hello("closedGlobalLimit"));
+  }
+
+  @Test
+  void firstRequestTimeoutClosesATricklingClientAndSparesOneThatAsked() throws Exception {
+    start(c -> c.set("protection.firstRequestTimeoutMs", 500).set("protection.idleTimeoutMs", 0));
+    LineClient polite = served("127.0.0.3");
+
+    LineClient slowloris = connect("127.0.0.2");
+    long began = System.nanoTime();
+    boolean closed = false;
+    for (int i = 0; i < 50 && !closed; i++) { // at most 5 s of one byte per 100 ms, never a newline
+      try {
+        slowloris.send("G");
+        Thread.sleep(100);
+      } catch (IOException reset) {
+        closed = true;
+      }
+      if (!closed && hello("closedFirstRequestTimeout") == 1 && slowloris.atEndOfStreamOrReset()) {
+        closed = true;
+      }
+    }
+    double seconds = (System.nanoTime() - began) / 1e9;
+    assertTrue(closed, "the trickling client was closed");
+    assertTrue(seconds >= 0.45 && seconds < 4, "closed after the 0.5 s first-request timeout, not before: " + seconds);
+    assertEquals(1, hello("closedFirstRequestTimeout"));
+
+    polite.send("again\n").readNumber(); // asked in time: the first-request timeout no longer applies to it
+    assertEquals(0, hello("closedIdleTimeout"));
+  }
+
+  @Test
+  void idleTimeoutClosesASilentClientButNotOneThatKeepsAsking() throws Exception {
+    start(c -> c.set("protection.idleTimeoutMs", 600));
+    LineClient silent = served("127.0.0.2");
+    LineClient chatty = served("127.0.0.3");
+
+    long began = System.nanoTime();
+    for (int i = 0; i < 12; i++) { // 1.8 s, three idle timeouts, one request every 150 ms
+      Thread.sleep(150);
+      chatty.send("ping\n").readNumber();
+    }
+    assertTrue(silent.atEndOfStreamOrReset(), "the silent client was closed");
+    assertEquals(1, hello("closedIdleTimeout"));
+    assertTrue((System.nanoTime() - began) / 1e9 >= 0.6);
+    chatty.send("still here\n").readNumber();
+  }
+
+  @Test
+  void slowReaderIsClosedAfterItsTimeoutAndMemoryIsGivenBack() throws Exception {
+    start(c -> c.set("protection.slowReaderTimeoutMs", 700));
+    LineClient hog = connect("127.0.0.2", 4096);
+    Future<?> writer = background.submit(() -> {
+      byte[] chunk = new byte[16 * 1024];
+      Arrays.fill(chunk, (byte) '\n');
+      for (int i = 0; i < 4096; i++) { // at most 64 MiB of requests; the server cuts it off long before
+        hog.send(chunk);
+      }
+      return null;
+    });
+    awaitCounter("closedSlowReader", 1, 15);
+    assertTrue(hello("requests") > 0);
+    served("127.0.0.3");
+    try {
+      writer.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException expected) {
+      assertTrue(expected.getCause() instanceof IOException, "the writer fails because the server reset it");
+    }
+    awaitCounter("connectionsActive", 1, 10); // only the served one is left
+    assertEquals(0, hello("closedIdleTimeout") + hello("closedFirstRequestTimeout"));
+  }
+
+  @Test
+  void acceptBacklogIsAppliedToTheListeningSocket() throws Exception {
+    start(c -> c.set("hello.acceptBacklog", 77));
+    List<String> lines = ss("-ltnH", "sport = :" + port);
+    assertEquals(1, lines.size(), "one listening socket: " + lines);
+    // For a listening socket ss shows the backlog as Send-Q: State Recv-Q Send-Q Local Peer.
+    String[] fields = lines.get(0).trim().split("\\s+");
+    assertEquals("77", fields[2], lines.get(0));
+  }
+
+  @Test
+  void deferAcceptHoldsSilentConnectionsInTheKernel() throws Exception {
+    start(c -> c.set("hello.deferAcceptSeconds", 5));
+    assumeTrue(node.protection().status().getInteger("deferAcceptSeconds") == 5,
+        "TCP_DEFER_ACCEPT needs the epoll transport");
+    LineClient quiet = connect("127.0.0.2");
+    Thread.sleep(500);
+    assertEquals(0, hello("connectionsAccepted"), "a connection that sent nothing is not handed to the server");
+    quiet.send("now\n").readNumber();
+    assertEquals(1, hello("connectionsAccepted"));
+  }
+
+  @Test
+  void withoutDeferAcceptASilentConnectionIsAcceptedAtOnce() throws Exception {
+    start(c -> c.set("hello.deferAcceptSeconds", 0));
+    connect("127.0.0.2");
+    awaitCounter("connectionsAccepted", 1, 5);
+  }
+
+  @Test
+  void statusReportsLimitsAndKernelDefences() throws Exception {
+    start(c -> c.set("protection.maxConnections", 1234));
+    JsonObject status = node.protection().status();
+    assertEquals(1234, status.getInteger("maxConnections"));
+    assertEquals("protection.maxConnections", status.getString("maxConnectionsSource"));
+    assertTrue(status.getJsonObject("kernel").containsKey("warnings"));
+    assertTrue(status.getJsonObject("kernel").getJsonObject("sysctls").containsKey(KernelDefences.SYNCOOKIES));
+    JsonObject counters = node.counters().snapshot().getJsonObject("protection").getJsonObject("total");
+    assertEquals(1234, counters.getLong("maxConnections"));
+    for (Reason r : Reason.values()) {
+      assertEquals(0, hello(r.counter()), r.counter() + " is in the hello counters");
+    }
+  }
+
+  // --- helpers
+
+  private LineClient connect(String from) throws IOException {
+    return connect(from, 0);
+  }
+
+  private LineClient connect(String from, int receiveBuffer) throws IOException {
+    LineClient c = LineClient.connectFrom(from, port, receiveBuffer);
+    open.add(c);
+    return c;
+  }
+
+  /** Connects from {@code from} and checks that a request is answered. */
+  private LineClient served(String from) throws IOException {
+    LineClient c = connect(from);
+    c.send("hello\n").readNumber();
+    return c;
+  }
+
+  private static void assertRefused(LineClient c) throws IOException {
+    assertEquals("ERR busy", c.readLine());
+    assertTrue(c.atEndOfStreamOrReset(), "closed after ERR busy");
+  }
+
+  private long hello(String counter) {
+    return node.counters().snapshot().getJsonObject("hello").getJsonObject("total").getLong(counter);
+  }
+
+  private void awaitCounter(String counter, long expected, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (hello(counter) != expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(expected, hello(counter), counter);
+  }
+
+  private void awaitOpenConnections(int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (node.protection().admission().openConnections() != expected && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(expected, node.protection().admission().openConnections());
+  }
+
+  private static List<String> ss(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("ss"));
+    command.addAll(List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException notInstalled) {
+      assumeTrue(false, "ss (iproute2) is not installed: " + notInstalled.getMessage());
+      throw notInstalled;
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
