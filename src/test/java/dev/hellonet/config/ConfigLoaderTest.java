@@ -55,6 +55,18 @@ class ConfigLoaderTest {
     assertEquals(1048576, config.sequence().maxBlock());
     assertEquals(1000, config.counters().publishIntervalMs());
     assertEquals(10000, config.shutdown().timeoutMs());
+    assertEquals(8192, config.hello().acceptBacklog());
+    assertEquals(5, config.hello().deferAcceptSeconds());
+    HellonetConfig.ProtectionConfig p = config.protection();
+    assertEquals(0, p.maxConnections());
+    assertEquals(256, p.maxConnectionsPerAddress());
+    assertEquals(100, p.newConnectionsPerSecond());
+    assertEquals(200, p.newConnectionsBurst());
+    assertEquals("127.0.0.1/32,::1/128", p.allowList().toString());
+    assertEquals(10000, p.firstRequestTimeoutMs());
+    assertEquals(120000, p.idleTimeoutMs());
+    assertEquals(30000, p.slowReaderTimeoutMs());
+    assertEquals(65536, p.addressSlots());
   }
 
   @Test
@@ -346,5 +358,69 @@ class ConfigLoaderTest {
   void emptyConfigFileVariableFailsSayingSo() {
     Map<String, String> env = Map.of(ConfigLoader.CONFIG_FILE_VARIABLE, "");
     assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.merge(env)), "HELLONET_CONFIG", "empty");
+  }
+
+  @Test
+  void protectionLimitsComeFromTheFileAndTheEnvironment() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"hello": {"acceptBacklog": 1024, "deferAcceptSeconds": 0},
+         "protection": {"maxConnections": 5000, "idleTimeoutMs": 0}}
+        """, "HELLONET_PROTECTION_ALLOWLIST", "10.0.0.0/8, 2001:db8::/32",
+        "HELLONET_PROTECTION_MAXCONNECTIONSPERADDRESS", "16");
+
+    HellonetConfig config = typed(env);
+
+    assertEquals(1024, config.hello().acceptBacklog());
+    assertEquals(0, config.hello().deferAcceptSeconds());
+    assertEquals(5000, config.protection().maxConnections());
+    assertEquals(0, config.protection().idleTimeoutMs(), "0 switches the idle timeout off");
+    assertEquals(16, config.protection().maxConnectionsPerAddress());
+    assertEquals("10.0.0.0/8,2001:db8::/32", config.protection().allowList().toString());
+  }
+
+  @Test
+  void badAllowListEntryFailsNamingTheKeyAndTheEntry() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_PROTECTION_ALLOWLIST", "10.0.0.0/8,lb.example.com");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "protection.allowList", "lb.example.com");
+  }
+
+  @Test
+  void addressSlotsMustBeAPowerOfTwo() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"protection": {"addressSlots": 50000}}
+        """);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "protection.addressSlots", "power of two", "50000");
+  }
+
+  @Test
+  void zeroPerAddressCapOrRateFailsNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"protection\": {\"maxConnectionsPerAddress\": 0}}"))),
+        "protection.maxConnectionsPerAddress");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"protection\": {\"newConnectionsPerSecond\": 0}}"))),
+        "protection.newConnectionsPerSecond");
+  }
+
+  @Test
+  void negativeTimeoutOrBacklogFailsNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_PROTECTION_SLOWREADERTIMEOUTMS", "-1"))),
+        "protection.slowReaderTimeoutMs", "-1");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "0"))),
+        "hello.acceptBacklog");
+  }
+
+  @Test
+  void allowListAsAJsonArrayFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"protection": {"allowList": ["10.0.0.0/8"]}}
+        """);
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.merge(env)), "protection.allowList");
   }
 }
