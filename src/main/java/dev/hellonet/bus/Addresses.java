@@ -11,7 +11,9 @@ public final class Addresses {
    * Published by every node every {@code counters.publishIntervalMs}: a counters snapshot, JSON
    * {@code {"node": str, "time": epochMillis, "<role>": {"total": {name: long}, "instances": [{"instance": str,
    * name: long, ...}]}}}. Roles so far: {@code hello} (requests, replies, badRequests, connectionsAccepted,
-   * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld) and
+   * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld, and the
+   * abuse counters closedGlobalLimit, closedPerIpLimit, closedRateLimit, closedFirstRequestTimeout, closedIdleTimeout,
+   * closedSlowReader, closedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings) and
    * {@code sequence} (highWaterMark, leases).
    */
   public static final String COUNTERS = "hellonet.counters";
