@@ -15,7 +15,8 @@
 #               ATTACK_SYNCOOKIES [1 0] chooses the runs.
 #   connflood   20,000 connection attempts from 127.0.0.2, holding up to 1,000 open; the legitimate client is 127.0.0.3.
 #   slowloris   2,000 connections from 127.0.0.10-29 trickling one byte (never a newline) every 2 s, reconnecting.
-#   slowreader  200 connections from 127.0.0.30-49 pipelining requests and never reading.
+#   slowreader  200 connections from 127.0.0.30-49 pipelining requests and never reading, in two waves against one
+#               server (does memory grow again?), with protection.slowReaderTimeoutMs=5000 so that the closes show.
 #
 # The legitimate client makes ATTACK_RATE [50] requests a second, each on a fresh connection with 2 s to answer, for
 # ATTACK_SECONDS [15] seconds. Needs root (namespaces, raw sockets), iproute2 and hping3 (installed if missing).
@@ -249,9 +250,12 @@ for s in "${SCENARIOS[@]}"; do
       ;;
     slowreader)
       start_server - 127.0.0.1 HELLONET_PROTECTION_SLOWREADERTIMEOUTMS=5000
-      run_attack "slow reader (timeout 5 s)" "200 conns from 20 addresses, never read" - 127.0.0.1 127.0.0.3 \
-        "${JAVA[@]}" -Xmx256m -cp "$CP" dev.hellonet.attack.AttackClient slowreader 127.0.0.1 "$PORT" \
-          "$(seq -s, -f '127.0.0.%g' 30 49)" 200 $((SECONDS_LEGIT + 2))
+      # Twice against the same server: the second wave shows whether memory grows again or is reused.
+      for wave in "" ", second wave"; do
+        run_attack "slow reader (timeout 5 s)$wave" "200 conns from 20 addresses, never read" - 127.0.0.1 127.0.0.3 \
+          "${JAVA[@]}" -Xmx256m -cp "$CP" dev.hellonet.attack.AttackClient slowreader 127.0.0.1 "$PORT" \
+            "$(seq -s, -f '127.0.0.%g' 30 49)" 200 $((SECONDS_LEGIT + 2))
+      done
       stop_server
       ;;
     *) die "unknown attack '$s' (synflood, connflood, slowloris, slowreader)" ;;

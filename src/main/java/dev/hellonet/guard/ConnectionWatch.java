@@ -1,10 +1,17 @@
 package dev.hellonet.guard;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+
+import java.nio.channels.ClosedChannelException;
 
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * and, only when one is found, a clock read. One timer per connection, armed for the nearest deadline and re-armed
  * when it fires early rather than on every event. All methods run on the connection's event loop.
  */
-final class ConnectionWatch extends ChannelInboundHandlerAdapter {
+final class ConnectionWatch extends ChannelDuplexHandler {
+  private static final ClosedChannelException CLOSED = new ClosedChannelException();
+
   private final AbuseCounters counters;
   private final long firstRequestNanos;
   private final long idleNanos;
@@ -80,6 +89,17 @@ final class ConnectionWatch extends ChannelInboundHandlerAdapter {
       lastProgressAt = System.nanoTime(); // the client read enough to make room: it is alive
     }
     handlerCtx.fireChannelWritabilityChanged();
+  }
+
+  /** Passes writes on, except after an abuse close, when they are released on the spot (see {@link #close}). */
+  @Override
+  public void write(ChannelHandlerContext handlerCtx, Object msg, ChannelPromise promise) {
+    if (finished) {
+      ReferenceCountUtil.release(msg);
+      promise.tryFailure(CLOSED);
+      return;
+    }
+    handlerCtx.write(msg, promise);
   }
 
   @Override
@@ -154,13 +174,33 @@ final class ConnectionWatch extends ChannelInboundHandlerAdapter {
   private void close(Reason reason) {
     finished = true;
     counters.count(reason);
+    Channel channel = ctx.channel();
     try {
-      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
     } catch (RuntimeException ignored) {
       // the socket may already be gone; closing is all that matters
+    }
+    if (!channel.isWritable()) {
+      releaseQueuedWrites(channel);
     }
     // Through this handler's context, not the channel: Vert.x's handler (further down the pipeline) would turn a
     // close into "close once the queued replies are written", which for a client that does not read is never.
     ctx.close();
+  }
+
+  /**
+   * Vert.x keeps the writes made while a channel is unwritable in a queue of its own and, when the channel closes,
+   * fails them without releasing their buffers (vertx-core 5.0.10: {@code VertxConnection.writeToChannel}'s
+   * {@code cancel} only fails the promise), so closing a client that does not read would leak up to ~1.3 MiB of
+   * pooled replies each time. So before closing, make Vert.x hand its queue down the pipeline, where {@link #write}
+   * releases every message: lift the high-water mark, and drop one already-flushed message (the close would drop it
+   * anyway) so that Netty re-evaluates writability and tells Vert.x, which then drains its queue.
+   */
+  private static void releaseQueuedWrites(Channel channel) {
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Integer.MAX_VALUE - 1, Integer.MAX_VALUE));
+    ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+    if (outbound != null) {
+      outbound.remove();
+    }
   }
 }
