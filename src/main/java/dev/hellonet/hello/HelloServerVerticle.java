@@ -30,6 +30,8 @@ public final class HelloServerVerticle extends VerticleBase {
   private final long shutdownTimeoutMs;
 
   private final HelloCounters counters = new HelloCounters();
+  /** Up to 4096 replies (about 128 KiB) per outgoing buffer; shared by this instance's connections, one thread. */
+  private final ReplyEncoder encoder = new ReplyEncoder(4096);
   private NumberSupply supply;
   private NetServer server;
 
@@ -55,7 +57,7 @@ public final class HelloServerVerticle extends VerticleBase {
         .setPort(config.port() == 0 ? -1 : config.port())
         .setTcpNoDelay(true);
     server = vertx.createNetServer(options).connectHandler(so -> {
-      HelloConnection connection = new HelloConnection((NetSocketInternal) so, supply, counters,
+      HelloConnection connection = new HelloConnection((NetSocketInternal) so, supply, encoder, counters,
           config.maxRequestBytes());
       connection.start();
     });
