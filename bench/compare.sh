@@ -12,6 +12,7 @@
 #   BENCH_WARMUP [3]  BENCH_DURATION [10]   seconds per run, warm-up not counted (--quick: 1 and 2)
 #   BENCH_REPEAT [1]                         runs per scenario and server, interleaved; the table shows medians
 #   BENCH_PIPE_CONNECTIONS [32]  BENCH_PIPE_DEPTH [64]  BENCH_CONN_SLOTS [64]
+#   BENCH_REDIS_REQUEST [INCR as a RESP array]  e.g. 'INCR hellonet:bench\r\n' for Redis's slower inline form
 #   BENCH_HELLONET_PORT [19000]  BENCH_REDIS_PORT [19379]  BENCH_NGINX_PORT [19080]
 #   BENCH_OUT [bench/results/<UTC timestamp>]
 set -euo pipefail
@@ -143,12 +144,13 @@ port_of() { case "$1" in hellonet) echo "$HELLONET_PORT" ;; redis) echo "$REDIS_
 
 total=$((REPEAT * ${#SCENARIOS[@]} * 2)); n=0
 run_one() { # $1 scenario, $2 server, $3 protocol, $4 repeat, $5 loadgen args
-  local file="$OUT/runs/$1__$2__$4" rc=0
+  local file="$OUT/runs/$1__$2__$4" rc=0 extra=()
   n=$((n + 1))
+  [ "$2" = redis ] && [ -n "${BENCH_REDIS_REQUEST:-}" ] && extra=(--request "$BENCH_REDIS_REQUEST")
   [ "$2" = redis ] && redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
   # shellcheck disable=SC2086 # $5 is a list of options
   "$ROOT/hellonet" loadgen --quiet --host 127.0.0.1 --port "$(port_of "$2")" --protocol "$3" \
-      --warmup "$WARMUP" --duration "$DURATION" --json "$file.json" $5 >"$file.txt" 2>&1 || rc=$?
+      --warmup "$WARMUP" --duration "$DURATION" --json "$file.json" $5 "${extra[@]}" >"$file.txt" 2>&1 || rc=$?
   [ -f "$file.json" ] || die "loadgen wrote no result for $1 / $2 (exit $rc): $(tail -3 "$file.txt")"
   printf 'compare.sh: [%d/%d] %-12s %-9s %s\n' "$n" "$total" "$1" "$2" "$(head -1 "$file.txt")" >&2
 }

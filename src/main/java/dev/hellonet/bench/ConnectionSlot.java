@@ -60,8 +60,12 @@ final class ConnectionSlot {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
       this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
       if (stats.done()) {
         finished = true;
         ctx.close();

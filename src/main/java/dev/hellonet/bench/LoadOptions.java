@@ -39,9 +39,10 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
         --warmup SECONDS      load offered but not counted first (default 3; fractions allowed)
         --duration SECONDS    measured time after the warm-up (default 10; fractions allowed)
         --protocol P          hellonet: replies "Hello World<N>\\n" (default)
-                              redis:    replies ":<n>\\r\\n"; default request "INCR hellonet:bench\\r\\n"
+                              redis:    replies ":<n>\\r\\n"; default request INCR hellonet:bench as a RESP array
                               nginx:    like hellonet, one reply then the server closes (conn mode only)
-        --request TEXT        request bytes; escapes \\n \\r \\t \\\\ (default per protocol: "hello\\n" or the INCR);
+        --request TEXT        request bytes; escapes \\n \\r \\t \\\\ (default per protocol: "hello\\n" or the INCR;
+                              Redis's inline form is --request 'INCR hellonet:bench\\r\\n');
                               empty sends nothing (conn mode only)
         --event-loops N       load generator threads (default 1; the generator shares the cores with the server)
         --close fin|reset     how this side closes: fin (default) or reset (SO_LINGER 0: RST, no TIME_WAIT left on

@@ -23,9 +23,10 @@ class LoadOptionsTest {
   }
 
   @Test
-  void redisGetsAnInlineIncrAndRequestEscapesAreDecoded() {
+  void redisGetsARespIncrAndRequestEscapesAreDecoded() {
     LoadOptions redis = LoadOptions.parse("--protocol", "redis", "--depth", "64", "--warmup", "0.5");
-    assertArrayEquals("INCR hellonet:bench\r\n".getBytes(StandardCharsets.US_ASCII), redis.request());
+    assertArrayEquals("*2\r\n$4\r\nINCR\r\n$14\r\nhellonet:bench\r\n".getBytes(StandardCharsets.US_ASCII),
+        redis.request());
     assertEquals(64, redis.depth());
     assertEquals(0.5, redis.warmupSeconds());
     LoadOptions custom = LoadOptions.parse("--protocol", "redis", "--request", "INCR k\\r\\n");
