@@ -66,6 +66,12 @@ def human(n):
     return f"{n / 1e6:.2f}M" if n >= 1e6 else f"{n / 1e3:.1f}k" if n >= 1e3 else str(n)
 
 
+def spread(row):
+    """The lowest and highest per-repeat ratio, which shows how much the noise of the machine moved it."""
+    each = row["ratioEachRun"]
+    return f"{min(each):.2f}-{max(each):.2f}x" if len(each) > 1 else "-"
+
+
 def ms(us):
     return f"{us / 1000:.1f} ms" if us >= 10_000 else f"{us / 1000:.2f} ms"
 
@@ -105,18 +111,18 @@ def main():
         json.dump(result, f, indent=2)
         f.write("\n")
 
-    head = ("scenario", "load", "hellonet/s", "peer", "peer/s", "ratio", "goal", "met", "p99 hellonet", "p99 peer",
-            "checks")
+    head = ("scenario", "load", "hellonet/s", "peer", "peer/s", "ratio", "ratio range", "goal", "met", "p99 hellonet",
+            "p99 peer", "checks")
     table = [head]
     for r in rows:
         h, p = r["hellonet"], r["peerResult"]
         problems = h["errors"] + p["errors"], h["duplicates"] + p["duplicates"]
         table.append((r["title"], r["load"], f'{h["repliesPerSecond"]:,}', r["peerName"], f'{p["repliesPerSecond"]:,}',
-                      f'{r["ratio"]:.3f}x', r["goal"], "yes" if r["goalMet"] else "NO",
+                      f'{r["ratio"]:.3f}x', spread(r), r["goal"], "yes" if r["goalMet"] else "NO",
                       ms(h["latencyMicros"]["p99"]), ms(p["latencyMicros"]["p99"]),
                       "ok" if r["checksOk"] else f"FAILED ({problems[0]} errors, {problems[1]} dups)"))
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-    right = {2, 4, 5, 8, 9}
+    right = {2, 4, 5, 9, 10}
     lines = []
     for i, row in enumerate(table):
         lines.append("  ".join(c.rjust(w) if j in right else c.ljust(w)
@@ -153,8 +159,10 @@ def draw(out, rows, settings):
     terminals = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
     term = "pngcairo size 1100,620 font 'sans,11'" if "pngcairo" in terminals.stdout + terminals.stderr \
         else "png size 1100,620"
-    tics = ", ".join(f'"{r["title"]}\\n{r["load"]}\\nvs {r["peerName"]}: {r["ratio"]:.3f}x" {i}'
-                     for i, r in enumerate(rows))
+    def tic(i, r):
+        ranged = f" ({spread(r)})" if len(r["ratioEachRun"]) > 1 else ""
+        return f'"{r["title"]}\\n{r["load"]}\\nvs {r["peerName"]}: {r["ratio"]:.2f}x{ranged}" {i}'
+    tics = ", ".join(tic(i, r) for i, r in enumerate(rows))
     top = max(max(r["hellonet"]["repliesPerSecond"], r["peerResult"]["repliesPerSecond"]) for r in rows)
     low = min(min(r["hellonet"]["repliesPerSecond"], r["peerResult"]["repliesPerSecond"]) for r in rows)
     png = os.path.join(out, "chart.png")
