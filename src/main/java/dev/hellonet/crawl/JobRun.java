@@ -338,21 +338,29 @@ final class JobRun {
     pump();
   }
 
-  /** Starts queued tasks while the caps allow, taking hosts in turn so that one busy host does not starve others. */
+  /**
+   * Starts queued tasks while the caps allow, one per origin per pass; an origin just served moves to the back, so
+   * that origins take turns for freed slots and a busy one does not crowd out the others.
+   */
   private void pump() {
     boolean launched = true;
     while (launched && limiter.hasRoom() && !ready.isEmpty() && job.isRunning()) {
       launched = false;
-      Iterator<Map.Entry<String, ArrayDeque<Task>>> hosts = ready.entrySet().iterator();
+      Iterator<Map.Entry<String, ArrayDeque<Task>>> origins = ready.entrySet().iterator();
       List<Task> toLaunch = new ArrayList<>();
-      while (hosts.hasNext() && limiter.hasRoom()) {
-        Map.Entry<String, ArrayDeque<Task>> e = hosts.next();
+      List<Map.Entry<String, ArrayDeque<Task>>> served = new ArrayList<>();
+      while (origins.hasNext() && limiter.hasRoom()) {
+        Map.Entry<String, ArrayDeque<Task>> e = origins.next();
         if (limiter.hasRoom(e.getKey())) {
           limiter.acquire(e.getKey());
           toLaunch.add(e.getValue().poll());
-          if (e.getValue().isEmpty()) {
-            hosts.remove();
-          }
+          origins.remove();
+          served.add(e);
+        }
+      }
+      for (Map.Entry<String, ArrayDeque<Task>> e : served) {
+        if (!e.getValue().isEmpty()) {
+          ready.put(e.getKey(), e.getValue());
         }
       }
       for (Task task : toLaunch) {

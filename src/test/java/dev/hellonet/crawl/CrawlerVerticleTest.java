@@ -144,17 +144,30 @@ class CrawlerVerticleTest {
   @Test
   void concurrencyCapsHoldOverallAndPerHost() throws Exception {
     JsonArray urls = new JsonArray();
-    for (int i = 0; i < 30; i++) {
-      urls.add(site.url("/slow/" + (40 + i)));
-      urls.add(site.otherHostUrl("/slow/" + (40 + i)));
+    for (int i = 0; i < 20; i++) {
+      urls.add(site.url("/slow/" + (30 + i)));
+      urls.add(site.otherHostUrl("/slow/" + (30 + i)));
     }
-    JsonObject job = crawl(new JsonObject().put("urls", urls).put("concurrency", 6).put("perHostConcurrency", 4),
+    JsonObject job = crawl(new JsonObject().put("urls", urls).put("concurrency", 3).put("perHostConcurrency", 2),
         20_000);
 
-    assertEquals(60, job.getJsonObject("stats").getInteger("ok"));
-    assertEquals(6, site.maxInFlight.get(), "overall cap 6 reached and never passed");
-    assertEquals(4, site.maxByHost.get("127.0.0.1").get(), "per-host cap 4 reached and never passed");
-    assertEquals(4, site.maxByHost.get("localhost").get(), "per-host cap 4 reached and never passed");
+    assertEquals(40, job.getJsonObject("stats").getInteger("ok"));
+    assertEquals(3, site.maxInFlight.get(), "overall cap 3 reached and never passed");
+    assertEquals(2, site.maxByHost.get("127.0.0.1").get(), "per-host cap 2 reached and never passed");
+    assertEquals(2, site.maxByHost.get("localhost").get(), "per-host cap 2 reached and never passed");
+  }
+
+  @Test
+  void concurrencyCapHoldsOnOneHost() throws Exception {
+    JsonArray urls = new JsonArray();
+    for (int i = 0; i < 25; i++) {
+      urls.add(site.url("/slow/" + (30 + i)));
+    }
+    JsonObject job = crawl(new JsonObject().put("urls", urls).put("concurrency", 5).put("perHostConcurrency", 8),
+        20_000);
+
+    assertEquals(25, job.getJsonObject("stats").getInteger("ok"));
+    assertEquals(5, site.maxInFlight.get(), "the job's cap 5 binds before the per-host 8");
   }
 
   @Test
