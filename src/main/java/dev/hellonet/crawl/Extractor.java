@@ -22,6 +22,8 @@ import java.util.Set;
  * follow. Pure and thread-safe, so large pages can be parsed on a worker thread.
  */
 final class Extractor {
+  private static final org.jsoup.select.Evaluator LINKS = org.jsoup.select.QueryParser.parse("a[href]");
+
   private Extractor() {}
 
   /** Whether a Content-Type (null when absent) says the body is HTML worth parsing. */
@@ -48,7 +50,7 @@ final class Extractor {
     List<String> links = List.of();
     if (wantLinks) {
       Set<String> found = new LinkedHashSet<>();
-      for (Element a : doc.select("a[href]")) {
+      for (Element a : doc.select(LINKS)) {
         String normalized = UrlNormalizer.normalize(url, a.attr("href"));
         if (normalized != null) {
           found.add(normalized);
