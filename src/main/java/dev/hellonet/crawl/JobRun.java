@@ -242,7 +242,11 @@ final class JobRun {
         return;
       }
       if (t.failed()) {
-        skip(task, t.cause().getMessage());
+        if (t.cause() instanceof FetchException unresolvable) {
+          fail(task, null, unresolvable.getMessage());
+        } else {
+          skip(task, t.cause().getMessage());
+        }
         return;
       }
       if (!request.respectRobots()) {
@@ -278,7 +282,9 @@ final class JobRun {
       Future<List<InetAddress>> resolved = vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(bare)), false);
       return resolved.transform(ar -> {
         if (ar.failed()) {
-          return Future.failedFuture("cannot resolve " + h + ": " + ar.cause().getMessage());
+          // A name that does not resolve is an error of the page; a refusal by the policy (below) is a skip.
+          return Future.failedFuture(new FetchException(FetchException.Kind.CONNECT,
+              "cannot resolve " + h + ": " + ar.cause().getMessage(), 0));
         }
         List<InetAddress> addresses = ar.result().stream().map(TargetPolicy::canonical).toList();
         String refusal = policy.check(bare, addresses);

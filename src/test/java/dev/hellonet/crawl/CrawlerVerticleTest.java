@@ -295,6 +295,17 @@ class CrawlerVerticleTest {
   }
 
   @Test
+  void unresolvableHostIsAnError() throws Exception {
+    // .invalid never resolves (RFC 6761), so this needs no network
+    String url = "http://no-such-host.invalid/";
+    JsonObject job = crawl(request(url), 15_000);
+
+    JsonObject p = page(job, url);
+    assertEquals("error", p.getString("status"));
+    assertTrue(p.getString("error").startsWith("cannot resolve no-such-host.invalid"), p.getString("error"));
+  }
+
+  @Test
   void redirectsAreFollowedCountedAndLoopsDetected() throws Exception {
     JsonObject job = crawl(request("/loop/a", "/hop/3", "/hop/9"), 10_000);
 
@@ -346,6 +357,19 @@ class CrawlerVerticleTest {
 
     JsonObject ignoring = crawl(request("/private/secret").put("respectRobots", false), 10_000);
     assertEquals("ok", page(ignoring, site.url("/private/secret")).getString("status"));
+  }
+
+  @Test
+  void robotsTxtServerErrorDisallowsTheSiteAndMissingRobotsAllowsIt() throws Exception {
+    try (TestSite down = TestSite.withRobotsStatus(vertx, 503); TestSite none = TestSite.withRobotsStatus(vertx, 404)) {
+      JsonObject job = crawl(request(down.url("/slow/1"), none.url("/slow/2")).put("retries", 0), 10_000);
+
+      JsonObject refused = page(job, down.url("/slow/1"));
+      assertEquals("skipped", refused.getString("status"));
+      assertTrue(refused.getString("error").contains("answered HTTP 503"), refused.getString("error"));
+      assertEquals(0, down.hits("/slow/1"));
+      assertEquals("ok", page(job, none.url("/slow/2")).getString("status"));
+    }
   }
 
   @Test

@@ -31,14 +31,22 @@ final class TestSite implements AutoCloseable {
   final AtomicLong endlessBytesWritten = new AtomicLong();
   final AtomicInteger resetByClient = new AtomicInteger();
 
-  private TestSite(Vertx vertx) throws Exception {
+  private final int robotsStatus;
+
+  private TestSite(Vertx vertx, int robotsStatus) throws Exception {
     this.vertx = vertx;
+    this.robotsStatus = robotsStatus;
     this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   static TestSite start(Vertx vertx) throws Exception {
-    return new TestSite(vertx);
+    return new TestSite(vertx, 200);
+  }
+
+  /** A site whose robots.txt answers {@code robotsStatus} instead of its rules. */
+  static TestSite withRobotsStatus(Vertx vertx, int robotsStatus) throws Exception {
+    return new TestSite(vertx, robotsStatus);
   }
 
   int port() {
@@ -69,6 +77,10 @@ final class TestSite implements AutoCloseable {
     String path = req.path();
     hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
     HttpServerResponse res = req.response();
+    if (path.equals("/robots.txt") && robotsStatus != 200) {
+      res.setStatusCode(robotsStatus).end();
+      return;
+    }
     if (path.equals("/robots.txt")) {
       res.putHeader("Content-Type", "text/plain").end("User-agent: *\nDisallow: /private/\n");
       return;
