@@ -152,11 +152,6 @@ public final class Fetcher {
     return new FetchException(FetchException.Kind.IO, "connection failed: " + what, bytes);
   }
 
-  /** Requests currently in flight through this fetcher. */
-  public int inFlight() {
-    return inFlight.size();
-  }
-
   public void close() {
     client.close();
   }

@@ -38,8 +38,4 @@ final class HostLimiter {
     total--;
     byHost.computeIfPresent(host, (h, n) -> n == 1 ? null : n - 1);
   }
-
-  int inFlight() {
-    return total;
-  }
 }

@@ -61,6 +61,8 @@ final class JobRun {
   private final String downloadDir;
   private Future<Void> downloadDirReady;
   private int outstanding;
+  /** True while the seeds are being added: the job must not count as done before the last one is in. */
+  private boolean seeding;
   private long deadlineTimer = -1;
 
   /** A page fetch or a download, across its retries and redirects. */
@@ -119,6 +121,7 @@ final class JobRun {
         stop("deadline of " + request.deadlineMs() + " ms exceeded");
       });
     }
+    seeding = true;
     List<String> seeds = new ArrayList<>();
     for (String raw : request.urls()) {
       String url = UrlNormalizer.normalize(raw);
@@ -141,6 +144,7 @@ final class JobRun {
       }
       addPage(url, 0, true);
     }
+    seeding = false;
     finishIfDone();
   }
 
@@ -181,7 +185,7 @@ final class JobRun {
   }
 
   private void finishIfDone() {
-    if (job.isRunning() && outstanding == 0) {
+    if (job.isRunning() && outstanding == 0 && !seeding) {
       end(CrawlJob.Status.COMPLETED, null);
     }
   }

@@ -95,9 +95,9 @@ class CrawlerVerticleTest {
     while (System.nanoTime() < end) {
       JsonObject job = get(id);
       if (!job.getString("status").equals("running")) {
-        assertTrue(job.getString("finishedAt") != null);
-        assertEquals(0, job.getJsonObject("stats").getInteger("inFlight"));
-        assertEquals(0, job.getJsonObject("stats").getInteger("pending"));
+        assertTrue(job.getString("finishedAt") != null, job::encodePrettily);
+        assertEquals(0, job.getJsonObject("stats").getInteger("inFlight"), job::encodePrettily);
+        assertEquals(0, job.getJsonObject("stats").getInteger("pending"), job::encodePrettily);
         return job;
       }
       Thread.sleep(10);
