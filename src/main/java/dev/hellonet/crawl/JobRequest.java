@@ -127,6 +127,9 @@ public record JobRequest(
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
         throw new InvalidRequestException(field, "must name a host; got \"" + s + "\"");
       }
+      if (uri.getPort() > 65535) {
+        throw new InvalidRequestException(field, "port must be at most 65535; got \"" + s + "\"");
+      }
       out.add(s.trim());
     }
     return out;

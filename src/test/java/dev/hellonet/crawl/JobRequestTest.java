@@ -87,6 +87,7 @@ class JobRequestTest {
     assertField("respectRobots", minimal().put("respectRobots", "yes"));
     assertField("urls[0]", new JsonObject().put("urls", new JsonArray().add(42)));
     assertField("urls[0]", new JsonObject().put("urls", new JsonArray().add("http://")));
+    assertField("urls[0]", new JsonObject().put("urls", new JsonArray().add("http://example.test:70000/")));
     assertField("extract.detail", minimal().put("extract", new JsonObject()
         .put("fields", new JsonObject().put("a", "a")).put("follow", "a")));
     assertField("extract.detail.a", minimal().put("extract", new JsonObject()
