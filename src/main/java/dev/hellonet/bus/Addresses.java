@@ -12,7 +12,8 @@ public final class Addresses {
    * {@code {"node": str, "time": epochMillis, "<role>": {"total": {name: long}, "instances": [{"instance": str,
    * name: long, ...}]}}}. Roles so far: {@code hello} (requests, replies, badRequests, connectionsAccepted,
    * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld) and
-   * {@code sequence} (highWaterMark, leases).
+   * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
+   * pagesFailed, pagesSkipped, downloads, bytes, inFlight).
    */
   public static final String COUNTERS = "hellonet.counters";
 
