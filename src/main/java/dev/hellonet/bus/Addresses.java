@@ -11,7 +11,7 @@ public final class Addresses {
    * Published by every node every {@code counters.publishIntervalMs}: a counters snapshot, JSON
    * {@code {"node": str, "time": epochMillis, "<role>": {"total": {name: long}, "instances": [{"instance": str,
    * name: long, ...}]}}}. Roles so far: {@code hello} (requests, replies, badRequests, connectionsAccepted,
-   * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld) and
+   * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld),
    * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
    * pagesFailed, pagesSkipped, downloads, bytes, inFlight).
    */
