@@ -65,16 +65,7 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v redis-cli >/dev/null || missing+=(redis-tools)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
 command -v python3 >/dev/null || missing+=(python3)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing from Debian's packages: ${missing[*]}"
-  SUDO=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || die "need root or sudo to install: ${missing[*]}"
-    SUDO=(sudo)
-  fi
-  "${SUDO[@]}" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || "$ROOT/bench/apt-install.sh" "${missing[@]}"
 STREAM_MODULE=$(stream_module)
 [ -n "$STREAM_MODULE" ] || die "nginx's stream module is still missing after installing libnginx-mod-stream"
 

@@ -10,10 +10,13 @@ PAGES=${1:-3000}
 CONCURRENCY=${2:-64}
 RUNS=${3:-3}
 
-command -v nginx >/dev/null || { echo "crawl-compare: needs nginx (apt-get install -y nginx)" >&2; exit 1; }
 # Debian's Scrapy lives in the system Python, which may not be the python3 first on PATH (pyenv and the like).
 SCRAPY_PYTHON=${SCRAPY_PYTHON:-/usr/bin/python3}
-"$SCRAPY_PYTHON" -c 'import scrapy' 2>/dev/null || { echo "crawl-compare: needs Scrapy for $SCRAPY_PYTHON (apt-get install -y python3-scrapy)" >&2; exit 1; }
+missing=()
+command -v nginx >/dev/null || missing+=(nginx)
+"$SCRAPY_PYTHON" -c 'import scrapy' 2>/dev/null || missing+=(python3-scrapy)
+[ ${#missing[@]} -eq 0 ] || bench/apt-install.sh "${missing[@]}"
+"$SCRAPY_PYTHON" -c 'import scrapy' 2>/dev/null || { echo "crawl-compare: $SCRAPY_PYTHON still cannot import scrapy" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/hellonet-crawl-bench.XXXXXX)
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user and must read the site
