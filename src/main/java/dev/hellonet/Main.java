@@ -62,7 +62,9 @@ public final class Main {
         node.stop().toCompletionStage().toCompletableFuture()
             .get(config.shutdown().timeoutMs() + STOP_MARGIN_MS, TimeUnit.MILLISECONDS);
         LOG.info("stopped cleanly");
-      } catch (Exception e) {
+      } catch (Throwable e) {
+        // Errors too: a stop thread that dies leaves a process that never exits. Seen when the jar was rebuilt under
+        // a running server and the classes the stop path needed could no longer be loaded.
         LOG.log(Level.SEVERE, "graceful stop did not complete", e);
         status = 1;
       }

@@ -3,6 +3,7 @@ package dev.hellonet.app;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
+import dev.hellonet.crawl.CrawlerVerticle;
 import dev.hellonet.guard.DeferAcceptTransport;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
@@ -39,6 +40,7 @@ public final class Hellonet {
   private final List<HelloServerVerticle> helloInstances;
   private final String helloDeployment;
   private final Protection protection;
+  private String crawlerDeployment;
 
   private Hellonet(Vertx vertx, CounterRegistry registry, SequenceStore store,
                    List<HelloServerVerticle> helloInstances, String helloDeployment, Protection protection) {
@@ -68,14 +70,21 @@ public final class Hellonet {
         .compose(store -> {
           registry.register("sequence", store.describe(),
               () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
+          String[] crawler = new String[1];
           return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs()))
+              .compose(id -> vertx.deployVerticle(new CrawlerVerticle(config.crawler(), registry)))
+              .onSuccess(id -> crawler[0] = id)
               .compose(id -> vertx.deployVerticle(() -> {
                 HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, registry,
                     "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), protection);
                 instances.add(v);
                 return v;
               }, new DeploymentOptions().setInstances(config.hello().instances())))
-              .map(helloId -> new Hellonet(vertx, registry, store, instances, helloId, protection))
+              .map(helloId -> {
+                Hellonet node = new Hellonet(vertx, registry, store, instances, helloId, protection);
+                node.crawlerDeployment = crawler[0];
+                return node;
+              })
               .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
         });
     Promise<Hellonet> started = Promise.promise();
@@ -100,6 +109,7 @@ public final class Hellonet {
   public Future<Void> stop() {
     Promise<Void> stopped = Promise.promise();
     vertx.undeploy(helloDeployment)
+        .eventually(() -> vertx.undeploy(crawlerDeployment))
         .eventually(store::close)
         .onComplete(undeployed -> vertx.close().onComplete(closed ->
             stopped.handle(undeployed.failed() ? undeployed : closed)));

@@ -13,11 +13,43 @@ public final class Addresses {
    * name: long, ...}]}}}. Roles so far: {@code hello} (requests, replies, badRequests, connectionsAccepted,
    * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld, and the
    * abuse counters closedGlobalLimit, closedPerIpLimit, closedRateLimit, closedFirstRequestTimeout, closedIdleTimeout,
-   * closedSlowReader, closedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings) and
-   * {@code sequence} (highWaterMark, leases).
+   * closedSlowReader, closedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
+   * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
+   * pagesFailed, pagesSkipped, downloads, bytes, inFlight).
    */
   public static final String COUNTERS = "hellonet.counters";
 
   /** Request-reply: any body; the reply is this node's counters snapshot, shaped as on {@link #COUNTERS}. */
   public static final String COUNTERS_GET = "hellonet.counters.get";
+
+  /**
+   * Request-reply: body a crawl job request (see {@code hellonet/openapi.yaml}, schema CrawlRequest); the reply is the
+   * new job, shaped as schema Crawl, status {@code running}. Fails with {@link #FAILURE_INVALID} naming the field, or
+   * {@link #FAILURE_BUSY} when {@code crawler.historySize} jobs are all still running.
+   */
+  public static final String CRAWL_START = "hellonet.crawler.start";
+
+  /** Request-reply: body {@code {"id": str}}; the reply is that job in full (schema Crawl), or {@link #FAILURE_NOT_FOUND}. */
+  public static final String CRAWL_GET = "hellonet.crawler.get";
+
+  /**
+   * Request-reply: body {@code {"limit": 1..1000 (default 50), "cursor": job id or absent}}; the reply is
+   * {@code {"jobs": [Crawl without pages, items, downloads], "nextCursor": str or null}}, newest first.
+   */
+  public static final String CRAWL_LIST = "hellonet.crawler.list";
+
+  /**
+   * Request-reply: body {@code {"id": str}}; stops the job (a finished job is left as it is) and replies with it in
+   * full, or fails with {@link #FAILURE_NOT_FOUND}.
+   */
+  public static final String CRAWL_CANCEL = "hellonet.crawler.cancel";
+
+  /** Failure code: the request body is invalid; the message names the field. */
+  public static final int FAILURE_INVALID = 400;
+  /** Failure code: no job with that id (never existed, or evicted from the history). */
+  public static final int FAILURE_NOT_FOUND = 404;
+  /** Failure code: too many jobs are running to start another. */
+  public static final int FAILURE_BUSY = 429;
+  /** Failure code: an unexpected error in the crawler; the message says what. */
+  public static final int FAILURE_INTERNAL = 500;
 }

@@ -1,6 +1,7 @@
 package dev.hellonet.config;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -89,7 +90,13 @@ public final class ConfigLoader {
           throw new ConfigException(origin + ": \"" + key + "\" must be an object");
         }
         overlay(nested, given, key + ".", origin);
-      } else if (e.getValue() instanceof JsonObject || e.getValue() instanceof io.vertx.core.json.JsonArray) {
+      } else if (current instanceof JsonArray) {
+        // A list default (such as crawler.deny) is replaced whole, never merged element by element.
+        if (!(e.getValue() instanceof JsonArray given)) {
+          throw new ConfigException(origin + ": \"" + key + "\" must be an array");
+        }
+        target.put(e.getKey(), given.copy());
+      } else if (e.getValue() instanceof JsonObject || e.getValue() instanceof JsonArray) {
         throw new ConfigException(origin + ": \"" + key + "\" must be a single value, not an object or array");
       } else {
         target.put(e.getKey(), e.getValue());
@@ -126,6 +133,16 @@ public final class ConfigLoader {
     try {
       if (template instanceof Integer || template instanceof Long) {
         return Long.parseLong(raw);
+      }
+      if (template instanceof JsonArray) {
+        // Lists come as comma-separated values; an empty or blank variable is the empty list.
+        JsonArray list = new JsonArray();
+        for (String part : raw.split(",")) {
+          if (!part.isBlank()) {
+            list.add(part.trim());
+          }
+        }
+        return list;
       }
       if (template instanceof Boolean) {
         if (!raw.equalsIgnoreCase("true") && !raw.equalsIgnoreCase("false")) {

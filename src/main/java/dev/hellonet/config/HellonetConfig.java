@@ -4,6 +4,8 @@ import dev.hellonet.guard.CidrSet;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The whole typed configuration, read once at start and passed down to whoever needs a part of it. */
 public record HellonetConfig(
@@ -12,7 +14,8 @@ public record HellonetConfig(
     ProtectionConfig protection,
     SequenceConfig sequence,
     CountersConfig counters,
-    ShutdownConfig shutdown) {
+    ShutdownConfig shutdown,
+    CrawlerConfig crawler) {
 
   /** Which Netty transport the Vert.x instance uses. */
   public enum TransportChoice { AUTO, EPOLL, NIO }
@@ -38,6 +41,20 @@ public record HellonetConfig(
 
   /** How long a graceful shutdown may take before connections are cut. */
   public record ShutdownConfig(long timeoutMs) {}
+
+  /**
+   * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
+   * {@code deny} hold host names ({@code example.org}, {@code *.example.org}) and CIDR ranges ({@code 10.0.0.0/8});
+   * an empty allow list allows every target the deny list does not name.
+   */
+  public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
+                              int historySize, Path downloadDir, long maxDownloadBytes,
+                              List<String> allow, List<String> deny) {
+    public CrawlerConfig {
+      allow = List.copyOf(allow);
+      deny = List.copyOf(deny);
+    }
+  }
 
   /** Builds the typed view of a merged JSON configuration, checking every value. */
   public static HellonetConfig from(JsonObject json, int availableProcessors) {
@@ -73,7 +90,22 @@ public record HellonetConfig(
 
     CountersConfig counters = new CountersConfig(r.longIn("counters.publishIntervalMs", 10, 3_600_000));
     ShutdownConfig shutdown = new ShutdownConfig(r.longIn("shutdown.timeoutMs", 0, 600_000));
-    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown);
+    CrawlerConfig crawler = new CrawlerConfig(
+        r.nonBlank("crawler.userAgent"),
+        r.intIn("crawler.maxConcurrency", 1, 4096),
+        r.longIn("crawler.maxBodyBytes", 1024, 1L << 31),
+        r.intIn("crawler.maxRedirects", 0, 50),
+        r.intIn("crawler.historySize", 1, 100_000),
+        Path.of(r.nonBlank("crawler.downloadDir")),
+        r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
+        r.stringList("crawler.allow"),
+        r.stringList("crawler.deny"));
+    try {
+      new dev.hellonet.crawl.TargetPolicy(crawler.allow(), crawler.deny());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler);
   }
 
   private static ProtectionConfig protection(Reader r) {
@@ -83,7 +115,7 @@ public record HellonetConfig(
     }
     CidrSet allowList;
     try {
-      allowList = CidrSet.parse(r.string("protection.allowList"));
+      allowList = CidrSet.parse(String.join(",", r.stringList("protection.allowList")));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("protection.allowList: " + e.getMessage());
     }
@@ -137,6 +169,20 @@ public record HellonetConfig(
         throw new ConfigException(key + ": must be between " + min + " and " + max + "; got " + l);
       }
       return l;
+    }
+
+    List<String> stringList(String key) {
+      if (!(value(key) instanceof io.vertx.core.json.JsonArray array)) {
+        throw new ConfigException(key + ": must be an array of strings");
+      }
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        if (!(array.getValue(i) instanceof String s) || s.isBlank()) {
+          throw new ConfigException(key + "[" + i + "]: must be a non-empty string; got " + array.getValue(i));
+        }
+        out.add(s.trim());
+      }
+      return out;
     }
 
     int intIn(String key, int min, int max) {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * An immutable set of IPv4 and IPv6 ranges ({@code 10.0.0.0/8}, {@code ::1/128}, or a bare address), parsed from a
- * comma-separated string so that it can be set through one environment variable.
+ * comma-separated string (the configuration's list, joined).
  *
  * <p>Checked once per accepted connection with a linear scan: allow-lists hold a handful of health checkers and load
  * balancers, for which a scan beats any index.

@@ -28,14 +28,13 @@ import java.util.concurrent.TimeUnit;
 final class HelloConnection {
   private static final ByteBuf TOO_LONG = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
       "ERR request too long\n".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
-  /** Caps one outgoing buffer at about 128 KiB of replies. */
-  private static final int MAX_REPLIES_PER_WRITE = 4096;
   /** How long a closing connection waits for the client to close after the server's last reply. */
   static final long LINGER_MS = 2_000;
 
   private final NetSocketInternal socket;
   private final ChannelHandlerContext ctx;
   private final NumberSupply supply;
+  private final ReplyEncoder encoder;
   private final HelloCounters counters;
   private final int maxRequestBytes;
 
@@ -52,10 +51,12 @@ final class HelloConnection {
   private boolean closing;
   private boolean closed;
 
-  HelloConnection(NetSocketInternal socket, NumberSupply supply, HelloCounters counters, int maxRequestBytes) {
+  HelloConnection(NetSocketInternal socket, NumberSupply supply, ReplyEncoder encoder, HelloCounters counters,
+                  int maxRequestBytes) {
     this.socket = socket;
     this.ctx = socket.channelHandlerContext();
     this.supply = supply;
+    this.encoder = encoder;
     this.counters = counters;
     this.maxRequestBytes = maxRequestBytes;
   }
@@ -127,7 +128,7 @@ final class HelloConnection {
         stopReading(); // the drain handler calls pump again
         return;
       }
-      int n = supply.available((int) Math.min(owed, MAX_REPLIES_PER_WRITE));
+      int n = supply.available((int) Math.min(owed, encoder.maxReplies()));
       if (n == 0) {
         stopReading();
         if (!waitingForNumbers) {
@@ -136,7 +137,7 @@ final class HelloConnection {
         }
         return;
       }
-      socket.writeMessage(ReplyEncoder.encode(ctx.alloc(), supply.take(n), n));
+      socket.writeMessage(encoder.encode(ctx.alloc(), supply.take(n), n));
       owed -= n;
       counters.replies.add(n);
     }

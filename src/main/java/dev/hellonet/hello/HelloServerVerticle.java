@@ -35,6 +35,8 @@ public final class HelloServerVerticle extends VerticleBase {
   private final Protection protection;
 
   private final HelloCounters counters = new HelloCounters();
+  /** Up to 4096 replies (about 128 KiB) per outgoing buffer; shared by this instance's connections, one thread. */
+  private final ReplyEncoder encoder = new ReplyEncoder(4096);
   private NumberSupply supply;
   private NetServer server;
 
@@ -68,7 +70,7 @@ public final class HelloServerVerticle extends VerticleBase {
       if (!guard.admit((NetSocketInternal) so)) {
         return; // refused, counted and closed by the guard
       }
-      HelloConnection connection = new HelloConnection((NetSocketInternal) so, supply, counters,
+      HelloConnection connection = new HelloConnection((NetSocketInternal) so, supply, encoder, counters,
           config.maxRequestBytes());
       connection.start();
     });

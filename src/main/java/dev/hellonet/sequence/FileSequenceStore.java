@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A {@link SequenceStore} kept in one small file holding the high-water mark. Every lease takes an OS file lock, reads
@@ -102,7 +103,12 @@ public final class FileSequenceStore implements SequenceStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return worker.executeBlocking(work, false);
+    try {
+      return worker.executeBlocking(work, false);
+    } catch (RejectedExecutionException e) {
+      // The worker is gone once the store is closed; a late caller gets an answer, not an exception on its thread.
+      return Future.failedFuture(new SequenceStoreException("sequence file " + file + " is closed"));
+    }
   }
 
   private synchronized void openBlocking() throws IOException {

@@ -34,6 +34,8 @@ public final class NumberSupply {
   private long end;
   private Block spare;
   private boolean leasing;
+  /** While a lease is in flight: completes once its block has been put to use or given back. */
+  private Future<Void> leaseSettled;
   private boolean closed;
   private long blockSize;
   private long lastLeaseNanos = Long.MIN_VALUE;
@@ -129,12 +131,17 @@ public final class NumberSupply {
     long size = blockSize;
     // A lease that completed before onComplete was attached would run its callback right here, in the middle of a
     // connection's take(); going through runOnContext makes waking the waiters always a separate event-loop task.
+    Promise<Void> settled = Promise.promise();
+    leaseSettled = settled.future();
     store.lease(size).onComplete(ar -> vertx.runOnContext(v -> {
       leasing = false;
       if (ar.succeeded()) {
         retryDelayMs = 50;
-        accept(ar.result());
-      } else if (!closed) {
+        accept(ar.result()).onComplete(x -> settled.complete());
+        return;
+      }
+      settled.complete();
+      if (!closed) {
         LOG.log(Level.SEVERE, "leasing " + size + " numbers from " + store.describe() + " failed; retrying in "
             + retryDelayMs + " ms", ar.cause());
         vertx.setTimer(retryDelayMs, t -> maybeLease());
@@ -143,14 +150,14 @@ public final class NumberSupply {
     }));
   }
 
-  private void accept(Block block) {
+  /** Puts a leased block to use, or gives it straight back when the supply closed while it was being leased. */
+  private Future<?> accept(Block block) {
     leases.add(1);
     leased.add(block.size());
     held.add(block.size());
     if (closed) {
-      store.giveBack(block);
       held.add(-block.size());
-      return;
+      return store.giveBack(block);
     }
     if (next == end) {
       next = block.start();
@@ -160,6 +167,7 @@ public final class NumberSupply {
     }
     wakeWaiters();
     maybeLease();
+    return Future.succeededFuture();
   }
 
   private void wakeWaiters() {
@@ -180,7 +188,12 @@ public final class NumberSupply {
     spare = null;
     next = end;
     held.set(0);
-    Future<Boolean> done = sparePart == null ? Future.succeededFuture(true) : store.giveBack(sparePart);
+    // A lease still in flight holds the highest block: it is given back first, and the store must not be closed
+    // before that has happened.
+    Future<?> done = leasing ? leaseSettled : Future.succeededFuture();
+    if (sparePart != null) {
+      done = done.compose(ignored -> store.giveBack(sparePart));
+    }
     if (currentPart != null) {
       done = done.compose(ignored -> store.giveBack(currentPart));
     }

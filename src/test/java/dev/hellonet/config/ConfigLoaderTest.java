@@ -417,10 +417,70 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void allowListAsAJsonArrayFailsNamingTheKey() throws IOException {
+  void allowListFromTheFileIsAJsonArray() throws IOException {
     Map<String, String> env = envWithFile("""
-        {"protection": {"allowList": ["10.0.0.0/8"]}}
+        {"protection": {"allowList": ["10.0.0.0/8", "192.0.2.7"]}}
         """);
-    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.merge(env)), "protection.allowList");
+    assertEquals("10.0.0.0/8,192.0.2.7/32", typed(env).protection().allowList().toString());
+    assertTrue(typed(envWithFile("{}", "HELLONET_PROTECTION_ALLOWLIST", "")).protection().allowList().isEmpty());
+  }
+
+  @Test
+  void crawlerDefaultsAllowEveryTarget() {
+    HellonetConfig.CrawlerConfig crawler = HellonetConfig.from(ConfigLoader.defaults(), 3).crawler();
+    assertEquals("hellonet-crawler/0.1", crawler.userAgent());
+    assertEquals(256, crawler.maxConcurrency());
+    assertEquals(10485760, crawler.maxBodyBytes());
+    assertEquals(5, crawler.maxRedirects());
+    assertEquals(100, crawler.historySize());
+    assertEquals(Path.of("data", "downloads"), crawler.downloadDir());
+    assertEquals(52428800, crawler.maxDownloadBytes());
+    assertEquals(java.util.List.of(), crawler.allow());
+    assertEquals(java.util.List.of(), crawler.deny());
+  }
+
+  @Test
+  void listsComeFromTheFileWholeAndFromTheEnvironmentCommaSeparated() throws IOException {
+    Map<String, String> env = envWithFile("""
+        {"crawler": {"allow": ["example.org", "*.example.net"], "deny": ["10.0.0.0/8"]}}
+        """, "HELLONET_CRAWLER_DENY", " 127.0.0.0/8, ::1/128 ,,169.254.0.0/16 ");
+
+    HellonetConfig.CrawlerConfig crawler = typed(env).crawler();
+
+    assertEquals(java.util.List.of("example.org", "*.example.net"), crawler.allow());
+    assertEquals(java.util.List.of("127.0.0.0/8", "::1/128", "169.254.0.0/16"), crawler.deny());
+  }
+
+  @Test
+  void emptyListVariableEmptiesTheList() throws IOException {
+    Map<String, String> env = envWithFile("{\"crawler\": {\"deny\": [\"10.0.0.0/8\"]}}", "HELLONET_CRAWLER_DENY", "");
+    assertEquals(java.util.List.of(), typed(env).crawler().deny());
+  }
+
+  @Test
+  void scalarWhereAListBelongsFailsNamingTheKey() throws IOException {
+    Map<String, String> env = envWithFile("{\"crawler\": {\"deny\": \"10.0.0.0/8\"}}");
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.merge(env)), "crawler.deny", "array");
+  }
+
+  @Test
+  void badListEntriesFailNamingTheKeyAndIndex() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"crawler\": {\"deny\": [\"10.0.0.0/99\"]}}"))), "crawler.deny[0]");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"crawler\": {\"allow\": [\"ok.org\", 5]}}"))), "crawler.allow[1]");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_ALLOW", "a.org,not a host"))), "crawler.allow[1]");
+  }
+
+  @Test
+  void crawlerLimitsAreRangeChecked() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_MAXCONCURRENCY", "0"))), "crawler.maxConcurrency");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_HISTORYSIZE", "0"))), "crawler.historySize");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_USERAGENT", " "))), "crawler.userAgent");
+    assertEquals(2, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXREDIRECTS", "2")).crawler().maxRedirects());
   }
 }

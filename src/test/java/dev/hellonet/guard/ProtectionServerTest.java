@@ -3,6 +3,7 @@ package dev.hellonet.guard;
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestConfig;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class ProtectionServerTest {
   private void start(Consumer<TestConfig> settings) throws Exception {
     TestConfig config = TestConfig.inDir(dir)
         .set("hello.deferAcceptSeconds", 0)
-        .set("protection.allowList", "");
+        .set("protection.allowList", new JsonArray());
     settings.accept(config);
     node = await(Hellonet.start(config.build()));
     port = node.helloPort();
@@ -79,7 +80,7 @@ class ProtectionServerTest {
   void rateLimitRefusesBeyondTheBurstAndTheAllowListBypassesIt() throws Exception {
     start(c -> c.set("protection.newConnectionsPerSecond", 1)
         .set("protection.newConnectionsBurst", 3)
-        .set("protection.allowList", "127.0.0.3/32, 10.0.0.0/8"));
+        .set("protection.allowList", new JsonArray().add("127.0.0.3/32").add("10.0.0.0/8")));
 
     long began = System.nanoTime();
     int served = 0;

@@ -34,9 +34,14 @@ class HelloServerTest {
   private int port;
   private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
 
+  /** Lets a subclass run the same protocol tests on another transport. */
+  protected TestConfig configure(TestConfig config) {
+    return config;
+  }
+
   @BeforeEach
   void start() throws Exception {
-    node = await(Hellonet.start(TestConfig.inDir(dir).build()));
+    node = await(Hellonet.start(configure(TestConfig.inDir(dir)).build()));
     port = node.helloPort();
   }
 

@@ -476,4 +476,18 @@ class FileSequenceStoreTest {
     assertFalse(await(b.giveBack(new Block(first.start(), second.end()))), "b never leased a's numbers");
     assertEquals(second.end(), await(a.lease(5)).start());
   }
+
+  @Test
+  void callsAfterCloseFailWithAClearErrorInsteadOfThrowing() throws Exception {
+    Path file = dir.resolve("closed");
+    SequenceStore store = open(file);
+    Block block = await(store.lease(10));
+    close(store);
+
+    for (Future<?> late : List.of(store.lease(5), store.giveBack(block), store.highWaterMark())) {
+      Throwable e = failure(late);
+      assertInstanceOf(SequenceStoreException.class, e, () -> "wrong failure: " + e);
+      assertTrue(e.getMessage().contains("closed") && e.getMessage().contains(shownPath(file)), e.getMessage());
+    }
+  }
 }

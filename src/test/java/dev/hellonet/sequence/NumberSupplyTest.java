@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The per-event-loop supply: uniqueness under re-entrant lease completion, adaptive block size, give-back on close. */
@@ -162,6 +163,48 @@ class NumberSupplyTest {
     long mark = store.highWaterMark().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals(lastTaken.get() + 1, mark, "the next number after a clean close follows the last one sent");
     store.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Holds every lease after the first until the test releases it, to catch a supply closing mid-lease. */
+  private static final class GatedStore extends InstantStore {
+    final CompletableFuture<Void> gate = new CompletableFuture<>();
+    final List<Block> givenBack = new ArrayList<>();
+    private int leases;
+
+    @Override
+    public synchronized Future<Block> lease(long size) {
+      Future<Block> block = super.lease(size);
+      return leases++ == 0 ? block : Future.fromCompletionStage(gate).compose(v -> block);
+    }
+
+    @Override
+    public synchronized Future<Boolean> giveBack(Block unused) {
+      givenBack.add(unused);
+      return Future.succeededFuture(true);
+    }
+  }
+
+  @Test
+  void closeWaitsForALeaseInFlightAndGivesItBackFirst() throws Exception {
+    GatedStore store = new GatedStore();
+    CompletableFuture<Future<Void>> closing = new CompletableFuture<>();
+    CompletableFuture<Long> firstTaken = new CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      NumberSupply supply = new NumberSupply(vertx, store, 100, 100);
+      supply.start().onSuccess(x -> {
+        firstTaken.complete(supply.take(60)); // past half the block: the second lease starts and waits at the gate
+        closing.complete(supply.close());
+      });
+    });
+    Future<Void> closed = closing.get(10, TimeUnit.SECONDS);
+    assertEquals(1L, firstTaken.get());
+    Thread.sleep(100);
+    assertFalse(closed.isComplete(), "close must not finish while a lease is in flight");
+
+    store.gate.complete(null);
+    closed.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of(new Block(101, 201), new Block(61, 101)), store.givenBack,
+        "the in-flight block goes back first, then the unused tail of the current one");
   }
 
   /** Takes {@code total} numbers one at a time on the supply's context, ticking the clock before each take. */

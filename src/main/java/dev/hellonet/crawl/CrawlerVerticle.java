@@ -1,0 +1,186 @@
+package dev.hellonet.crawl;
+
+import dev.hellonet.bus.Addresses;
+import dev.hellonet.config.HellonetConfig.CrawlerConfig;
+import dev.hellonet.counters.CounterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The crawler role: starts, reports, lists and cancels crawl jobs over the event bus (addresses in {@link Addresses},
+ * bodies as in {@code hellonet/openapi.yaml}). All job state lives on this verticle's event loop; failures come back
+ * as event-bus failures with a code from {@link Addresses} and a message, never as timeouts.
+ */
+public final class CrawlerVerticle extends VerticleBase {
+  /** Counter role under which the crawler registers. */
+  public static final String COUNTER_ROLE = "crawler";
+  static final int DEFAULT_LIST_LIMIT = 50;
+  static final int MAX_LIST_LIMIT = 1000;
+  private static final Logger LOG = Logger.getLogger(CrawlerVerticle.class.getName());
+
+  private final CrawlerConfig config;
+  private final CounterRegistry registry;
+  private final CrawlerCounters counters = new CrawlerCounters();
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, JobRun> runs = new HashMap<>();
+  private TargetPolicy policy;
+  private JobStore store;
+  private Fetcher fetcher;
+
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    policy = new TargetPolicy(config.allow(), config.deny());
+    store = new JobStore(config.historySize());
+    fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
+    registry.register(COUNTER_ROLE, "crawler-0", counters::snapshot);
+    return Future.all(List.of(
+        consumer(Addresses.CRAWL_START, this::start),
+        consumer(Addresses.CRAWL_GET, this::get),
+        consumer(Addresses.CRAWL_LIST, this::list),
+        consumer(Addresses.CRAWL_CANCEL, this::cancel)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    for (JobRun run : List.copyOf(runs.values())) {
+      run.stop("crawler stopped");
+    }
+    if (fetcher != null) {
+      fetcher.close();
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> consumer(String address, Consumer<Message<Object>> handler) {
+    MessageConsumer<Object> c = vertx.eventBus().consumer(address, msg -> {
+      try {
+        handler.accept(msg);
+      } catch (InvalidRequestException e) {
+        msg.fail(Addresses.FAILURE_INVALID, e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "crawler request on " + address + " failed", e);
+        msg.fail(Addresses.FAILURE_INTERNAL, "internal error: " + e);
+      }
+    });
+    return c.completion();
+  }
+
+  private static JsonObject body(Message<Object> msg) {
+    if (msg.body() instanceof JsonObject json) {
+      return json;
+    }
+    if (msg.body() instanceof String s) {
+      try {
+        return new JsonObject(s);
+      } catch (RuntimeException e) {
+        throw new InvalidRequestException("body", "not a JSON object: " + e.getMessage());
+      }
+    }
+    throw new InvalidRequestException("body", "must be a JSON object");
+  }
+
+  private void start(Message<Object> msg) {
+    JobRequest request = JobRequest.parse(body(msg), config.maxConcurrency());
+    if (store.full()) {
+      msg.fail(Addresses.FAILURE_BUSY, config.historySize() + " crawl jobs are running (crawler.historySize); "
+          + "wait for one to finish or cancel one");
+      return;
+    }
+    String id;
+    do {
+      id = "j-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(randomBytes(4));
+    } while (store.contains(id));
+    CrawlJob job = new CrawlJob(id, request);
+    store.add(job);
+    counters.jobsStarted.add(1);
+    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, () -> {
+      runs.remove(job.id);
+      counters.jobsFinished.add(1);
+      store.evict();
+    });
+    runs.put(id, run);
+    msg.reply(job.toJson(true));
+    run.start();
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private CrawlJob job(Message<Object> msg) {
+    Object id = body(msg).getValue("id");
+    if (!(id instanceof String s) || s.isBlank()) {
+      throw new InvalidRequestException("id", "required: the job id");
+    }
+    return store.get(s);
+  }
+
+  private void get(Message<Object> msg) {
+    CrawlJob job = job(msg);
+    if (job == null) {
+      msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
+    } else {
+      msg.reply(job.toJson(true));
+    }
+  }
+
+  private void cancel(Message<Object> msg) {
+    CrawlJob job = job(msg);
+    if (job == null) {
+      msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
+      return;
+    }
+    JobRun run = runs.get(job.id);
+    if (run != null) {
+      run.stop("cancelled by request");
+    }
+    msg.reply(job.toJson(true));
+  }
+
+  private void list(Message<Object> msg) {
+    JsonObject body = msg.body() == null ? new JsonObject() : body(msg);
+    for (String key : body.fieldNames()) {
+      if (!key.equals("limit") && !key.equals("cursor")) {
+        throw new InvalidRequestException(key, "unknown field; known fields are [cursor, limit]");
+      }
+    }
+    Object rawLimit = body.getValue("limit", DEFAULT_LIST_LIMIT);
+    if (!(rawLimit instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.longValue() < 1 || n.longValue() > MAX_LIST_LIMIT) {
+      throw new InvalidRequestException("limit", "must be a whole number between 1 and " + MAX_LIST_LIMIT
+          + "; got " + rawLimit);
+    }
+    Object cursor = body.getValue("cursor");
+    if (cursor != null && (!(cursor instanceof String c) || !store.contains(c))) {
+      throw new InvalidRequestException("cursor", "unknown job id (evicted from the history?): " + cursor);
+    }
+    int limit = n.intValue();
+    List<CrawlJob> page = store.newestFirst((String) cursor, limit + 1);
+    JsonArray jobs = new JsonArray();
+    for (int i = 0; i < Math.min(limit, page.size()); i++) {
+      jobs.add(page.get(i).toJson(false));
+    }
+    String next = page.size() > limit ? page.get(limit - 1).id : null;
+    msg.reply(new JsonObject().put("jobs", jobs).put("nextCursor", next));
+  }
+}

@@ -1,0 +1,77 @@
+package dev.hellonet.bench;
+
+import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.TestConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The load generator against a real in-process hellonet node on loopback, for about a second per load. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LoadGeneratorEndToEndTest {
+  @TempDir
+  Path dir;
+  private Hellonet node;
+
+  @BeforeEach
+  void start() throws Exception {
+    node = Hellonet.start(TestConfig.inDir(dir).build()).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private LoadResult run(String... args) throws InterruptedException {
+    String[] all = new String[args.length + 2];
+    all[0] = "--port";
+    all[1] = Integer.toString(node.helloPort());
+    System.arraycopy(args, 0, all, 2, args.length);
+    return new LoadRun(LoadOptions.parse(all), line -> { }).run();
+  }
+
+  @Test
+  void pipelinedLoadGetsOnlyWellFormedDistinctNumbers() throws Exception {
+    LoadResult r = run("--connections", "8", "--depth", "16", "--warmup", "0.3", "--duration", "0.8");
+    assertEquals(0, r.errors(), () -> r.summary());
+    assertEquals(0, r.numbers().duplicates(), () -> r.summary());
+    assertTrue(r.replies() > 0, () -> r.summary());
+    // Warm-up replies are checked too, and replies after the end may still be logged: never fewer than measured.
+    assertTrue(r.numbers().checked() > r.replies(), () -> r.summary());
+    assertEquals(r.replies(), r.latency().getTotalCount());
+    assertTrue(r.ok());
+  }
+
+  @Test
+  void connectionPerRequestLoadGetsOnlyWellFormedDistinctNumbers() throws Exception {
+    LoadResult r = run("--mode", "conn", "--connections", "4", "--close", "reset", "--warmup", "0.2",
+        "--duration", "0.6");
+    assertEquals(0, r.errors(), () -> r.summary());
+    assertEquals(0, r.numbers().duplicates(), () -> r.summary());
+    assertTrue(r.replies() > 0, () -> r.summary());
+    assertTrue(r.ok());
+  }
+
+  @Test
+  void repliesInTheWrongFormatFailTheRun() throws Exception {
+    // hellonet's "Hello World<N>\n" is not Redis's ":<n>\r\n": every reply must count as malformed.
+    LoadResult r = run("--protocol", "redis", "--connections", "2", "--depth", "4", "--warmup", "0",
+        "--duration", "0.3");
+    assertTrue(r.malformed() > 0, () -> r.summary());
+    assertEquals(0, r.replies(), () -> r.summary());
+    assertFalse(r.ok());
+  }
+}

@@ -1,0 +1,148 @@
+package dev.hellonet.crawl;
+
+import dev.hellonet.bus.Addresses;
+import dev.hellonet.config.HellonetConfig.CrawlerConfig;
+import dev.hellonet.counters.CounterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ResponseValidator;
+import io.vertx.openapi.validation.ValidatableResponse;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The crawler's JSON against the OpenAPI document the HTTP API serves: the document is a valid contract, the issue's
+ * example request is valid and out-of-range ones are not, and real jobs (running, completed with items and downloads,
+ * cancelled) and listings match the response schemas exactly.
+ */
+class CrawlContractTest {
+  @TempDir
+  Path dir;
+  private Vertx vertx;
+  private TestSite site;
+  private OpenAPIContract contract;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    site = TestSite.start(vertx);
+    contract = await(OpenAPIContract.from(vertx, "hellonet/openapi.yaml"));
+    CrawlerConfig config = new CrawlerConfig("hellonet-test/1.0", 64, 64 * 1024, 5, 20, dir.resolve("downloads"),
+        256 * 1024, List.of(), List.of());
+    await(vertx.deployVerticle(new CrawlerVerticle(config, new CounterRegistry("test"))));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    site.close();
+    await(vertx.close());
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private JsonObject call(String address, JsonObject body) throws Exception {
+    return (JsonObject) await(vertx.eventBus().request(address, body)).body();
+  }
+
+  private void assertResponse(String operationId, int status, JsonObject body) throws Exception {
+    ResponseValidator validator = ResponseValidator.create(vertx, contract);
+    try {
+      await(validator.validate(ValidatableResponse.create(status, body.toBuffer(), "application/json"), operationId));
+    } catch (ExecutionException e) {
+      throw new AssertionError(operationId + " " + status + " does not match the contract: " + e.getCause().getMessage()
+          + "\n" + body.encodePrettily(), e.getCause());
+    }
+  }
+
+  private Future<?> validateStart(JsonObject body) {
+    Map<String, RequestParameter> none = Map.of();
+    return RequestValidator.create(vertx, contract).validate(new ValidatableRequestImpl(none, none, none, none,
+        new RequestParameterImpl(body.toBuffer()), "application/json"), "startCrawl");
+  }
+
+  private JsonObject listingRequest() {
+    return new JsonObject()
+        .put("urls", new JsonArray().add(site.url("/later/beijing")).add(site.url("/private/x"))
+            .add(site.url("/always503")))
+        .put("concurrency", 16).put("perHostConcurrency", 8).put("timeoutMs", 10000).put("deadlineMs", 0)
+        .put("retries", 1).put("maxDepth", 0).put("maxPages", 1000).put("scope", "same-host")
+        .put("respectRobots", true)
+        .put("extract", new JsonObject()
+            .put("items", "#showing-soon .item")
+            .put("fields", new JsonObject().put("name", "h3 a::text").put("date", "li.dt::text")
+                .put("url", "h3 a::attr(href)").put("missing", "table::text"))
+            .put("follow", "url")
+            .put("detail", new JsonObject().put("poster", "img::attr(src)")))
+        .put("download", new JsonObject().put("field", "poster"));
+  }
+
+  @Test
+  void requestsAreCheckedByTheSameDocument() throws Exception {
+    await(validateStart(listingRequest()));
+    await(validateStart(new JsonObject().put("urls", new JsonArray().add("https://example.org/"))));
+    for (JsonObject bad : List.of(
+        new JsonObject(),
+        new JsonObject().put("urls", new JsonArray()),
+        new JsonObject().put("urls", new JsonArray().add("ftp://example.org/")),
+        listingRequest().put("retries", 11),
+        listingRequest().put("scope", "everywhere"),
+        listingRequest().put("colour", "blue"))) {
+      assertThrows(ExecutionException.class, () -> await(validateStart(bad)), bad.encode());
+    }
+  }
+
+  @Test
+  void jobsAndListingsMatchTheResponseSchemas() throws Exception {
+    JsonObject started = call(Addresses.CRAWL_START, listingRequest());
+    assertResponse("startCrawl", 202, started);
+    String id = started.getString("id");
+    JsonObject job = started;
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (job.getString("status").equals("running") && System.nanoTime() < end) {
+      Thread.sleep(20);
+      job = call(Addresses.CRAWL_GET, new JsonObject().put("id", id));
+      assertResponse("getCrawl", 200, job);
+    }
+    assertTrue(job.getString("status").equals("completed"), job.encodePrettily());
+    assertTrue(job.getJsonArray("items").size() == TestSite.POSTERS && job.getJsonArray("downloads").size() == 3);
+
+    JsonObject slow = call(Addresses.CRAWL_START, new JsonObject().put("urls", new JsonArray()
+        .add(site.url("/sleep/5000")).add(site.url("/sleep/5001")).add(site.url("/slow/1"))).put("concurrency", 1));
+    assertResponse("getCrawl", 200, call(Addresses.CRAWL_GET, new JsonObject().put("id", slow.getString("id"))));
+    assertResponse("cancelCrawl", 202, call(Addresses.CRAWL_CANCEL, new JsonObject().put("id", slow.getString("id"))));
+
+    assertResponse("listCrawls", 200, call(Addresses.CRAWL_LIST, new JsonObject().put("limit", 1)));
+    assertResponse("listCrawls", 200, call(Addresses.CRAWL_LIST, new JsonObject()));
+  }
+
+  @Test
+  void theValidatorIsNotAPushover() throws Exception {
+    JsonObject job = call(Addresses.CRAWL_START, new JsonObject().put("urls", new JsonArray().add(site.url("/slow/1"))));
+    job.put("status", "paused");
+    assertThrows(AssertionError.class, () -> assertResponse("getCrawl", 200, job));
+    job.put("status", "running").put("surprise", 1);
+    assertThrows(AssertionError.class, () -> assertResponse("getCrawl", 200, job));
+    job.remove("surprise");
+    assertResponse("getCrawl", 200, job);
+  }
+}
