@@ -1,6 +1,7 @@
 package dev.hellonet.guard;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
@@ -18,11 +19,34 @@ public final class DeferAcceptTransport implements Transport {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
-      if (!domainSocket && options instanceof ListenOptions listen && listen.getDeferAcceptSeconds() > 0) {
-        bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, listen.getDeferAcceptSeconds());
+      if (!domainSocket && options instanceof ListenOptions listen) {
+        if (listen.getDeferAcceptSeconds() > 0) {
+          bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, listen.getDeferAcceptSeconds());
+        }
+        dropDefaultChildOptions(listen, bootstrap);
       }
     }
   };
+
+  /**
+   * Vert.x sets these on every accepted socket even when they ask for what the kernel already does, one setsockopt
+   * each; for a client that opens a connection per request that is four system calls of about a dozen. Removing an
+   * option from the bootstrap (a null value) leaves the kernel default in place.
+   */
+  private static void dropDefaultChildOptions(NetServerOptions options, ServerBootstrap bootstrap) {
+    if (options.getTcpUserTimeout() == 0) {
+      bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT, null);
+    }
+    if (!options.isTcpQuickAck()) {
+      bootstrap.childOption(EpollChannelOption.TCP_QUICKACK, null);
+    }
+    if (!options.isTcpCork()) {
+      bootstrap.childOption(EpollChannelOption.TCP_CORK, null);
+    }
+    if (!options.isTcpKeepAlive()) {
+      bootstrap.childOption(ChannelOption.SO_KEEPALIVE, null);
+    }
+  }
 
   private DeferAcceptTransport(Transport epoll) {
     this.epoll = epoll;
