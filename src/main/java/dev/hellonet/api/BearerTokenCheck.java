@@ -1,9 +1,9 @@
 package dev.hellonet.api;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,9 +12,10 @@ import java.security.NoSuchAlgorithmException;
 /**
  * Requires {@code Authorization: Bearer <api.token>} on requests that change something (POST, DELETE). Both tokens
  * are hashed to the same length and compared with {@link MessageDigest#isEqual}, so the time taken says nothing about
- * how much of a guess was right, nor about the token's length.
+ * how much of a guess was right, nor about the token's length. A security-policy handler to vertx-web, so it runs
+ * before the body is read.
  */
-final class BearerTokenCheck implements Handler<RoutingContext> {
+final class BearerTokenCheck implements SecurityPolicyHandler {
   private static final String SCHEME = "Bearer ";
   private final byte[] expected;
 
