@@ -73,30 +73,47 @@ final class ErrorMapper {
     };
   }
 
+  /** {@code The value of query parameter limit is invalid. Reason: 5000 is greater than 1000} */
+  private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
+      "The value of (?:query|path|header|cookie) parameter (\\S+) is invalid\\. Reason: (.*)", java.util.regex.Pattern.DOTALL);
+
   /** A request that breaks the contract: the message and every detail name the parameter or body field at fault. */
   static ApiError fromValidator(ValidatorException v) {
     JsonArray details = new JsonArray();
     String message = v.getMessage();
+    java.util.regex.Matcher parameter = PARAMETER.matcher(message);
+    if (parameter.matches()) {
+      String reason = parameter.group(2).replaceFirst(" at /?$", "");
+      details.add(new JsonObject().put("field", parameter.group(1)).put("problem", reason));
+      return new ApiError(400, "invalid_request", parameter.group(1) + ": " + reason, details);
+    }
     if (v instanceof SchemaValidationException s && s.getOutputUnit() != null) {
       List<OutputUnit> leaves = new ArrayList<>();
       flatten(s.getOutputUnit(), leaves);
-      // The validator reports every enclosing level too ("urls does not match schema"); keep the innermost faults.
-      java.util.Map<String, String> innermost = new java.util.LinkedHashMap<>();
+      // The validator reports every enclosing level too ("Property retries does not match schema"): per field keep
+      // the error of the deepest keyword (".../retries/maximum"), and drop fields that only enclose others.
+      java.util.Map<String, OutputUnit> innermost = new java.util.LinkedHashMap<>();
       for (OutputUnit leaf : leaves) {
         String field = field(leaf.getInstanceLocation());
         if (!field.isEmpty()) {
-          innermost.putIfAbsent(field, leaf.getError());
+          innermost.merge(field, leaf, (a, b) -> depth(b) > depth(a) ? b : a);
         }
       }
       innermost.keySet().removeIf(f -> innermost.keySet().stream()
           .anyMatch(other -> !other.equals(f) && (other.startsWith(f + ".") || other.startsWith(f + "["))));
-      innermost.forEach((field, problem) -> details.add(new JsonObject().put("field", field).put("problem", problem)));
-      if (!innermost.isEmpty() && !message.contains(" parameter ")) {
+      innermost.forEach((field, unit) -> details.add(new JsonObject().put("field", field)
+          .put("problem", unit.getError())));
+      if (!innermost.isEmpty()) {
         var first = innermost.entrySet().iterator().next();
-        message = first.getKey() + ": " + first.getValue();
+        message = first.getKey() + ": " + first.getValue().getError();
       }
     }
     return new ApiError(400, "invalid_request", message, details);
+  }
+
+  private static int depth(OutputUnit unit) {
+    String k = unit.getKeywordLocation() != null ? unit.getKeywordLocation() : unit.getAbsoluteKeywordLocation();
+    return k == null ? 0 : k.length();
   }
 
   private static void flatten(OutputUnit unit, List<OutputUnit> out) {

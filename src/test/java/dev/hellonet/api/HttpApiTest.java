@@ -225,13 +225,15 @@ class HttpApiTest {
         "{\"urls\": [\"http://a.test/\"], \"retries\": 11}"), 400, "invalid_request");
     assertTrue(e.getString("message").startsWith("retries"), e::encode);
     assertEquals("retries", e.getJsonArray("details").getJsonObject(0).getString("field"), e::encode);
+    assertTrue(e.getString("message").contains("10"), "says what the limit is: " + e.encode());
 
     e = assertError(api.postJson("/api/crawls", "{\"urls\": [\"http://a.test/\", \"ftp://b.test/\"]}"), 400,
         "invalid_request");
     assertTrue(e.getString("message").startsWith("urls[1]"), e::encode);
 
     e = assertError(api.get("/api/crawls?limit=0"), 400, "invalid_request");
-    assertTrue(e.getString("message").contains("limit"), e::encode);
+    assertTrue(e.getString("message").startsWith("limit: "), e::encode);
+    assertEquals("limit", e.getJsonArray("details").getJsonObject(0).getString("field"), e::encode);
   }
 
   @Test
