@@ -40,19 +40,33 @@ public final class HttpApiVerticle extends VerticleBase {
   private final ApiConfig api;
   private final PrometheusMeterRegistry meters;
   private final long shutdownTimeoutMs;
+  private final Contract contract;
   private HttpServer server;
 
-  public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs) {
+  /** The parsed contract and its text, as served. */
+  public record Contract(OpenAPIContract parsed, Buffer document) {}
+
+  public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs,
+                         Contract contract) {
     this.http = http;
     this.api = api;
     this.meters = meters;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
+    this.contract = contract;
+  }
+
+  /**
+   * Reads and parses {@link #CONTRACT}. It takes the better part of a second, so the node does it before anything
+   * listens: once the hello server accepts connections, the rest of the start is quick.
+   */
+  public static Future<Contract> loadContract(io.vertx.core.Vertx vertx) {
+    return vertx.fileSystem().readFile(CONTRACT)
+        .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(parsed -> new Contract(parsed, document)));
   }
 
   @Override
   public Future<?> start() {
-    return vertx.fileSystem().readFile(CONTRACT)
-        .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(contract -> router(contract, document)))
+    return Future.succeededFuture(router(contract.parsed(), contract.document()))
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 .setHost(http.host())
                 .setPort(http.port())

@@ -93,7 +93,12 @@ public final class Hellonet {
     List<HelloServerVerticle> instances = new CopyOnWriteArrayList<>();
     AtomicInteger index = new AtomicInteger();
 
-    Future<Hellonet> deployed = FileSequenceStore.open(vertx, config.sequence().file())
+    HttpApiVerticle.Contract[] contract = new HttpApiVerticle.Contract[1];
+    Future<Hellonet> deployed = HttpApiVerticle.loadContract(vertx)
+        .compose(c -> {
+          contract[0] = c;
+          return FileSequenceStore.open(vertx, config.sequence().file());
+        })
         .compose(store -> {
           registry.register("sequence", store.describe(),
               () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
@@ -119,7 +124,7 @@ public final class Hellonet {
                       lifecycle, KernelDefences::warnings))
                   .compose(id -> {
                     node.http = new HttpApiVerticle(config.http(), config.api(), meters,
-                        config.shutdown().timeoutMs());
+                        config.shutdown().timeoutMs(), contract[0]);
                     return vertx.deployVerticle(node.http);
                   })
                   .map(id -> {
