@@ -42,6 +42,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final long shutdownTimeoutMs;
   private final Contract contract;
   private HttpServer server;
+  private AllowedMethods allowed;
 
   /** The parsed contract and its text, as served. */
   public record Contract(OpenAPIContract parsed, Buffer document) {}
@@ -106,6 +107,7 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);
     route(builder, "metrics", rc -> metrics(rc, bus));
 
+    allowed = AllowedMethods.of(contract);
     Router router = builder.createRouter();
     // Not an operation of the contract: vertx-openapi has no YAML media type to describe it with.
     router.get("/openapi.yaml").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
@@ -141,6 +143,9 @@ public final class HttpApiVerticle extends VerticleBase {
     }
     ApiError error = ErrorMapper.map(rc.failure(), rc.statusCode());
     JsonObject body = error.toJson();
+    if (error.status() == 405) {
+      rc.response().putHeader(HttpHeaders.ALLOW, allowed.forPath(rc.request().path()));
+    }
     rc.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body.toBuffer());
   }

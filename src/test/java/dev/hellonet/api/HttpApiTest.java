@@ -256,8 +256,12 @@ class HttpApiTest {
 
   @Test
   void wrongMethodIs405() throws Exception {
-    assertError(api.send(HttpMethod.PUT, "/api/crawls", "application/json", Buffer.buffer("{}")), 405,
-        "method_not_allowed");
+    HttpResponse<Buffer> put = api.send(HttpMethod.PUT, "/api/crawls", "application/json", Buffer.buffer("{}"));
+    assertError(put, 405, "method_not_allowed");
+    assertEquals("POST, GET", put.getHeader("Allow"));
+    HttpResponse<Buffer> post = api.send(HttpMethod.POST, "/api/crawls/j-abc-0123abcd", null, null);
+    assertError(post, 405, "method_not_allowed");
+    assertEquals("GET, DELETE", post.getHeader("Allow"));
     assertError(api.send(HttpMethod.DELETE, "/api/counters", null, null), 405, "method_not_allowed");
   }
 
