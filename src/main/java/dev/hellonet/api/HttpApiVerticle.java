@@ -73,6 +73,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 .setPort(http.port())
                 .setIdleTimeout(IDLE_TIMEOUT_S))
             .requestHandler(router)
+            .invalidRequestHandler(HttpApiVerticle::invalidRequest)
             .listen())
         .onSuccess(s -> server = s);
   }
@@ -135,6 +136,23 @@ public final class HttpApiVerticle extends VerticleBase {
       rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(meters.scrape() + own);
     });
+  }
+
+  /**
+   * A request HTTP itself could not parse (line or headers too long, a broken header) never reaches the router; it
+   * gets the same status Vert.x would give, with the API's JSON error, and the connection is closed.
+   */
+  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
+        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+    ApiError error = status == 400
+        ? new ApiError(400, "bad_request", "the request is not valid HTTP: " + (cause == null ? "unparsable"
+            : cause.getMessage()))
+        : ErrorMapper.fromStatus(status, null);
+    request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(error.toJson().toBuffer())
+        .onComplete(ignored -> request.connection().close());
   }
 
   private void fail(RoutingContext rc) {

@@ -323,6 +323,10 @@ class HttpApiTest {
           () -> q.statusCode() + " for " + query + ": " + q.bodyAsString());
       assertNotNull(q.bodyAsJsonObject(), query);
     }
+    // Requests HTTP itself cannot parse get JSON errors too.
+    assertError(api.get("/api/crawls?cursor=" + "j".repeat(9000)), 414, "uri_too_long");
+    assertError(await(api.client.get("/api/counters").putHeader("X-Big", "a".repeat(9000)).send()), 431,
+        "headers_too_large");
     // Still serving.
     assertEquals(200, api.get("/api/counters").statusCode());
   }
