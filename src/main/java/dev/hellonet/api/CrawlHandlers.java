@@ -56,8 +56,8 @@ final class CrawlHandlers {
   static void reply(RoutingContext rc, Future<JsonObject> answer, int status,
                     java.util.function.Consumer<JsonObject> headers) {
     answer.onComplete(ar -> {
-      if (rc.response().ended() || rc.request().connection() == null) {
-        return;
+      if (rc.response().ended() || rc.response().closed()) {
+        return; // the client went away while the role was answering
       }
       if (ar.failed()) {
         rc.fail(ar.cause());

@@ -251,7 +251,8 @@ class HttpApiTest {
   @Test
   void unknownRouteIs404() throws Exception {
     assertError(api.get("/api/nothing-here"), 404, "not_found");
-    assertError(api.get("/"), 404, "not_found");
+    assertError(api.get("/api"), 404, "not_found");
+    assertError(api.send(HttpMethod.DELETE, "/api/crawls/j-abc-0123abcd/pages", null, null), 404, "not_found");
   }
 
   @Test
