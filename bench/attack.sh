@@ -130,9 +130,9 @@ reasons() {
   python3 - "$WORK/status.json" <<'PY'
 import json, sys
 total = json.load(open(sys.argv[1]))["counters"]["hello"]["total"]
-names = [("closedGlobalLimit", "global-limit"), ("closedPerIpLimit", "per-ip-limit"), ("closedRateLimit", "rate-limit"),
-         ("closedFirstRequestTimeout", "first-request-timeout"), ("closedIdleTimeout", "idle-timeout"),
-         ("closedSlowReader", "slow-reader"), ("closedRequestTooLong", "request-too-long")]
+names = [("rejectedGlobalLimit", "global-limit"), ("rejectedPerIpLimit", "per-ip-limit"), ("rejectedRateLimit", "rate-limit"),
+         ("rejectedFirstRequestTimeout", "first-request-timeout"), ("rejectedIdleTimeout", "idle-timeout"),
+         ("rejectedSlowReader", "slow-reader"), ("rejectedRequestTooLong", "request-too-long")]
 out = ["%s=%d" % (label, total[key]) for key, label in names if total.get(key)]
 print(" ".join(out) if out else "-")
 PY

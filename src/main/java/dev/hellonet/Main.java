@@ -55,12 +55,14 @@ public final class Main {
       if (!stopping.compareAndSet(false, true)) {
         return;
       }
-      LOG.info("stopping: no new connections; answering what was read (at most " + config.shutdown().timeoutMs()
-          + " ms)");
+      LOG.info("stopping: not ready any more" + (config.shutdown().drainDelayMs() > 0 ? ", serving "
+          + config.shutdown().drainDelayMs() + " ms more (shutdown.drainDelayMs)" : "")
+          + "; then no new connections, answering what was read (at most " + config.shutdown().timeoutMs() + " ms)");
       int status = 0;
       try {
         node.stop().toCompletionStage().toCompletableFuture()
-            .get(config.shutdown().timeoutMs() + STOP_MARGIN_MS, TimeUnit.MILLISECONDS);
+            .get(config.shutdown().drainDelayMs() + config.shutdown().timeoutMs() + STOP_MARGIN_MS,
+                TimeUnit.MILLISECONDS);
         LOG.info("stopped cleanly");
       } catch (Throwable e) {
         // Errors too: a stop thread that dies leaves a process that never exits. Seen when the jar was rebuilt under

@@ -34,7 +34,7 @@ public final class AbuseCounters {
     return reason == Reason.REQUEST_TOO_LONG ? requestTooLong.getAsLong() : counts.get(reason).get();
   }
 
-  /** {@code {"closedGlobalLimit": n, ..., "closedRequestTooLong": n}}, safe to call from any thread. */
+  /** {@code {"rejectedGlobalLimit": n, ..., "rejectedRequestTooLong": n}}, safe to call from any thread. */
   public JsonObject snapshot() {
     JsonObject out = new JsonObject();
     for (Reason r : Reason.values()) {

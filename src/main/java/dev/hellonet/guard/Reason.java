@@ -2,13 +2,13 @@ package dev.hellonet.guard;
 
 /** Why a connection was refused or closed for abuse; the name is the one docs and the attack report use. */
 public enum Reason {
-  GLOBAL_LIMIT("global-limit", "closedGlobalLimit"),
-  PER_IP_LIMIT("per-ip-limit", "closedPerIpLimit"),
-  RATE_LIMIT("rate-limit", "closedRateLimit"),
-  FIRST_REQUEST_TIMEOUT("first-request-timeout", "closedFirstRequestTimeout"),
-  IDLE_TIMEOUT("idle-timeout", "closedIdleTimeout"),
-  SLOW_READER("slow-reader", "closedSlowReader"),
-  REQUEST_TOO_LONG("request-too-long", "closedRequestTooLong");
+  GLOBAL_LIMIT("global-limit", "rejectedGlobalLimit"),
+  PER_IP_LIMIT("per-ip-limit", "rejectedPerIpLimit"),
+  RATE_LIMIT("rate-limit", "rejectedRateLimit"),
+  FIRST_REQUEST_TIMEOUT("first-request-timeout", "rejectedFirstRequestTimeout"),
+  IDLE_TIMEOUT("idle-timeout", "rejectedIdleTimeout"),
+  SLOW_READER("slow-reader", "rejectedSlowReader"),
+  REQUEST_TOO_LONG("request-too-long", "rejectedRequestTooLong");
 
   private final String label;
   private final String counter;
@@ -23,7 +23,7 @@ public enum Reason {
     return label;
   }
 
-  /** The key of its counter in the hello counters snapshot, e.g. {@code closedPerIpLimit}. */
+  /** The key of its counter in the hello counters snapshot, e.g. {@code rejectedPerIpLimit}. */
   public String counter() {
     return counter;
   }

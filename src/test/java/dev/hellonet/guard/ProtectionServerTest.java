@@ -67,13 +67,13 @@ class ProtectionServerTest {
     assertRefused(connect("127.0.0.2"));
     served("127.0.0.3");
     served("127.0.0.3");
-    assertEquals(1, hello("closedPerIpLimit"));
+    assertEquals(1, hello("rejectedPerIpLimit"));
 
     first.close();
     awaitOpenConnections(3);
     served("127.0.0.2"); // the place it held is free again
-    assertEquals(1, hello("closedPerIpLimit"));
-    assertEquals(0, hello("closedRateLimit") + hello("closedGlobalLimit"));
+    assertEquals(1, hello("rejectedPerIpLimit"));
+    assertEquals(0, hello("rejectedRateLimit") + hello("rejectedGlobalLimit"));
   }
 
   @Test
@@ -98,14 +98,14 @@ class ProtectionServerTest {
     double seconds = (System.nanoTime() - began) / 1e9;
     assertTrue(served >= 3, "the burst of 3 is served: " + served);
     assertTrue(served <= 3 + (int) Math.ceil(seconds) + 1, served + " served in " + seconds + " s at 1/s, burst 3");
-    assertEquals(attempts - served, hello("closedRateLimit"), "every refusal is counted as rate-limit");
+    assertEquals(attempts - served, hello("rejectedRateLimit"), "every refusal is counted as rate-limit");
 
     for (int i = 0; i < 20; i++) {
       try (LineClient c = connect("127.0.0.3")) {
         c.send("x\n").readNumber();
       }
     }
-    assertEquals(attempts - served, hello("closedRateLimit"), "the allow-listed address was never limited");
+    assertEquals(attempts - served, hello("rejectedRateLimit"), "the allow-listed address was never limited");
   }
 
   @Test
@@ -117,12 +117,12 @@ class ProtectionServerTest {
     served("127.0.0.3");
     served("127.0.0.4");
     assertRefused(connect("127.0.0.5"));
-    assertEquals(1, hello("closedGlobalLimit"));
+    assertEquals(1, hello("rejectedGlobalLimit"));
 
     first.close();
     awaitOpenConnections(2);
     served("127.0.0.5");
-    assertEquals(1, hello("closedGlobalLimit"));
+    assertEquals(1, hello("rejectedGlobalLimit"));
   }
 
   @Test
@@ -140,17 +140,17 @@ class ProtectionServerTest {
       } catch (IOException reset) {
         closed = true;
       }
-      if (!closed && hello("closedFirstRequestTimeout") == 1 && slowloris.atEndOfStreamOrReset()) {
+      if (!closed && hello("rejectedFirstRequestTimeout") == 1 && slowloris.atEndOfStreamOrReset()) {
         closed = true;
       }
     }
     double seconds = (System.nanoTime() - began) / 1e9;
     assertTrue(closed, "the trickling client was closed");
     assertTrue(seconds >= 0.45 && seconds < 4, "closed after the 0.5 s first-request timeout, not before: " + seconds);
-    assertEquals(1, hello("closedFirstRequestTimeout"));
+    assertEquals(1, hello("rejectedFirstRequestTimeout"));
 
     polite.send("again\n").readNumber(); // asked in time: the first-request timeout no longer applies to it
-    assertEquals(0, hello("closedIdleTimeout"));
+    assertEquals(0, hello("rejectedIdleTimeout"));
   }
 
   @Test
@@ -165,7 +165,7 @@ class ProtectionServerTest {
       chatty.send("ping\n").readNumber();
     }
     assertTrue(silent.atEndOfStreamOrReset(), "the silent client was closed");
-    assertEquals(1, hello("closedIdleTimeout"));
+    assertEquals(1, hello("rejectedIdleTimeout"));
     assertTrue((System.nanoTime() - began) / 1e9 >= 0.6);
     chatty.send("still here\n").readNumber();
   }
@@ -182,7 +182,7 @@ class ProtectionServerTest {
       }
       return null;
     });
-    awaitCounter("closedSlowReader", 1, 15);
+    awaitCounter("rejectedSlowReader", 1, 15);
     assertTrue(hello("requests") > 0);
     served("127.0.0.3");
     try {
@@ -191,7 +191,7 @@ class ProtectionServerTest {
       assertTrue(expected.getCause() instanceof IOException, "the writer fails because the server reset it");
     }
     awaitCounter("connectionsActive", 1, 10); // only the served one is left
-    assertEquals(0, hello("closedIdleTimeout") + hello("closedFirstRequestTimeout"));
+    assertEquals(0, hello("rejectedIdleTimeout") + hello("rejectedFirstRequestTimeout"));
   }
 
   @Test

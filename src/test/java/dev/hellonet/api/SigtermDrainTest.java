@@ -1,0 +1,67 @@
+package dev.hellonet.api;
+
+import dev.hellonet.testing.ServerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The process as Kubernetes sees it: after SIGTERM, /health/ready answers 503 while the node keeps serving for
+ * shutdown.drainDelayMs, and the process still exits 0 after a clean stop.
+ */
+class SigtermDrainTest {
+  private static final Pattern HTTP_PORT = Pattern.compile("HTTP API on [^ ]*:(\\d+)");
+  @TempDir
+  Path dir;
+
+  @Test
+  void sigtermTurnsReadinessOffWhileServingThenExitsZero() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dir, Map.of("HELLONET_SHUTDOWN_DRAINDELAYMS", "2000",
+        "HELLONET_SHUTDOWN_TIMEOUTMS", "2000"))) {
+      int port = httpPort(server);
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      URI ready = URI.create("http://127.0.0.1:" + port + "/health/ready");
+      assertEquals(200, get(http, ready).statusCode());
+
+      server.terminate();
+      long end = System.nanoTime() + 1_500_000_000L;
+      int status = 200;
+      while (status == 200 && System.nanoTime() < end) {
+        status = get(http, ready).statusCode();
+      }
+      assertEquals(503, status, "readiness turned false while the API still answered");
+      assertEquals(0, server.awaitExit(20), server.log());
+      assertTrue(server.log().contains("stopped cleanly"), server.log());
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The node logs its HTTP port once it is ready (the test configuration asks for a random one). */
+  private static int httpPort(ServerProcess server) throws InterruptedException {
+    long end = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < end) {
+      Matcher m = HTTP_PORT.matcher(server.log());
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no HTTP port in the log:\n" + server.log());
+  }
+}
