@@ -290,7 +290,7 @@ final class JobRun {
           return Future.failedFuture(new FetchException(FetchException.Kind.CONNECT,
               "cannot resolve " + h + ": " + ar.cause().getMessage(), 0));
         }
-        List<InetAddress> addresses = ar.result().stream().map(TargetPolicy::canonical).toList();
+        List<InetAddress> addresses = ar.result();
         String refusal = policy.check(bare, addresses);
         if (refusal != null) {
           return Future.failedFuture(refusal);

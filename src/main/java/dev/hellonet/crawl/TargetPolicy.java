@@ -1,9 +1,8 @@
 package dev.hellonet.crawl;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import dev.hellonet.guard.CidrSet;
+
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,24 +27,10 @@ public final class TargetPolicy {
     }
   }
 
-  private record CidrRule(String text, byte[] network, int bits) implements Rule {
+  /** One range or address, matched by the same parser and matcher the connection allow-list uses. */
+  private record CidrRule(String text, CidrSet range) implements Rule {
     boolean matches(InetAddress address) {
-      byte[] a = canonical(address).getAddress();
-      if (a.length != network.length) {
-        return false;
-      }
-      int full = bits / 8;
-      for (int i = 0; i < full; i++) {
-        if (a[i] != network[i]) {
-          return false;
-        }
-      }
-      int rest = bits % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = 0xff << (8 - rest) & 0xff;
-      return (a[full] & mask) == (network[full] & mask);
+      return range.contains(address);
     }
   }
 
@@ -117,27 +102,15 @@ public final class TargetPolicy {
   }
 
   private static Rule rule(String text, String key) {
-    if (text.contains("/")) {
-      String[] parts = text.split("/", -1);
-      if (parts.length != 2 || !looksLikeAddress(parts[0])) {
-        throw new IllegalArgumentException(key + ": not a CIDR range: \"" + text + "\"");
+    if (text.contains("/") || looksLikeAddress(text)) {
+      if (text.contains(",")) { // CidrSet reads commas as a list; here every entry is one range
+        throw new IllegalArgumentException(key + ": one range per entry: \"" + text + "\"");
       }
-      InetAddress network = literal(parts[0], key, text);
-      int max = network.getAddress().length * 8;
-      int bits;
       try {
-        bits = Integer.parseInt(parts[1]);
-      } catch (NumberFormatException e) {
-        bits = -1;
+        return new CidrRule(text, CidrSet.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage());
       }
-      if (bits < 0 || bits > max) {
-        throw new IllegalArgumentException(key + ": prefix length must be 0.." + max + " in \"" + text + "\"");
-      }
-      return new CidrRule(text, network.getAddress(), bits);
-    }
-    if (looksLikeAddress(text)) {
-      InetAddress a = literal(text, key, text);
-      return new CidrRule(text, a.getAddress(), a.getAddress().length * 8);
     }
     String host = text.toLowerCase(Locale.ROOT);
     boolean wildcard = host.startsWith("*.");
@@ -152,36 +125,5 @@ public final class TargetPolicy {
 
   private static boolean looksLikeAddress(String s) {
     return s.contains(":") || s.matches("[0-9.]+");
-  }
-
-  private static InetAddress literal(String s, String key, String text) {
-    if (!s.matches("[0-9a-fA-F:.]+")) {
-      throw new IllegalArgumentException(key + ": not an IP address in \"" + text + "\"");
-    }
-    try {
-      // Only literals reach here, so this never does a DNS lookup.
-      return canonical(InetAddress.getByName(s));
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(key + ": not an IP address in \"" + text + "\"");
-    }
-  }
-
-  /** IPv4-mapped IPv6 addresses ({@code ::ffff:10.0.0.1}) are checked as the IPv4 address they carry. */
-  static InetAddress canonical(InetAddress a) {
-    if (a instanceof Inet6Address v6) {
-      byte[] b = v6.getAddress();
-      boolean mapped = true;
-      for (int i = 0; i < 10; i++) {
-        mapped &= b[i] == 0;
-      }
-      if (mapped && b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
-        try {
-          return Inet4Address.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-        } catch (UnknownHostException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    return a;
   }
 }
