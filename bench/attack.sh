@@ -79,6 +79,7 @@ start_server() {
   [ "$ns" != - ] && run=(ip netns exec "$ns")
   rm -f "$WORK/status.json"
   env HELLONET_HELLO_HOST="$host" HELLONET_HELLO_PORT="$PORT" HELLONET_HELLO_INSTANCES=2 \
+    HELLONET_HTTP_HOST=127.0.0.1 HELLONET_HTTP_PORT=0 \
     HELLONET_SEQUENCE_FILE="$WORK/sequence" HELLONET_COUNTERS_PUBLISHINTERVALMS=60000 "$@" \
     "${run[@]}" "${JAVA[@]}" -Xmx512m -cp "$CP" dev.hellonet.attack.AttackServer "$WORK/status.json" \
     >"$WORK/server.log" 2>&1 &

@@ -12,6 +12,7 @@
 #   BENCH_WARMUP [3]  BENCH_DURATION [10]   seconds per run, warm-up not counted (--quick: 1 and 2)
 #   BENCH_REPEAT [1]                         runs per scenario and server, interleaved; the table shows medians
 #   BENCH_PIPE_CONNECTIONS [32]  BENCH_PIPE_DEPTH [64]  BENCH_CONN_SLOTS [64]
+#   BENCH_SERVER_THREADS [cores - 1, at least 1]: hellonet instances and nginx workers (Redis has one thread)
 #   BENCH_REDIS_REQUEST [INCR as a RESP array]  e.g. 'INCR hellonet:bench\r\n' for Redis's slower inline form
 #   BENCH_HELLONET_PORT [19000]  BENCH_REDIS_PORT [19379]  BENCH_NGINX_PORT [19080]
 #   BENCH_OUT [bench/results/<UTC timestamp>]
@@ -37,6 +38,10 @@ done
 if [ "$QUICK" = 1 ]; then WARMUP=${BENCH_WARMUP:-1}; DURATION=${BENCH_DURATION:-2}
 else WARMUP=${BENCH_WARMUP:-3}; DURATION=${BENCH_DURATION:-10}; fi
 PIPE_CONNS=${BENCH_PIPE_CONNECTIONS:-32}
+# The load generator keeps one core busy on this same machine, so the servers get the others: with one event loop or
+# worker per core, server threads and the load generator preempt each other (measured here on 2 cores, 32 x 1:
+# hellonet 121-129k replies/s with one instance against 55-91k with two).
+SERVER_THREADS=${BENCH_SERVER_THREADS:-$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))}
 PIPE_DEPTH=${BENCH_PIPE_DEPTH:-64}
 CONN_SLOTS=${BENCH_CONN_SLOTS:-64}
 HELLONET_PORT=${BENCH_HELLONET_PORT:-19000}
@@ -113,13 +118,14 @@ PIDS+=($!)
 wait_for_port redis "$REDIS_PORT" $!
 
 mkdir -p "$TMP/nginx"
-sed -e "s#@STREAM_MODULE@#$STREAM_MODULE#" -e "s#@WORKERS@#$(nproc)#" -e "s#@TMP@#$TMP/nginx#g" \
+sed -e "s#@STREAM_MODULE@#$STREAM_MODULE#" -e "s#@WORKERS@#$SERVER_THREADS#" -e "s#@TMP@#$TMP/nginx#g" \
     -e "s#@PORT@#$NGINX_PORT#" "$BENCH/nginx.conf" >"$TMP/nginx/nginx.conf"
 nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' >"$TMP/nginx.log" 2>&1 &
 PIDS+=($!)
 wait_for_port nginx "$NGINX_PORT" $!
 
-env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$HELLONET_PORT" \
+env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$HELLONET_PORT" HELLONET_HTTP_HOST=127.0.0.1 \
+    HELLONET_HTTP_PORT=0 HELLONET_HELLO_INSTANCES="$SERVER_THREADS" \
     HELLONET_SEQUENCE_FILE="$TMP/sequence" "$ROOT/hellonet" run >"$TMP/hellonet.log" 2>&1 &
 PIDS+=($!)
 wait_for_port hellonet "$HELLONET_PORT" $!
@@ -165,4 +171,5 @@ python3 "$BENCH/report.py" "$OUT" \
             "jdk=$JDK" "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
             "redis=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')" \
   --settings "warmupSeconds=$WARMUP" "durationSeconds=$DURATION" "repeat=$REPEAT" \
-             "pipeConnections=$PIPE_CONNS" "pipeDepth=$PIPE_DEPTH" "connSlots=$CONN_SLOTS"
+             "pipeConnections=$PIPE_CONNS" "pipeDepth=$PIPE_DEPTH" "connSlots=$CONN_SLOTS" \
+             "serverThreads=$SERVER_THREADS"

@@ -135,6 +135,9 @@ def main():
     lines.append(f'median of {s.get("repeat", 1)} run(s) each; {s.get("warmupSeconds")} s warm-up + '
                  f'{s.get("durationSeconds")} s measured; ratio = median over repeats of hellonet / peer in the same '
                  f'repeat; checks = every reply well formed and no number repeated')
+    if s.get("serverThreads"):
+        lines.append(f'servers: hellonet {s["serverThreads"]} instance(s), nginx {s["serverThreads"]} worker(s), Redis 1 '
+                     f'thread; the load generator runs on the same machine')
     lines.append(f'{m.get("cores")} cores ({m.get("cpu")}), kernel {m.get("kernel")}, {m.get("jdk")}, '
                  f'nginx {m.get("nginx")}, Redis {m.get("redis")}')
     text = "\n".join(lines) + "\n"
