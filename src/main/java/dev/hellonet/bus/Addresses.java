@@ -42,12 +42,23 @@ public final class Addresses {
    */
   public static final String CRAWL_CANCEL = "hellonet.crawler.cancel";
 
+  /**
+   * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,
+   * "uptimeMs": long, "transport": str, "accepting": bool (false once a graceful stop has begun), "instances":
+   * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "highWaterMark": long (read
+   * from the store now)}, "kernelDefences": {"warnings": [str]}}}. Fails with {@link #FAILURE_UNAVAILABLE} when the
+   * sequence store does not answer.
+   */
+  public static final String NODE_STATUS = "hellonet.node.status";
+
   /** Failure code: the request body is invalid; the message names the field. */
   public static final int FAILURE_INVALID = 400;
   /** Failure code: no job with that id (never existed, or evicted from the history). */
   public static final int FAILURE_NOT_FOUND = 404;
   /** Failure code: too many jobs are running to start another. */
   public static final int FAILURE_BUSY = 429;
+  /** Failure code: a part the request needs (such as the sequence store) does not answer now. */
+  public static final int FAILURE_UNAVAILABLE = 503;
   /** Failure code: an unexpected error in the crawler; the message says what. */
   public static final int FAILURE_INTERNAL = 500;
 }

@@ -13,7 +13,9 @@ public record HellonetConfig(
     SequenceConfig sequence,
     CountersConfig counters,
     ShutdownConfig shutdown,
-    CrawlerConfig crawler) {
+    CrawlerConfig crawler,
+    HttpConfig http,
+    ApiConfig api) {
 
   /** Which Netty transport the Vert.x instance uses. */
   public enum TransportChoice { AUTO, EPOLL, NIO }
@@ -27,8 +29,30 @@ public record HellonetConfig(
   /** How often each node publishes its counters on the event bus. */
   public record CountersConfig(long publishIntervalMs) {}
 
-  /** How long a graceful shutdown may take before connections are cut. */
-  public record ShutdownConfig(long timeoutMs) {}
+  /**
+   * How long a graceful shutdown may take before connections are cut, and how long the node keeps serving after
+   * readiness has turned false (so that load balancers stop sending work first).
+   */
+  public record ShutdownConfig(long timeoutMs, long drainDelayMs) {}
+
+  /** Where the HTTP API listens; port 0 picks a free one. */
+  public record HttpConfig(String host, int port) {}
+
+  /**
+   * Limits and authentication of the REST API. An empty {@code token} turns authentication off; otherwise POST and
+   * DELETE need {@code Authorization: Bearer <token>}.
+   */
+  public record ApiConfig(long maxBodyBytes, String token) {
+    public boolean authEnabled() {
+      return !token.isEmpty();
+    }
+
+    /** Never shows the token: configurations get logged. */
+    @Override
+    public String toString() {
+      return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)") + "]";
+    }
+  }
 
   /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
@@ -74,7 +98,8 @@ public record HellonetConfig(
     SequenceConfig sequence = new SequenceConfig(store, Path.of(r.nonBlank("sequence.file")), minBlock, maxBlock);
 
     CountersConfig counters = new CountersConfig(r.longIn("counters.publishIntervalMs", 10, 3_600_000));
-    ShutdownConfig shutdown = new ShutdownConfig(r.longIn("shutdown.timeoutMs", 0, 600_000));
+    ShutdownConfig shutdown = new ShutdownConfig(r.longIn("shutdown.timeoutMs", 0, 600_000),
+        r.longIn("shutdown.drainDelayMs", 0, 600_000));
     CrawlerConfig crawler = new CrawlerConfig(
         r.nonBlank("crawler.userAgent"),
         r.intIn("crawler.maxConcurrency", 1, 4096),
@@ -90,7 +115,15 @@ public record HellonetConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
-    return new HellonetConfig(choice, hello, sequence, counters, shutdown, crawler);
+    HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
+    String token = r.string("api.token");
+    if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      // The value itself stays out of the message: it may be a real secret with a typo.
+      throw new ConfigException("api.token: must be empty (authentication off) or at least 16 printable ASCII"
+          + " characters without spaces; got " + token.length() + " characters");
+    }
+    ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
+    return new HellonetConfig(choice, hello, sequence, counters, shutdown, crawler, http, api);
   }
 
   /** Reads dotted keys out of nested JSON, with errors that name the key. */

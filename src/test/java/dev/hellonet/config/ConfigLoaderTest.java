@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -405,5 +406,48 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_CRAWLER_USERAGENT", " "))), "crawler.userAgent");
     assertEquals(2, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXREDIRECTS", "2")).crawler().maxRedirects());
+  }
+
+  @Test
+  void httpAndApiDefaults() {
+    HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
+    assertEquals("0.0.0.0", config.http().host());
+    assertEquals(8080, config.http().port());
+    assertEquals(1048576, config.api().maxBodyBytes());
+    assertEquals("", config.api().token());
+    assertFalse(config.api().authEnabled());
+    assertEquals(0, config.shutdown().drainDelayMs());
+  }
+
+  @Test
+  void apiTokenComesFromTheEnvironmentAndIsNeverPrinted() throws IOException {
+    String secret = "s3cret-token-0123456789";
+    HellonetConfig config = typed(envWithFile("{}", "HELLONET_API_TOKEN", secret));
+    assertEquals(secret, config.api().token());
+    assertTrue(config.api().authEnabled());
+    assertFalse(config.toString().contains(secret), config.toString());
+  }
+
+  @Test
+  void shortOrSpacedApiTokenFailsWithoutEchoingIt() throws IOException {
+    for (String bad : new String[] {"short", "has a space in it 0123456789"}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> typed(envWithFile("{}", "HELLONET_API_TOKEN", bad)));
+      assertMentions(e, "api.token");
+      assertFalse(e.getMessage().contains(bad), e.getMessage());
+    }
+  }
+
+  @Test
+  void httpAndApiValuesAreRangeChecked() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HTTP_PORT", "65536"))), "http.port");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HTTP_HOST", " "))), "http.host");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_API_MAXBODYBYTES", "10"))), "api.maxBodyBytes");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SHUTDOWN_DRAINDELAYMS", "-1"))), "shutdown.drainDelayMs");
+    assertEquals(0, typed(envWithFile("{}", "HELLONET_HTTP_PORT", "0")).http().port());
   }
 }

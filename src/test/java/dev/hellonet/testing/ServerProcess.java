@@ -56,6 +56,8 @@ public final class ServerProcess implements AutoCloseable {
     all.put("HELLONET_HELLO_HOST", "127.0.0.1");
     all.put("HELLONET_HELLO_PORT", Integer.toString(port));
     all.put("HELLONET_HELLO_INSTANCES", "2");
+    all.put("HELLONET_HTTP_HOST", "127.0.0.1");
+    all.put("HELLONET_HTTP_PORT", "0");
     all.putAll(env);
     pb.environment().putAll(all);
     Path log = Files.createTempFile(workDir, "server-", ".log");

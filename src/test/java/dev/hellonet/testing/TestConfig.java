@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 
-/** Builds configurations for in-process tests: the shipped defaults, loopback, a free port, a private sequence file. */
+/** Builds configurations for in-process tests: the shipped defaults, loopback, free ports (TCP and HTTP), a private sequence file. */
 public final class TestConfig {
   private final JsonObject json = ConfigLoader.defaults();
 
@@ -16,6 +16,8 @@ public final class TestConfig {
     set("hello.instances", 2);
     set("sequence.file", sequenceFile.toString());
     set("shutdown.timeoutMs", 5_000);
+    set("http.host", "127.0.0.1");
+    set("http.port", 0);
   }
 
   public static TestConfig inDir(Path dir) {

@@ -1,0 +1,27 @@
+package dev.hellonet.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/** Event-bus requests with the API's timeout, answering JSON objects: the HTTP verticle's only way to the other roles. */
+final class BusClient {
+  private final Vertx vertx;
+  private final DeliveryOptions options;
+
+  BusClient(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+  }
+
+  Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<Object>request(address, body, options).map(msg -> {
+      if (msg.body() instanceof JsonObject json) {
+        return json;
+      }
+      throw new IllegalStateException(address + " answered with " + (msg.body() == null ? "nothing"
+          : msg.body().getClass().getSimpleName()) + " instead of a JSON object");
+    });
+  }
+}

@@ -1,0 +1,73 @@
+package dev.hellonet.api;
+
+import dev.hellonet.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+
+/**
+ * The crawl endpoints: each forwards the validated request to the crawler over the event bus and answers with the
+ * crawler's JSON unchanged. The crawler's own request check (which names fields) stays the second line of defence.
+ */
+final class CrawlHandlers {
+  static final String BASE = "/api/crawls";
+  private final BusClient bus;
+
+  CrawlHandlers(BusClient bus) {
+    this.bus = bus;
+  }
+
+  void start(RoutingContext rc) {
+    JsonObject body = rc.body().asJsonObject();
+    reply(rc, bus.request(Addresses.CRAWL_START, body), 202, job ->
+        rc.response().putHeader(HttpHeaders.LOCATION, BASE + "/" + job.getString("id")));
+  }
+
+  void list(RoutingContext rc) {
+    ValidatedRequest validated = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject query = new JsonObject();
+    RequestParameter limit = validated.getQuery().get("limit");
+    if (limit != null && !limit.isNull()) {
+      query.put("limit", limit.getInteger());
+    }
+    RequestParameter cursor = validated.getQuery().get("cursor");
+    if (cursor != null && !cursor.isNull()) {
+      query.put("cursor", cursor.getString());
+    }
+    reply(rc, bus.request(Addresses.CRAWL_LIST, query), 200, null);
+  }
+
+  void get(RoutingContext rc) {
+    reply(rc, bus.request(Addresses.CRAWL_GET, idOf(rc)), 200, null);
+  }
+
+  void cancel(RoutingContext rc) {
+    reply(rc, bus.request(Addresses.CRAWL_CANCEL, idOf(rc)), 202, null);
+  }
+
+  private static JsonObject idOf(RoutingContext rc) {
+    return new JsonObject().put("id", rc.pathParam("id"));
+  }
+
+  static void reply(RoutingContext rc, Future<JsonObject> answer, int status,
+                    java.util.function.Consumer<JsonObject> headers) {
+    answer.onComplete(ar -> {
+      if (rc.response().ended() || rc.request().connection() == null) {
+        return;
+      }
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+        return;
+      }
+      if (headers != null) {
+        headers.accept(ar.result());
+      }
+      rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(ar.result().toBuffer());
+    });
+  }
+}

@@ -1,0 +1,163 @@
+package dev.hellonet.api;
+
+import dev.hellonet.bus.Addresses;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns whatever made a request fail (a refusal of ours, a contract violation, an event-bus failure, a status set by
+ * vertx-web) into the API's error. Only a fault of the server itself becomes a 500.
+ */
+final class ErrorMapper {
+  private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
+
+  private ErrorMapper() {}
+
+  static ApiError map(Throwable failure, int statusCode) {
+    if (failure instanceof ApiError e) {
+      return e;
+    }
+    if (failure instanceof HttpException e) {
+      if (e.getCause() instanceof ValidatorException v) {
+        return fromValidator(v);
+      }
+      if (e.getCause() instanceof ApiError a) {
+        return a;
+      }
+      return fromStatus(e.getStatusCode(), e.getPayload());
+    }
+    if (failure instanceof ValidatorException v) {
+      return fromValidator(v);
+    }
+    if (failure instanceof DecodeException e) {
+      return new ApiError(400, "malformed_json", "the body is not valid JSON: " + e.getMessage());
+    }
+    if (failure instanceof ReplyException e) {
+      return fromReply(e);
+    }
+    if (failure == null) {
+      return fromStatus(statusCode, null);
+    }
+    LOG.log(Level.WARNING, "request failed inside the server", failure);
+    return new ApiError(500, "internal", "internal error: " + failure.getClass().getSimpleName()
+        + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
+  }
+
+  static ApiError fromStatus(int status, String detail) {
+    String extra = detail == null || detail.isBlank() ? "" : " (" + detail + ")";
+    return switch (status) {
+      case 400 -> new ApiError(400, "bad_request", "the request is malformed" + extra);
+      case 401 -> new ApiError(401, "unauthorized", "a valid bearer token is required");
+      case 404 -> new ApiError(404, "not_found", "no such resource; see /openapi.yaml for the API");
+      case 405 -> new ApiError(405, "method_not_allowed", "this resource does not support that method");
+      case 413 -> new ApiError(413, "body_too_large", "the body is larger than this server accepts (api.maxBodyBytes)");
+      case 414 -> new ApiError(414, "uri_too_long", "the request URI is too long");
+      case 415 -> new ApiError(415, "unsupported_media_type", "send the body as application/json");
+      case 431 -> new ApiError(431, "headers_too_large", "the request headers are too large");
+      case 503 -> new ApiError(503, "unavailable", "the service is not available now" + extra);
+      default -> status >= 400 && status < 500
+          ? new ApiError(status, "bad_request", "the request was refused" + extra)
+          : new ApiError(500, "internal", "internal error" + extra);
+    };
+  }
+
+  /** A request that breaks the contract: the message and every detail name the parameter or body field at fault. */
+  static ApiError fromValidator(ValidatorException v) {
+    JsonArray details = new JsonArray();
+    String message = v.getMessage();
+    if (v instanceof SchemaValidationException s && s.getOutputUnit() != null) {
+      List<OutputUnit> leaves = new ArrayList<>();
+      flatten(s.getOutputUnit(), leaves);
+      // The validator reports every enclosing level too ("urls does not match schema"); keep the innermost faults.
+      java.util.Map<String, String> innermost = new java.util.LinkedHashMap<>();
+      for (OutputUnit leaf : leaves) {
+        String field = field(leaf.getInstanceLocation());
+        if (!field.isEmpty()) {
+          innermost.putIfAbsent(field, leaf.getError());
+        }
+      }
+      innermost.keySet().removeIf(f -> innermost.keySet().stream()
+          .anyMatch(other -> !other.equals(f) && (other.startsWith(f + ".") || other.startsWith(f + "["))));
+      innermost.forEach((field, problem) -> details.add(new JsonObject().put("field", field).put("problem", problem)));
+      if (!innermost.isEmpty() && !message.contains(" parameter ")) {
+        var first = innermost.entrySet().iterator().next();
+        message = first.getKey() + ": " + first.getValue();
+      }
+    }
+    return new ApiError(400, "invalid_request", message, details);
+  }
+
+  private static void flatten(OutputUnit unit, List<OutputUnit> out) {
+    if (unit.getErrors() == null || unit.getErrors().isEmpty()) {
+      if (unit.getError() != null) {
+        out.add(unit);
+      }
+      return;
+    }
+    for (OutputUnit child : unit.getErrors()) {
+      flatten(child, out);
+    }
+  }
+
+  /** JSON pointer (as the schema validator reports it) to the path the crawler uses: {@code /urls/0} is {@code urls[0]}. */
+  static String field(String pointer) {
+    if (pointer == null) {
+      return "";
+    }
+    String p = pointer.startsWith("#") ? pointer.substring(1) : pointer;
+    StringBuilder out = new StringBuilder();
+    for (String part : p.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      String name = part.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) {
+        out.append('[').append(name).append(']');
+      } else {
+        out.append(out.isEmpty() ? "" : ".").append(name);
+      }
+    }
+    return out.toString();
+  }
+
+  /** An event-bus failure from the role that answered; the codes are the ones in {@link Addresses}. */
+  static ApiError fromReply(ReplyException e) {
+    if (e.failureType() == ReplyFailure.NO_HANDLERS) {
+      return new ApiError(503, "unavailable", "that part of the service is not running");
+    }
+    if (e.failureType() == ReplyFailure.TIMEOUT) {
+      return new ApiError(503, "unavailable", "that part of the service did not answer in time");
+    }
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    return switch (e.failureCode()) {
+      case Addresses.FAILURE_INVALID -> {
+        int colon = message.indexOf(": ");
+        JsonArray details = new JsonArray();
+        if (colon > 0) {
+          details.add(new JsonObject().put("field", message.substring(0, colon))
+              .put("problem", message.substring(colon + 2)));
+        }
+        yield new ApiError(400, "invalid_request", message, details);
+      }
+      case Addresses.FAILURE_NOT_FOUND -> new ApiError(404, "not_found", message);
+      case Addresses.FAILURE_BUSY -> new ApiError(429, "busy", message);
+      case Addresses.FAILURE_UNAVAILABLE -> new ApiError(503, "unavailable", message);
+      default -> {
+        LOG.warning("event-bus request failed (" + e.failureCode() + "): " + message);
+        yield new ApiError(500, "internal", "internal error: " + message);
+      }
+    };
+  }
+}

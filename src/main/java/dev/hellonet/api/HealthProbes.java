@@ -1,0 +1,57 @@
+package dev.hellonet.api;
+
+import dev.hellonet.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+
+import java.util.function.Function;
+
+/**
+ * The liveness and readiness checks, asked of the other roles over the event bus. Live: the node's counters answer.
+ * Ready: the node has not begun a graceful stop, the hello server listens, the sequence store answers now, and the
+ * crawler answers.
+ */
+final class HealthProbes {
+  private static final long CHECK_TIMEOUT_MS = 3_000;
+
+  private HealthProbes() {}
+
+  static HealthChecks liveness(Vertx vertx, BusClient bus) {
+    return HealthChecks.create(vertx)
+        .register("counters", CHECK_TIMEOUT_MS, p -> complete(p, bus.request(Addresses.COUNTERS_GET, null),
+            snapshot -> Status.OK()));
+  }
+
+  static HealthChecks readiness(Vertx vertx, BusClient bus) {
+    return HealthChecks.create(vertx)
+        .register("accepting", CHECK_TIMEOUT_MS, p -> complete(p, status(bus), s -> s.getBoolean("accepting", false)
+            ? Status.OK() : Status.KO(new JsonObject().put("reason", "a graceful stop has begun"))))
+        .register("hello", CHECK_TIMEOUT_MS, p -> complete(p, status(bus), s -> {
+          JsonObject hello = s.getJsonObject("hello", new JsonObject());
+          return hello.getBoolean("listening", false) ? Status.OK(new JsonObject().put("port", hello.getValue("port")))
+              : Status.KO(new JsonObject().put("reason", "the TCP server is not listening"));
+        }))
+        .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, status(bus), s -> Status.OK(
+            new JsonObject().put("highWaterMark", s.getJsonObject("sequence").getValue("highWaterMark")))))
+        .register("crawler", CHECK_TIMEOUT_MS, p -> complete(p,
+            bus.request(Addresses.CRAWL_LIST, new JsonObject().put("limit", 1)), list -> Status.OK()));
+  }
+
+  private static Future<JsonObject> status(BusClient bus) {
+    return bus.request(Addresses.NODE_STATUS, null);
+  }
+
+  private static void complete(Promise<Status> p, Future<JsonObject> answer, Function<JsonObject, Status> judge) {
+    answer.onComplete(ar -> {
+      if (ar.succeeded()) {
+        p.tryComplete(judge.apply(ar.result()));
+      } else {
+        p.tryComplete(Status.KO(new JsonObject().put("reason", String.valueOf(ar.cause().getMessage()))));
+      }
+    });
+  }
+}

@@ -1,0 +1,133 @@
+package dev.hellonet.api;
+
+import dev.hellonet.bus.Addresses;
+import dev.hellonet.config.HellonetConfig.ApiConfig;
+import dev.hellonet.config.HellonetConfig.HttpConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP API: REST for crawls, counters and status, health probes, Prometheus metrics and the OpenAPI document.
+ * Routes come from {@code hellonet/openapi.yaml}, which also validates every request; the verticle reaches the other
+ * roles only over the event bus. Every failure is answered as {@code {"error", "message", "details"}}.
+ */
+public final class HttpApiVerticle extends VerticleBase {
+  /** The contract, on the class path and served at {@code /openapi.yaml}. */
+  public static final String CONTRACT = "hellonet/openapi.yaml";
+  /** How long an endpoint waits for the role it asks. */
+  private static final long BUS_TIMEOUT_MS = 10_000;
+  /** A connection silent this long is closed, so a client that stops mid-request does not hold it for ever. */
+  private static final int IDLE_TIMEOUT_S = 60;
+
+  private final HttpConfig http;
+  private final ApiConfig api;
+  private final PrometheusMeterRegistry meters;
+  private final long shutdownTimeoutMs;
+  private HttpServer server;
+
+  public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs) {
+    this.http = http;
+    this.api = api;
+    this.meters = meters;
+    this.shutdownTimeoutMs = shutdownTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.fileSystem().readFile(CONTRACT)
+        .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(contract -> router(contract, document)))
+        .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+                .setHost(http.host())
+                .setPort(http.port())
+                .setIdleTimeout(IDLE_TIMEOUT_S))
+            .requestHandler(router)
+            .listen())
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(shutdownTimeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The port actually bound, which differs from the configured one when that was 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router(OpenAPIContract contract, Buffer document) {
+    BusClient bus = new BusClient(vertx, BUS_TIMEOUT_MS);
+    CrawlHandlers crawls = new CrawlHandlers(bus);
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, new JsonBodyExtractor());
+    if (api.authEnabled()) {
+      // Before the body is read: an unauthenticated client does not get to upload anything.
+      builder.rootHandler(new BearerTokenCheck(api.token()));
+    }
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(api.maxBodyBytes()));
+
+    route(builder, "startCrawl", crawls::start);
+    route(builder, "listCrawls", crawls::list);
+    route(builder, "getCrawl", crawls::get);
+    route(builder, "cancelCrawl", crawls::cancel);
+    route(builder, "getCounters", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200, null));
+    route(builder, "getStatus", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200, null));
+    route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
+    route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);
+    route(builder, "metrics", rc -> metrics(rc, bus));
+
+    Router router = builder.createRouter();
+    // Not an operation of the contract: vertx-openapi has no YAML media type to describe it with.
+    router.get("/openapi.yaml").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
+        .end(document));
+    router.route().last().failureHandler(this::fail);
+    for (int status : List.of(400, 401, 404, 405, 413, 414, 415, 431, 500, 503)) {
+      router.errorHandler(status, this::fail);
+    }
+    return router;
+  }
+
+  private static void route(RouterBuilder builder, String operationId, Consumer<RoutingContext> handler) {
+    OpenAPIRoute route = builder.getRoute(operationId);
+    if (route == null) {
+      throw new IllegalStateException(CONTRACT + " has no operation " + operationId);
+    }
+    // The bearer token is checked by our own root handler (constant-time, and only when a token is configured).
+    route.setDoSecurity(false).addHandler(handler::accept);
+  }
+
+  private void metrics(RoutingContext rc, BusClient bus) {
+    bus.request(Addresses.COUNTERS_GET, null).onComplete(ar -> {
+      String own = ar.succeeded() ? PrometheusCounters.render(ar.result())
+          : "# hellonet counters unavailable: " + String.valueOf(ar.cause().getMessage()).replace('\n', ' ') + "\n";
+      rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .end(meters.scrape() + own);
+    });
+  }
+
+  private void fail(RoutingContext rc) {
+    if (rc.response().ended()) {
+      return;
+    }
+    ApiError error = ErrorMapper.map(rc.failure(), rc.statusCode());
+    JsonObject body = error.toJson();
+    rc.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.toBuffer());
+  }
+}

@@ -1,0 +1,65 @@
+package dev.hellonet.app;
+
+import dev.hellonet.bus.Addresses;
+import dev.hellonet.sequence.SequenceStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (read now, so a
+ * reply also proves the store answers), lifecycle, and the kernel-defence warnings of whatever provides them.
+ */
+final class NodeStatusVerticle extends VerticleBase {
+  /** How long the store may take to report its mark before the status says it does not answer. */
+  private static final long STORE_TIMEOUT_MS = 2_000;
+
+  private final String version;
+  private final Instant startedAt;
+  private final String transport;
+  private final Map<String, Integer> instances;
+  private final SequenceStore store;
+  private final NodeLifecycle lifecycle;
+  private final Supplier<List<String>> kernelWarnings;
+
+  NodeStatusVerticle(String version, Instant startedAt, String transport, Map<String, Integer> instances,
+                     SequenceStore store, NodeLifecycle lifecycle, Supplier<List<String>> kernelWarnings) {
+    this.version = version;
+    this.startedAt = startedAt;
+    this.transport = transport;
+    this.instances = Map.copyOf(instances);
+    this.store = store;
+    this.lifecycle = lifecycle;
+    this.kernelWarnings = kernelWarnings;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
+        .timeout(STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onSuccess(mark -> msg.reply(status(mark)))
+        .onFailure(e -> msg.fail(Addresses.FAILURE_UNAVAILABLE,
+            "sequence store " + store.describe() + " does not answer: " + e.getMessage()))).completion();
+  }
+
+  private JsonObject status(long highWaterMark) {
+    JsonObject roles = new JsonObject();
+    instances.forEach(roles::put);
+    return new JsonObject()
+        .put("version", version)
+        .put("startedAt", startedAt.toString())
+        .put("uptimeMs", Math.max(0, System.currentTimeMillis() - startedAt.toEpochMilli()))
+        .put("transport", transport)
+        .put("accepting", lifecycle.accepting())
+        .put("instances", roles)
+        .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
+        .put("sequence", new JsonObject().put("store", store.describe()).put("highWaterMark", highWaterMark))
+        .put("kernelDefences", new JsonObject().put("warnings", new JsonArray(List.copyOf(kernelWarnings.get()))));
+  }
+}

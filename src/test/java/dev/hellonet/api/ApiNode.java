@@ -1,0 +1,76 @@
+package dev.hellonet.api;
+
+import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.TestConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A real in-process node with its HTTP API on a random loopback port, and a WebClient (on its own Vert.x) to call it. */
+final class ApiNode implements AutoCloseable {
+  final Hellonet node;
+  final Vertx clientVertx = Vertx.vertx();
+  final WebClient client;
+
+  private ApiNode(Hellonet node) {
+    this.node = node;
+    this.client = WebClient.create(clientVertx, new WebClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()).setKeepAlive(false));
+  }
+
+  static ApiNode start(Path dir, Consumer<TestConfig> tweak) throws Exception {
+    TestConfig config = TestConfig.inDir(dir)
+        .set("http.host", "127.0.0.1")
+        .set("http.port", 0)
+        .set("crawler.downloadDir", dir.resolve("downloads").toString());
+    tweak.accept(config);
+    return new ApiNode(await(Hellonet.start(config.build())));
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  HttpResponse<Buffer> send(HttpMethod method, String uri, String contentType, Buffer body) throws Exception {
+    var request = client.request(method, uri);
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    return await(body == null ? request.send() : request.sendBuffer(body));
+  }
+
+  HttpResponse<Buffer> get(String uri) throws Exception {
+    return send(HttpMethod.GET, uri, null, null);
+  }
+
+  HttpResponse<Buffer> postJson(String uri, String json) throws Exception {
+    return send(HttpMethod.POST, uri, "application/json", Buffer.buffer(json));
+  }
+
+  JsonObject getJson(String uri) throws Exception {
+    HttpResponse<Buffer> r = get(uri);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + uri + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      await(node.stop());
+    } finally {
+      client.close();
+      await(clientVertx.close());
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package dev.hellonet.api;
+
+import dev.hellonet.testing.LineClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ResponseValidator;
+import io.vertx.openapi.validation.ValidatableResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import static dev.hellonet.api.ApiNode.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * REST contract tests against a real node over HTTP: every endpoint, every error status with its JSON body, the
+ * counters' exactness with a real TCP client, and responses checked against the OpenAPI document the server serves.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpApiTest {
+  static final int MAX_BODY = 4096;
+  @TempDir
+  static Path dir;
+  private ApiNode api;
+  private LocalSite site;
+  private OpenAPIContract contract;
+
+  @BeforeAll
+  void start() throws Exception {
+    api = ApiNode.start(dir, c -> c.set("api.maxBodyBytes", MAX_BODY));
+    site = new LocalSite();
+    contract = await(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      api.close();
+    } finally {
+      site.close();
+    }
+  }
+
+  private void assertContract(String operationId, HttpResponse<Buffer> r) throws Exception {
+    String type = r.getHeader("Content-Type");
+    try {
+      await(ResponseValidator.create(api.clientVertx, contract)
+          .validate(ValidatableResponse.create(r.statusCode(), r.body(), type), operationId));
+    } catch (ExecutionException e) {
+      throw new AssertionError(operationId + " " + r.statusCode() + " breaks the contract: " + e.getCause().getMessage()
+          + "\n" + r.bodyAsString(), e.getCause());
+    }
+  }
+
+  /** Asserts an error answer: the status, a JSON body with the code, a message and a details array. */
+  private static JsonObject assertError(HttpResponse<Buffer> r, int status, String code) {
+    assertEquals(status, r.statusCode(), () -> "body: " + r.bodyAsString());
+    assertTrue(r.getHeader("Content-Type").startsWith("application/json"), r.getHeader("Content-Type"));
+    JsonObject body = r.bodyAsJsonObject();
+    assertEquals(code, body.getString("error"), body::encode);
+    assertFalse(body.getString("message").isBlank(), body::encode);
+    assertNotNull(body.getJsonArray("details"), body::encode);
+    return body;
+  }
+
+  private String startCrawl(String json) throws Exception {
+    HttpResponse<Buffer> r = api.postJson("/api/crawls", json);
+    assertEquals(202, r.statusCode(), r::bodyAsString);
+    assertContract("startCrawl", r);
+    String id = r.bodyAsJsonObject().getString("id");
+    assertEquals("/api/crawls/" + id, r.getHeader("Location"));
+    return id;
+  }
+
+  private JsonObject awaitFinished(String id) throws Exception {
+    long end = System.nanoTime() + 15_000_000_000L;
+    while (System.nanoTime() < end) {
+      JsonObject job = api.getJson("/api/crawls/" + id);
+      if (!job.getString("status").equals("running")) {
+        return job;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("job " + id + " still running after 15 s");
+  }
+
+  @Test
+  void crawlStartsRunsAndIsReportedInFull() throws Exception {
+    String id = startCrawl(new JsonObject()
+        .put("urls", new JsonArray().add(site.url("/")))
+        .put("extract", new JsonObject().put("items", "li.item")
+            .put("fields", new JsonObject().put("name", "a::text").put("link", "a::attr(href)"))).encode());
+    JsonObject job = awaitFinished(id);
+    assertEquals("completed", job.getString("status"), job::encodePrettily);
+    assertEquals(LocalSite.ITEMS, job.getJsonArray("items").size());
+    assertEquals("Item 1", job.getJsonArray("items").getJsonObject(0).getString("name"));
+    assertContract("getCrawl", api.get("/api/crawls/" + id));
+  }
+
+  @Test
+  void listIsNewestFirstPagedWithACursorAndWithoutPages() throws Exception {
+    String body = new JsonObject().put("urls", new JsonArray().add(site.url("/page"))).encode();
+    String first = startCrawl(body);
+    String second = startCrawl(body);
+    String third = startCrawl(body);
+
+    HttpResponse<Buffer> page1 = api.get("/api/crawls?limit=2");
+    assertEquals(200, page1.statusCode(), page1::bodyAsString);
+    assertContract("listCrawls", page1);
+    JsonArray jobs = page1.bodyAsJsonObject().getJsonArray("jobs");
+    assertEquals(2, jobs.size());
+    assertEquals(third, jobs.getJsonObject(0).getString("id"));
+    assertEquals(second, jobs.getJsonObject(1).getString("id"));
+    assertNull(jobs.getJsonObject(0).getValue("pages"), "listed jobs carry no page list");
+    String cursor = page1.bodyAsJsonObject().getString("nextCursor");
+    assertEquals(second, cursor);
+
+    JsonObject page2 = api.getJson("/api/crawls?limit=2&cursor=" + cursor);
+    assertEquals(first, page2.getJsonArray("jobs").getJsonObject(0).getString("id"));
+    assertEquals(200, api.get("/api/crawls").statusCode());
+  }
+
+  @Test
+  void deleteCancelsARunningJob() throws Exception {
+    String id = startCrawl(new JsonObject().put("urls", new JsonArray().add(site.url("/slow"))).encode());
+    HttpResponse<Buffer> r = api.send(HttpMethod.DELETE, "/api/crawls/" + id, null, null);
+    assertEquals(202, r.statusCode(), r::bodyAsString);
+    assertContract("cancelCrawl", r);
+    JsonObject job = awaitFinished(id);
+    assertEquals("cancelled", job.getString("status"), job::encodePrettily);
+    assertEquals("cancelled", r.bodyAsJsonObject().getString("status"));
+  }
+
+  @Test
+  void unknownJobIs404ForGetAndDelete() throws Exception {
+    assertError(api.get("/api/crawls/j-abc-0123abcd"), 404, "not_found");
+    assertError(api.send(HttpMethod.DELETE, "/api/crawls/j-abc-0123abcd", null, null), 404, "not_found");
+    assertError(api.get("/api/crawls/nonsense%20id"), 404, "not_found");
+  }
+
+  @Test
+  void countersGrowByExactlyTheRepliesAClientReceived() throws Exception {
+    long before = replies();
+    int n = 1234;
+    try (LineClient c = LineClient.connect(api.node.helloPort())) {
+      c.send(LineClient.requests(n));
+      Set<Long> seen = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        assertTrue(seen.add(c.readNumber()));
+      }
+    }
+    // Idle now: every reply counted is a reply received, so the growth is exact.
+    assertEquals(before + n, replies());
+
+    HttpResponse<Buffer> r = api.get("/api/counters");
+    assertContract("getCounters", r);
+    JsonObject hello = r.bodyAsJsonObject().getJsonObject("hello");
+    long sum = 0;
+    for (Object o : hello.getJsonArray("instances")) {
+      sum += ((JsonObject) o).getLong("replies");
+    }
+    assertEquals(2, hello.getJsonArray("instances").size(), "one entry per hello instance");
+    assertEquals(hello.getJsonObject("total").getLong("replies"), sum, "total is the sum of the instances");
+    assertNotNull(r.bodyAsJsonObject().getJsonObject("crawler"), "crawler counters are there too");
+  }
+
+  private long replies() throws Exception {
+    return api.getJson("/api/counters").getJsonObject("hello").getJsonObject("total").getLong("replies");
+  }
+
+  @Test
+  void statusDescribesTheNode() throws Exception {
+    HttpResponse<Buffer> r = api.get("/api/status");
+    assertEquals(200, r.statusCode(), r::bodyAsString);
+    assertContract("getStatus", r);
+    JsonObject s = r.bodyAsJsonObject();
+    assertFalse(s.getString("version").isBlank());
+    assertTrue(s.getLong("uptimeMs") >= 0);
+    assertFalse(s.getString("transport").isBlank());
+    assertEquals(2, s.getJsonObject("instances").getInteger("hello"));
+    assertEquals(1, s.getJsonObject("instances").getInteger("crawler"));
+    assertTrue(s.getBoolean("accepting"));
+    assertEquals(api.node.helloPort(), s.getJsonObject("hello").getInteger("port"));
+    assertTrue(s.getJsonObject("sequence").getString("store").startsWith("file:"));
+    assertTrue(s.getJsonObject("sequence").getLong("highWaterMark") >= 1);
+    assertEquals(new JsonArray(), s.getJsonObject("kernelDefences").getJsonArray("warnings"));
+  }
+
+  @Test
+  void openApiDocumentIsServed() throws Exception {
+    HttpResponse<Buffer> r = api.get("/openapi.yaml");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.getHeader("Content-Type").startsWith("application/yaml"));
+    String text = r.bodyAsString();
+    assertTrue(text.startsWith("openapi: 3.1"), text.substring(0, 40));
+    for (String path : new String[] {"/api/crawls:", "/api/counters:", "/api/status:", "/health/ready:", "/metrics:"}) {
+      assertTrue(text.contains(path), path);
+    }
+  }
+
+  @Test
+  void malformedJsonIs400() throws Exception {
+    JsonObject e = assertError(api.postJson("/api/crawls", "{\"urls\": [\"http://a.test/\""), 400, "malformed_json");
+    assertTrue(e.getString("message").contains("not valid JSON"), e::encode);
+  }
+
+  @Test
+  void fieldOutOfRangeIs400NamingTheField() throws Exception {
+    JsonObject e = assertError(api.postJson("/api/crawls",
+        "{\"urls\": [\"http://a.test/\"], \"retries\": 11}"), 400, "invalid_request");
+    assertTrue(e.getString("message").startsWith("retries"), e::encode);
+    assertEquals("retries", e.getJsonArray("details").getJsonObject(0).getString("field"), e::encode);
+
+    e = assertError(api.postJson("/api/crawls", "{\"urls\": [\"http://a.test/\", \"ftp://b.test/\"]}"), 400,
+        "invalid_request");
+    assertTrue(e.getString("message").startsWith("urls[1]"), e::encode);
+
+    e = assertError(api.get("/api/crawls?limit=0"), 400, "invalid_request");
+    assertTrue(e.getString("message").contains("limit"), e::encode);
+  }
+
+  @Test
+  void theCrawlersOwnCheckIsTheSecondLine() throws Exception {
+    // Within the contract's range but above this server's crawler.maxConcurrency (256): only the crawler knows.
+    JsonObject e = assertError(api.postJson("/api/crawls", "{\"urls\": [\"http://a.test/\"], \"concurrency\": 4000}"),
+        400, "invalid_request");
+    assertTrue(e.getString("message").startsWith("concurrency"), e::encode);
+    assertEquals("concurrency", e.getJsonArray("details").getJsonObject(0).getString("field"));
+    // A cursor of the right shape that names no job.
+    e = assertError(api.get("/api/crawls?cursor=j-zz-00000000"), 400, "invalid_request");
+    assertTrue(e.getString("message").startsWith("cursor"), e::encode);
+  }
+
+  @Test
+  void unknownRouteIs404() throws Exception {
+    assertError(api.get("/api/nothing-here"), 404, "not_found");
+    assertError(api.get("/"), 404, "not_found");
+  }
+
+  @Test
+  void wrongMethodIs405() throws Exception {
+    assertError(api.send(HttpMethod.PUT, "/api/crawls", "application/json", Buffer.buffer("{}")), 405,
+        "method_not_allowed");
+    assertError(api.send(HttpMethod.DELETE, "/api/counters", null, null), 405, "method_not_allowed");
+  }
+
+  @Test
+  void bodyOverTheLimitIs413() throws Exception {
+    String big = "{\"urls\": [\"http://a.test/" + "x".repeat(MAX_BODY) + "\"]}";
+    assertError(api.postJson("/api/crawls", big), 413, "body_too_large");
+  }
+
+  @Test
+  void wrongMediaTypeIs415() throws Exception {
+    String body = new JsonObject().put("urls", new JsonArray().add(site.url("/"))).encode();
+    assertError(api.send(HttpMethod.POST, "/api/crawls", "text/plain", Buffer.buffer(body)), 415,
+        "unsupported_media_type");
+    assertError(api.send(HttpMethod.POST, "/api/crawls", null, Buffer.buffer(body)), 415, "unsupported_media_type");
+    // Media types are case-insensitive; parameters are allowed.
+    assertEquals(202, api.send(HttpMethod.POST, "/api/crawls", "Application/JSON; charset=utf-8",
+        Buffer.buffer(body)).statusCode());
+  }
+
+  @Test
+  void oddInputsAreRefusedWithA4xxAndNeverBreakTheServer() throws Exception {
+    String[] bodies = {
+        "", " ", "null", "[]", "1", "\"urls\"", "true", "{}",
+        "{\"urls\": \"http://a.test/\"}",
+        "{\"urls\": [1, 2]}",
+        "{\"urls\": [\"http://a.test/\"], \"concurrency\": 1e400}",
+        "{\"urls\": [\"http://a.test/\"], \"concurrency\": 99999999999999999999999999999}",
+        "{\"urls\": [\"http://a.test/\"], \"concurrency\": -99999999999999999999999999999}",
+        "{\"urls\": [\"http://a.test/\"], \"concurrency\": 1.5}",
+        "{\"urls\": [\"http://a.test/\"], \"concurrency\": \"8\"}",
+        "{\"urls\": [\"http://a.test/\"], \"respectRobots\": \"yes\"}",
+        "{\"urls\": [\"http://\u00e9\u00e8\u4e2d\u6587.test/\ud83d\ude00\"], \"scope\": \"\u00fcberall\"}",
+        "{\"urls\": [\"http://a.test/\"], \"extract\": {\"fields\": {\"x\": \"h3[::text\"}}}",
+        "{\"urls\": [\"http://a.test/\"], \"extract\": {\"fields\": {}}}",
+        "{\"urls\": [\"http://a.test/\"], \"extract\": [[[{\"a\": [[[]]]}]]]}",
+        "{\"urls\": [\"http://a.test/\"], \"\u0000\": 1}",
+        "[".repeat(2000) + "]".repeat(2000),
+        "{\"a\":".repeat(1200) + "1" + "}".repeat(1200),
+        "{\"urls\": [\"http://a.test/\"]} trailing",
+    };
+    for (String body : bodies) {
+      HttpResponse<Buffer> r = api.postJson("/api/crawls", body);
+      assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, () -> r.statusCode() + " for " + abbreviate(body)
+          + ": " + r.bodyAsString());
+      JsonObject e = r.bodyAsJsonObject();
+      assertNotNull(e.getString("error"), body);
+      assertNotNull(e.getString("message"), body);
+    }
+    byte[] invalidUtf8 = {'{', '"', 'u', 'r', 'l', 's', '"', ':', '[', '"', (byte) 0xC3, (byte) 0x28, '"', ']', '}'};
+    HttpResponse<Buffer> r = api.send(HttpMethod.POST, "/api/crawls", "application/json", Buffer.buffer(invalidUtf8));
+    assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, () -> r.statusCode() + ": " + r.bodyAsString());
+
+    for (String query : new String[] {"limit=abc", "limit=99999999999999999999", "limit=-1", "limit=1.5",
+        "limit=1001", "limit=", "cursor=", "cursor=%00", "cursor=" + "j".repeat(3000), "limit=1&limit=2",
+        "limit=%F0%9F%98%80"}) {
+      HttpResponse<Buffer> q = api.get("/api/crawls?" + query);
+      assertTrue(q.statusCode() == 200 || (q.statusCode() >= 400 && q.statusCode() < 500),
+          () -> q.statusCode() + " for " + query + ": " + q.bodyAsString());
+      assertNotNull(q.bodyAsJsonObject(), query);
+    }
+    // Still serving.
+    assertEquals(200, api.get("/api/counters").statusCode());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+
+  @Test
+  void metricsCarryVertxAndHellonetCounters() throws Exception {
+    try (LineClient c = LineClient.connect(api.node.helloPort())) {
+      c.send("hi\n");
+      c.readNumber();
+    }
+    HttpResponse<Buffer> r = api.get("/metrics");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.getHeader("Content-Type").startsWith("text/plain"));
+    String text = r.bodyAsString();
+    for (String expected : new String[] {
+        "# TYPE hellonet_hello_replies_total counter",
+        "hellonet_hello_replies_total{instance=\"hello-0\"}",
+        "hellonet_hello_connections{instance=\"hello-0\",state=\"active\"}",
+        "hellonet_hello_connections_total{instance=\"hello-1\",state=\"accepted\"}",
+        "hellonet_crawler_pages_total{instance=\"crawler-0\",status=\"fetched\"}",
+        "hellonet_crawler_jobs_running{instance=\"crawler-0\"}",
+        "hellonet_sequence_high_water_mark{",
+        "vertx_http_server_requests_total",
+        "jvm_memory_used_bytes"}) {
+      assertTrue(text.contains(expected), () -> "missing " + expected + " in\n" + text);
+    }
+  }
+}
