@@ -50,6 +50,17 @@
     return json;
   }
 
+  // Details are free-form; the API's validation details are {"field", "problem"}.
+  function describeDetail(d) {
+    if (typeof d === "string") return d;
+    if (d && typeof d === "object") {
+      const what = d.problem || d.message || d.error;
+      if (d.field && what) return d.field + ": " + what;
+      return Object.entries(d).map(([k, v]) => k + ": " + (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
+    }
+    return JSON.stringify(d);
+  }
+
   function showError(el, err, context) {
     if (!err) {
       el.hidden = true;
@@ -71,7 +82,7 @@
       const list = document.createElement("ul");
       for (const d of err.details) {
         const li = document.createElement("li");
-        li.textContent = typeof d === "string" ? d : JSON.stringify(d);
+        li.textContent = describeDetail(d);
         list.append(li);
       }
       el.append(list);
@@ -138,6 +149,8 @@
     const el = $(id);
     const text = typeof value === "number" ? number.format(value) : value == null ? "–" : String(value);
     if (el.textContent !== text) el.textContent = text;
+    // The raw figure, unformatted, for scripts and tests.
+    if (typeof value === "number") el.dataset.value = String(value); else delete el.dataset.value;
   }
 
   async function refreshCounters() {
@@ -160,6 +173,12 @@
       if (!previous || t > previous.t || replies < previous.replies) previous = { t, replies };
     }
     renderRejections(rejectionReasons(hello));
+    const crawler = totals(snapshot, "crawler") || {};
+    setText("crawler-running", crawler.jobsRunning);
+    setText("crawler-inflight", crawler.inFlight);
+    setText("crawler-fetched", crawler.pagesFetched);
+    setText("crawler-failed", crawler.pagesFailed);
+    renderStatus();
   }
 
   function updateChartFigures(rate) {
@@ -171,7 +190,6 @@
     canvas.dataset.max = String(peak);
     canvas.setAttribute("aria-label", "Replies per second over the last minute: now " + number.format(rounded)
       + ", peak " + number.format(peak));
-    $("rps-now").dataset.value = String(rounded);
     setText("rps-now", rounded);
     setText("rps-peak", peak);
   }
@@ -212,21 +230,40 @@
     return h < 48 ? h + " h " + (m % 60) + " min" : Math.floor(h / 24) + " d " + (h % 24) + " h";
   }
 
+  // The status is fetched now and then; the uptime shown runs on between fetches.
+  let status = null;
+  let statusAt = 0;
+
   async function refreshStatus() {
-    const status = await api("GET", "/api/status");
+    status = await api("GET", "/api/status");
+    statusAt = Date.now();
+    renderStatus();
+  }
+
+  function renderStatus() {
+    if (!status) return;
     const parts = [];
     if (status.version) parts.push("version " + status.version);
-    const uptime = status.uptimeMs != null ? status.uptimeMs : status.uptime;
-    if (typeof uptime === "number") parts.push("up " + duration(uptime));
-    const transport = typeof status.transport === "string" ? status.transport
-      : status.transport && status.transport.name;
-    if (transport) parts.push("transport " + transport);
-    const warnings = status.kernelWarnings || status.warnings;
+    if (typeof status.uptimeMs === "number") parts.push("up " + duration(status.uptimeMs + Date.now() - statusAt));
+    if (typeof status.transport === "string") parts.push("transport " + status.transport);
+    if (status.accepting === false) parts.push("shutting down");
     const el = $("node-status");
     el.textContent = parts.join(" · ") || "connected";
-    if (Array.isArray(warnings) && warnings.length) {
-      el.textContent += " · " + warnings.length + " kernel warning" + (warnings.length > 1 ? "s" : "");
-      el.title = warnings.map((w) => (typeof w === "string" ? w : JSON.stringify(w))).join("\n");
+    const warnings = (status.kernelDefences && status.kernelDefences.warnings) || [];
+    const box = $("kernel-warnings");
+    const lines = Array.isArray(warnings) ? warnings.map((w) => (typeof w === "string" ? w : JSON.stringify(w))) : [];
+    if (lines.join("\n") !== box.dataset.shown) {
+      box.dataset.shown = lines.join("\n");
+      const list = document.createElement("ul");
+      for (const line of lines) {
+        const li = document.createElement("li");
+        li.textContent = line;
+        list.append(li);
+      }
+      const head = document.createElement("strong");
+      head.textContent = "Kernel defences: ";
+      box.replaceChildren(head, lines.length + " warning" + (lines.length > 1 ? "s" : ""), list);
+      box.hidden = lines.length === 0;
     }
   }
 

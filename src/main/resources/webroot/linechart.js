@@ -65,7 +65,8 @@
 
       const top = 8, bottom = 20, left = 48, right = 8;
       const plotW = Math.max(1, width - left - right), plotH = Math.max(1, height - top - bottom);
-      const yMax = niceCeiling(this.max() * 1.1);
+      // Four grid steps of a round size: 0, 1k, 2k, 3k, 4k rather than 0, 1.3k, 2.5k...
+      const yMax = 4 * niceCeiling((this.max() * 1.1) / 4);
       const now = this.samples.length ? this.samples[this.samples.length - 1].t : 0;
       const x = (t) => left + plotW * (1 - (now - t) / this.windowMs);
       const y = (v) => top + plotH * (1 - v / yMax);

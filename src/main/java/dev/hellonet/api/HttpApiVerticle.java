@@ -110,6 +110,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
     allowed = AllowedMethods.of(contract);
     Router router = builder.createRouter();
+    DashboardRoutes.mount(router);
     // Not an operation of the contract: vertx-openapi has no YAML media type to describe it with.
     router.get("/openapi.yaml").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
         .end(document));
