@@ -6,6 +6,7 @@ import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
 import sun.misc.Signal;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +24,7 @@ public final class Main {
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
   /** Extra time beyond shutdown.timeoutMs for closing the store and Vert.x before giving up. */
   private static final long STOP_MARGIN_MS = 5_000;
+  private static final long START_TIMEOUT_S = 60;
 
   private Main() {}
 
@@ -36,20 +38,10 @@ public final class Main {
       return;
     }
 
-    Hellonet node;
-    try {
-      node = Hellonet.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      System.err.println("hellonet: cannot start: " + e.getCause().getMessage());
-      LOG.log(Level.FINE, "start failure", e.getCause());
-      System.exit(1);
-      return;
-    } catch (InterruptedException | TimeoutException e) {
-      System.err.println("hellonet: cannot start: " + e);
-      System.exit(1);
-      return;
-    }
-
+    // The handlers go in before the start: a SIGTERM that arrives while the node is starting (a Kubernetes rollout can
+    // send one at any moment) waits for the start to finish and then stops it cleanly, instead of killing the JVM
+    // with the default exit 143 halfway through.
+    CompletableFuture<Hellonet> started = new CompletableFuture<>();
     AtomicBoolean stopping = new AtomicBoolean();
     Runnable stop = () -> {
       if (!stopping.compareAndSet(false, true)) {
@@ -60,6 +52,7 @@ public final class Main {
           + "; then no new connections, answering what was read (at most " + config.shutdown().timeoutMs() + " ms)");
       int status = 0;
       try {
+        Hellonet node = started.get(START_TIMEOUT_S, TimeUnit.SECONDS);
         node.stop().toCompletionStage().toCompletableFuture()
             .get(config.shutdown().drainDelayMs() + config.shutdown().timeoutMs() + STOP_MARGIN_MS,
                 TimeUnit.MILLISECONDS);
@@ -76,5 +69,18 @@ public final class Main {
     // supervisors read a clean SIGTERM stop as exit 0.
     Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "hellonet-stop").start());
     Signal.handle(new Signal("INT"), sig -> new Thread(stop, "hellonet-stop").start());
+    LOG.info("starting (SIGTERM or SIGINT from now on stops gracefully)");
+
+    try {
+      started.complete(Hellonet.start(config).toCompletionStage().toCompletableFuture()
+          .get(START_TIMEOUT_S, TimeUnit.SECONDS));
+    } catch (ExecutionException e) {
+      System.err.println("hellonet: cannot start: " + e.getCause().getMessage());
+      LOG.log(Level.FINE, "start failure", e.getCause());
+      System.exit(1);
+    } catch (InterruptedException | TimeoutException e) {
+      System.err.println("hellonet: cannot start: " + e);
+      System.exit(1);
+    }
   }
 }

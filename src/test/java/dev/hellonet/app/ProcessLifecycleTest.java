@@ -119,6 +119,24 @@ class ProcessLifecycleTest {
   }
 
   @Test
+  void sigtermWhileStartingWaitsForTheStartThenStopsCleanly() throws Exception {
+    ServerProcess server = ServerProcess.launch(dir.resolve("early"), Map.of(
+        "HELLONET_SEQUENCE_FILE", dir.resolve("early-sequence").toString()));
+    servers.add(server);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!server.log().contains("starting (SIGTERM") && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    // The node takes about a second from here to ready, so the signal lands mid-start.
+    server.terminate();
+    assertEquals(0, server.awaitExit(30), server.log());
+    String log = server.log();
+    assertTrue(log.contains("stopped cleanly"), log);
+    assertTrue(log.indexOf("stopping:") >= 0 && log.indexOf("stopping:") < log.indexOf("hellonet ready"),
+        "the signal arrived before the node was ready:\n" + log);
+  }
+
+  @Test
   void corruptSequenceFileStopsTheStartWithAClearErrorAndLeavesTheFileAlone() throws Exception {
     Path file = dir.resolve("sequence");
     byte[] garbage = new byte[192];
