@@ -41,6 +41,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final PrometheusMeterRegistry meters;
   private final long shutdownTimeoutMs;
   private final Contract contract;
+  private final boolean reusePort;
   private HttpServer server;
   private AllowedMethods allowed;
 
@@ -49,6 +50,16 @@ public final class HttpApiVerticle extends VerticleBase {
 
   public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs,
                          Contract contract) {
+    this(http, api, meters, shutdownTimeoutMs, contract, false);
+  }
+
+  /**
+   * With {@code reusePort} the port is bound with {@code SO_REUSEPORT}, shared with the sibling worker processes of a
+   * supervisor (instances in one process share it anyway, as Vert.x does).
+   */
+  public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs,
+                         Contract contract, boolean reusePort) {
+    this.reusePort = reusePort;
     this.http = http;
     this.api = api;
     this.meters = meters;
@@ -71,6 +82,7 @@ public final class HttpApiVerticle extends VerticleBase {
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 .setHost(http.host())
                 .setPort(http.port())
+                .setReusePort(reusePort)
                 .setIdleTimeout(IDLE_TIMEOUT_S))
             .requestHandler(router)
             .invalidRequestHandler(HttpApiVerticle::invalidRequest)
@@ -102,7 +114,8 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "listCrawls", crawls::list);
     route(builder, "getCrawl", crawls::get);
     route(builder, "cancelCrawl", crawls::cancel);
-    route(builder, "getCounters", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200, null));
+    route(builder, "getCounters",
+        rc -> CrawlHandlers.reply(rc, bus.request(Addresses.CLUSTER_COUNTERS, null), 200, null));
     route(builder, "getStatus", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200, null));
     route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
     route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);

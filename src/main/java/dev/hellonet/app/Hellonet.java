@@ -1,6 +1,11 @@
 package dev.hellonet.app;
 
 import dev.hellonet.api.HttpApiVerticle;
+import dev.hellonet.cluster.ClusterCountersVerticle;
+import dev.hellonet.cluster.ClusterPlan;
+import dev.hellonet.cluster.ClusterView;
+import dev.hellonet.cluster.CrawlRouterVerticle;
+import dev.hellonet.cluster.HazelcastSettings;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
@@ -10,6 +15,9 @@ import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
 import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.supervisor.WorkerIdentity;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,6 +35,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,6 +85,11 @@ public final class Hellonet {
 
   /** Builds the Vert.x instance and deploys everything; fails (and cleans up) if any part cannot start. */
   public static Future<Hellonet> start(HellonetConfig config) {
+    return start(config, Optional.empty());
+  }
+
+  /** As {@link #start(HellonetConfig)}, as worker {@code worker} of a supervisor when present. */
+  public static Future<Hellonet> start(HellonetConfig config, Optional<WorkerIdentity> worker) {
     Transport transport = DeferAcceptTransport.around(TransportSelector.select(config.transport()));
     Protection protection = Protection.create(config, transport);
     Instant startedAt = Instant.now();
@@ -87,12 +101,44 @@ public final class Hellonet {
         .setJvmMetricsEnabled(true)
         .setRegistryName("hellonet-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventLoopPoolSize(Math.max(config.hello().instances(),
-            Runtime.getRuntime().availableProcessors())).setMetricsOptions(metrics))
+    Optional<ClusterPlan> plan = ClusterPlan.resolve(config.cluster(), worker);
+    VertxOptions vertxOptions = new VertxOptions().setEventLoopPoolSize(Math.max(config.hello().instances(),
+        Runtime.getRuntime().availableProcessors())).setMetricsOptions(metrics);
+    plan.ifPresent(p -> vertxOptions.setEventBusOptions(eventBus(p)));
+    var builder = Vertx.builder()
+        .with(vertxOptions)
         .withTransport(transport)
-        .withMetrics(new MicrometerMetricsFactory(meters))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(meters));
+    if (plan.isEmpty()) {
+      return deploy(config, worker, transport, protection, startedAt, meters, Future.succeededFuture(builder.build()));
+    }
+    LOG.info("joining the cluster: Hazelcast on port " + plan.get().port() + ", " + plan.get().discovery());
+    return deploy(config, worker, transport, protection, startedAt, meters,
+        builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan.get()))).buildClustered());
+  }
+
+  private static EventBusOptions eventBus(ClusterPlan plan) {
+    EventBusOptions options = new EventBusOptions().setPort(plan.eventBusPort());
+    if (!plan.host().isEmpty()) {
+      options.setHost(plan.host());
+    }
+    if (!plan.publicHost().isEmpty()) {
+      options.setClusterPublicHost(plan.publicHost());
+    }
+    return options;
+  }
+
+  private static Future<Hellonet> deploy(HellonetConfig config, Optional<WorkerIdentity> worker,
+                                         Transport transport, Protection protection, Instant startedAt,
+                                         PrometheusMeterRegistry meters, Future<Vertx> built) {
+    return built.compose(vertx -> deploy(config, worker, transport, protection, startedAt, meters, vertx));
+  }
+
+  private static Future<Hellonet> deploy(HellonetConfig config, Optional<WorkerIdentity> worker,
+                                         Transport transport, Protection protection, Instant startedAt,
+                                         PrometheusMeterRegistry meters, Vertx vertx) {
+    ClusterView cluster = ClusterView.of(vertx);
+    boolean reusePort = worker.isPresent();
     NodeLifecycle lifecycle = new NodeLifecycle();
     CounterRegistry registry = new CounterRegistry(ManagementFactory.getRuntimeMXBean().getName());
     registry.register("protection", "node", protection::counters);
@@ -109,12 +155,18 @@ public final class Hellonet {
           registry.register("sequence", store.describe(),
               () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
           String[] crawler = new String[1];
-          return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs()))
-              .compose(id -> vertx.deployVerticle(new CrawlerVerticle(config.crawler(), registry)))
+          int crawlers = config.scale().crawlerInstances();
+          AtomicInteger crawlerIndex = new AtomicInteger();
+          return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs(), cluster))
+              .compose(id -> vertx.deployVerticle(new ClusterCountersVerticle(cluster)))
+              .compose(id -> vertx.deployVerticle(() -> new CrawlerVerticle(config.crawler(), registry,
+                  CrawlRouterVerticle.owner(cluster, crawlerIndex.getAndIncrement())),
+                  new DeploymentOptions().setInstances(crawlers)))
               .onSuccess(id -> crawler[0] = id)
+              .compose(id -> vertx.deployVerticle(new CrawlRouterVerticle(cluster, crawlers)))
               .compose(id -> vertx.deployVerticle(() -> {
                 HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, registry,
-                    "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), protection);
+                    "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), protection, reusePort);
                 instances.add(v);
                 return v;
               }, new DeploymentOptions().setInstances(config.hello().instances())))
@@ -126,12 +178,19 @@ public final class Hellonet {
                 return node;
               })
               .compose(node -> vertx.deployVerticle(new NodeStatusVerticle(version(), startedAt, transport.name(),
-                      Map.of("hello", config.hello().instances(), "crawler", 1, "counters", 1, "http", 1), store,
-                      lifecycle, () -> protection.kernel().warnings()))
+                      Map.of("hello", config.hello().instances(), "crawler", crawlers, "counters", 1,
+                          "http", config.scale().httpInstances()), store,
+                      lifecycle, () -> protection.kernel().warnings(), cluster,
+                      worker.map(WorkerIdentity::statusFile)))
                   .compose(id -> {
-                    node.http = new HttpApiVerticle(config.http(), config.api(), meters,
-                        config.shutdown().timeoutMs(), contract[0]);
-                    return vertx.deployVerticle(node.http);
+                    List<HttpApiVerticle> https = new CopyOnWriteArrayList<>();
+                    return vertx.deployVerticle(() -> {
+                      HttpApiVerticle v = new HttpApiVerticle(config.http(), config.api(), meters,
+                          config.shutdown().timeoutMs(), contract[0], reusePort);
+                      https.add(v);
+                      return v;
+                    }, new DeploymentOptions().setInstances(config.scale().httpInstances()))
+                        .onSuccess(x -> node.http = https.get(0));
                   })
                   .map(id -> {
                     node.httpDeployment = id;

@@ -33,6 +33,8 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private final CrawlerConfig config;
   private final CounterRegistry registry;
+  /** The owner name this instance answers under (see Addresses.ofInstance); null: the public addresses. */
+  private final String owner;
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
@@ -40,9 +42,19 @@ public final class CrawlerVerticle extends VerticleBase {
   private JobStore store;
   private Fetcher fetcher;
 
+  /** A crawler answering the public crawl addresses itself: the only instance, no routing. */
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
+    this(config, registry, null);
+  }
+
+  /**
+   * One of several crawler instances: it answers only on its own addresses ({@code Addresses.ofInstance(address,
+   * owner)}), and a router in front of the instances picks one for each new job and reaches a job's owner.
+   */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, String owner) {
     this.config = config;
     this.registry = registry;
+    this.owner = owner;
   }
 
   @Override
@@ -50,7 +62,9 @@ public final class CrawlerVerticle extends VerticleBase {
     policy = new TargetPolicy(config.allow(), config.deny());
     store = new JobStore(config.historySize());
     fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
-    registry.register(COUNTER_ROLE, "crawler-0", counters::snapshot);
+    // Named by the instance's index on this node (the owner's last part); the node itself is named beside it.
+    registry.register(COUNTER_ROLE, "crawler-" + (owner == null ? "0" : owner.substring(owner.lastIndexOf('.') + 1)),
+        counters::snapshot);
     return Future.all(List.of(
         consumer(Addresses.CRAWL_START, this::start),
         consumer(Addresses.CRAWL_GET, this::get),
@@ -69,7 +83,8 @@ public final class CrawlerVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Future<Void> consumer(String address, Consumer<Message<Object>> handler) {
+  private Future<Void> consumer(String publicAddress, Consumer<Message<Object>> handler) {
+    String address = owner == null ? publicAddress : Addresses.ofInstance(publicAddress, owner);
     MessageConsumer<Object> c = vertx.eventBus().consumer(address, msg -> {
       try {
         handler.accept(msg);
