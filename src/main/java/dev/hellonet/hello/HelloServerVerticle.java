@@ -5,7 +5,7 @@ import dev.hellonet.config.HellonetConfig.SequenceConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.guard.AbuseCounters;
 import dev.hellonet.guard.ConnectionGuard;
-import dev.hellonet.guard.ListenOptions;
+import dev.hellonet.net.ListenOptions;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.sequence.NumberSupply;
 import dev.hellonet.sequence.SequenceStore;

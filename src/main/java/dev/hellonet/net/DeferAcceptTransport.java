@@ -1,4 +1,4 @@
-package dev.hellonet.guard;
+package dev.hellonet.net;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
