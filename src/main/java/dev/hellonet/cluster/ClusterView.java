@@ -1,7 +1,7 @@
 package dev.hellonet.cluster;
 
+import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 
 import java.util.List;
@@ -22,7 +22,7 @@ public final class ClusterView {
   }
 
   public static ClusterView of(Vertx vertx) {
-    ClusterManager manager = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
+    ClusterManager manager = VertxInternals.clusterManager(vertx);
     return manager == null ? new ClusterView(null, UUID.randomUUID().toString())
         : new ClusterView(manager, manager.getNodeId());
   }
