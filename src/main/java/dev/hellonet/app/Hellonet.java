@@ -7,6 +7,7 @@ import dev.hellonet.cluster.ClusterPlan;
 import dev.hellonet.cluster.ClusterView;
 import dev.hellonet.cluster.CrawlRouterVerticle;
 import dev.hellonet.cluster.HazelcastSettings;
+import dev.hellonet.cluster.StoreSharingCheck;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
@@ -146,7 +147,8 @@ public final class Hellonet {
   private static Future<Hellonet> deploy(Parts parts) {
     Future<Contract> contract = HttpApiVerticle.loadContract(parts.vertx());
     Future<SequenceStore> store = contract.compose(c -> openStore(parts));
-    Future<Hellonet> node = store.compose(s -> deployRoles(parts, contract.result(), s)
+    Future<Hellonet> node = store.compose(s -> StoreSharingCheck.check(parts.vertx(), parts.cluster(), s.describe())
+        .compose(v -> deployRoles(parts, contract.result(), s))
         .recover(e -> s.close().transform(ignored -> Future.failedFuture(e))));
     return handOut(parts, node);
   }
