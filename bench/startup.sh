@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 
 one() { # $1 case name, $2 processes that must be ready, then env assignments
-  local name=$1 ready=$2 start end
+  local name=$1 ready=$2 start end n
   shift 2
   rm -f "$TMP/log" "$TMP/sequence"
   start=$(date +%s%N)
@@ -29,7 +29,8 @@ one() { # $1 case name, $2 processes that must be ready, then env assignments
     "$ROOT/hellonet" run >"$TMP/log" 2>&1 &
   PID=$!
   for _ in $(seq 1 1800); do
-    [ "$(grep -c 'hellonet ready' "$TMP/log" || true)" -ge "$ready" ] && break
+    n=$(grep -c 'hellonet ready' "$TMP/log" 2>/dev/null || true)
+    [ "${n:-0}" -ge "$ready" ] && break
     kill -0 "$PID" 2>/dev/null || { echo "startup.sh: $name exited: $(tail -3 "$TMP/log")" >&2; exit 1; }
     sleep 0.02
   done
