@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -52,7 +53,7 @@ final class NodeStatusVerticle extends VerticleBase {
   public Future<?> start() {
     // Local: in a cluster, the node asked is the node that answers.
     return vertx.eventBus().localConsumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
-        .timeout(STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .compose(mark -> supervisor().map(sup -> {
           JsonObject status = status(mark);
           if (sup != null) {
