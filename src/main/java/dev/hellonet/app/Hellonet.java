@@ -212,7 +212,7 @@ public final class Hellonet {
   /** This node's counters, and the cluster's sum of every node's (which the API answers with). */
   private static Future<String> deployCounters(Parts parts) {
     return parts.vertx().deployVerticle(new CountersVerticle(parts.registry(),
-            parts.config().counters().publishIntervalMs(), parts.cluster()))
+            parts.config().counters().publishIntervalMs(), parts.cluster().nodeId()))
         .compose(id -> parts.vertx().deployVerticle(new ClusterCountersVerticle(parts.cluster())).map(id));
   }
 

@@ -1,7 +1,6 @@
 package dev.hellonet.counters;
 
 import dev.hellonet.bus.Addresses;
-import dev.hellonet.cluster.ClusterView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -20,13 +19,14 @@ public final class CountersVerticle extends VerticleBase {
 
   private final CounterRegistry registry;
   private final long publishIntervalMs;
-  private final ClusterView cluster;
+  private final String nodeId;
   private AsyncMap<String, JsonObject> last;
 
-  public CountersVerticle(CounterRegistry registry, long publishIntervalMs, ClusterView cluster) {
+  /** {@code nodeId}: this node's id in the cluster (any id of its own when standalone). */
+  public CountersVerticle(CounterRegistry registry, long publishIntervalMs, String nodeId) {
     this.registry = registry;
     this.publishIntervalMs = publishIntervalMs;
-    this.cluster = cluster;
+    this.nodeId = nodeId;
   }
 
   @Override
@@ -41,7 +41,7 @@ public final class CountersVerticle extends VerticleBase {
           });
           return Future.all(List.of(
               vertx.eventBus().localConsumer(Addresses.COUNTERS_GET, msg -> msg.reply(snapshot())).completion(),
-              vertx.eventBus().consumer(Addresses.ofNode(Addresses.COUNTERS_GET, cluster.nodeId()),
+              vertx.eventBus().consumer(Addresses.ofNode(Addresses.COUNTERS_GET, nodeId),
                   msg -> msg.reply(snapshot())).completion()));
         })
         .compose(v -> keep(snapshot()));
@@ -54,11 +54,11 @@ public final class CountersVerticle extends VerticleBase {
   }
 
   private JsonObject snapshot() {
-    return registry.snapshot().put("nodeId", cluster.nodeId());
+    return registry.snapshot().put("nodeId", nodeId);
   }
 
   private Future<Void> keep(JsonObject snapshot) {
-    return last.put(cluster.nodeId(), snapshot)
+    return last.put(nodeId, snapshot)
         .onFailure(e -> LOG.fine("cannot keep the counters in the cluster map: " + e));
   }
 }

@@ -94,7 +94,7 @@ class ClusterNodesTest {
     // A crawl started on node 1 is read and cancelled through node 3, and listed on node 2.
     try (SlowSite site = new SlowSite()) {
       Http.Reply started = http[0].post("/api/crawls", new JsonObject()
-          .put("urls", new JsonArray().add(site.url("/"))));
+          .put("urls", new JsonArray().add(site.url("/slow/1"))));
       assertEquals(202, started.status(), started.body().encode());
       String id = started.body().getString("id");
       Http.Reply read = http[2].get("/api/crawls/" + id);
