@@ -4,6 +4,8 @@ import dev.hellonet.config.WholeNumbers;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Locale;
  */
 public record LoadOptions(Mode mode, String host, int port, int connections, int depth, double warmupSeconds,
                           double durationSeconds, Protocol protocol, byte[] request, int eventLoops,
-                          boolean resetOnClose, Path json, boolean quiet, java.util.List<Integer> ports) {
+                          boolean resetOnClose, Path json, boolean quiet, List<Integer> ports) {
 
   /** How this side closes a connection. */
   enum Close { FIN, RESET }
@@ -68,7 +70,7 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
   public static LoadOptions parse(String... args) {
     Mode mode = Mode.PIPE;
     String host = "127.0.0.1";
-    java.util.List<Integer> ports = java.util.List.of(9000);
+    List<Integer> ports = List.of(9000);
     int connections = 32;
     Integer depth = null;
     double warmup = 3;
@@ -96,11 +98,11 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
         case "--mode" -> mode = choice(option, value, Mode.class);
         case "--host" -> host = value;
         case "--port" -> {
-          java.util.List<Integer> list = new java.util.ArrayList<>();
+          List<Integer> list = new ArrayList<>();
           for (String one : value.split(",")) {
             list.add(integer(option, one.trim(), 1, 65535));
           }
-          ports = java.util.List.copyOf(list);
+          ports = List.copyOf(list);
         }
         case "--connections" -> connections = integer(option, value, 1, 100_000);
         case "--depth" -> depth = integer(option, value, 1, 1 << 16);

@@ -4,7 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,13 +37,13 @@ public final class StoreSharingCheck {
   }
 
   /** A file store is named with the host it is on: the same path on two hosts is two files. */
-  static String identity(String described) throws java.io.IOException {
+  static String identity(String described) throws IOException {
     if (!described.startsWith("file:")) {
       return described;
     }
     // The real path: two working directories can name one file differently, or two files alike.
-    java.nio.file.Path file = java.nio.file.Path.of(described.substring("file:".length()));
-    java.nio.file.Path real = java.nio.file.Files.exists(file) ? file.toRealPath() : file.toAbsolutePath().normalize();
+    Path file = Path.of(described.substring("file:".length()));
+    Path real = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath().normalize();
     return "file:" + real + " on host " + InetAddress.getLocalHost().getHostName();
   }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,7 +60,7 @@ public final class StatusBoard {
         list.add(w.toJson());
       }
       return new JsonObject().put("pid", supervisorPid)
-          .put("startedAt", java.time.Instant.ofEpochMilli(startedAtMs).toString())
+          .put("startedAt", Instant.ofEpochMilli(startedAtMs).toString())
           .put("workers", list);
     } finally {
       lock.unlock();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -105,7 +106,7 @@ final class WorkerKeeper extends VerticleBase {
     process.destroy(); // SIGTERM: the worker's graceful stop
     try {
       exit.await(stopTimeoutMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       LOG.severe("worker " + index + " (pid " + process.pid() + ") did not stop within " + stopTimeoutMs
           + " ms of SIGTERM; killing it");
       process.destroyForcibly();
