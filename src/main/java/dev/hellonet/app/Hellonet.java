@@ -1,6 +1,7 @@
 package dev.hellonet.app;
 
 import dev.hellonet.api.HttpApiVerticle;
+import dev.hellonet.bridge.BridgeVerticle;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
@@ -54,6 +55,7 @@ public final class Hellonet {
   private String crawlerDeployment;
   private HttpApiVerticle http;
   private String httpDeployment;
+  private BridgeVerticle bridge;
 
   private Hellonet(Vertx vertx, CounterRegistry registry, SequenceStore store,
                    List<HelloServerVerticle> helloInstances, String helloDeployment, Protection protection,
@@ -110,7 +112,8 @@ public final class Hellonet {
               () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
           String[] crawler = new String[1];
           return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs()))
-              .compose(id -> vertx.deployVerticle(new CrawlerVerticle(config.crawler(), registry)))
+              .compose(id -> vertx.deployVerticle(new CrawlerVerticle(config.crawler(), registry,
+                  config.events().crawlProgressEveryPages())))
               .onSuccess(id -> crawler[0] = id)
               .compose(id -> vertx.deployVerticle(() -> {
                 HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, registry,
@@ -136,7 +139,8 @@ public final class Hellonet {
                   .map(id -> {
                     node.httpDeployment = id;
                     return node;
-                  }))
+                  })
+                  .compose(n -> deployBridge(n, config)))
               .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
         });
     Promise<Hellonet> started = Promise.promise();
@@ -153,6 +157,15 @@ public final class Hellonet {
       }
     });
     return started.future();
+  }
+
+  /** The event bus bridge, when {@code bridge.enabled}; Vert.x undeploys it on close. */
+  private static Future<Hellonet> deployBridge(Hellonet node, HellonetConfig config) {
+    if (!config.bridge().enabled()) {
+      return Future.succeededFuture(node);
+    }
+    node.bridge = new BridgeVerticle(config.bridge(), config.api().token(), node.registry);
+    return node.vertx.deployVerticle(node.bridge).map(id -> node);
   }
 
   /**
@@ -190,6 +203,11 @@ public final class Hellonet {
   /** The port the HTTP API listens on, which differs from the configured one when that was 0. */
   public int httpPort() {
     return http.actualPort();
+  }
+
+  /** The event bus bridge's port, or -1 when the bridge is off. */
+  public int bridgePort() {
+    return bridge == null ? -1 : bridge.actualPort();
   }
 
   public CounterRegistry counters() {

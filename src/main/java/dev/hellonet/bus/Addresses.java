@@ -45,6 +45,14 @@ public final class Addresses {
   public static final String CRAWL_CANCEL = "hellonet.crawler.cancel";
 
   /**
+   * Published by the crawler as a job moves: {@code {"event": "state" | "pages", "job": CrawlSummary}} where the job
+   * is shaped as in {@link #CRAWL_LIST} (id, status, createdAt, finishedAt, error, stats). {@code state}: the job
+   * started ({@code running}) or ended ({@code completed} or {@code cancelled}; the last event of a job);
+   * {@code pages}: another {@code events.crawlProgressEveryPages} pages of a running job reached a final status.
+   */
+  public static final String CRAWL_PROGRESS = "hellonet.crawler.progress";
+
+  /**
    * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,
    * "uptimeMs": long, "transport": str, "accepting": bool (false once a graceful stop has begun), "instances":
    * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "highWaterMark": long (read
