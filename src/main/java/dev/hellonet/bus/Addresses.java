@@ -15,7 +15,8 @@ public final class Addresses {
    * abuse counters rejectedGlobalLimit, rejectedPerIpLimit, rejectedRateLimit, rejectedFirstRequestTimeout, rejectedIdleTimeout,
    * rejectedSlowReader, rejectedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
    * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
-   * pagesFailed, pagesSkipped, downloads, bytes, inFlight).
+   * pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the TCP event bus bridge is on
+   * (connections, frames, refusals by reason; listed in docs/event-bus.md).
    */
   public static final String COUNTERS = "hellonet.counters";
 
