@@ -103,6 +103,10 @@ final class FrameCheck {
         return new Refused(Refusal.INVALID_FRAME, "replyAddress: must be 1 to 128 characters of letters, digits and"
             + " ._:/@+-", null);
       }
+      if (BridgePermissions.OUTBOUND.contains(replyAddress)) {
+        // A publication on it would be taken for the reply, and the request's accounting would drift.
+        return new Refused(Refusal.INVALID_FRAME, "replyAddress: must not be an address clients subscribe to", null);
+      }
       out.put("replyAddress", replyAddress);
     }
     if (headers != null) {
