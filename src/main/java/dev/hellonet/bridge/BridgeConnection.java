@@ -9,7 +9,9 @@ import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The guard in front of the stock bridge for one client connection. Inbound, it cuts frames with a bounded length,
@@ -33,6 +35,8 @@ final class BridgeConnection {
   private final Runnable onClosed;
   /** Reply address -> requests with it still awaiting their reply. */
   private final Map<String, Integer> awaiting = new HashMap<>();
+  /** Addresses this client has registered for: the stock bridge would stack a second, never-removed consumer. */
+  private final Set<String> registered = new HashSet<>();
   private Handler<Buffer> stockParser;
   private Handler<Void> stockEnd;
   private Handler<Void> stockClose;
@@ -116,7 +120,7 @@ final class BridgeConnection {
   }
 
   private void handle(Buffer payload) {
-    FrameCheck.Verdict verdict = check.check(payload);
+    FrameCheck.Verdict verdict = registration(check.check(payload));
     if (verdict instanceof FrameCheck.Accepted accepted) {
       counters.framesIn.add(1);
       if (accepted.replyAddress() != null) {
@@ -140,6 +144,20 @@ final class BridgeConnection {
         close();
       }
     }
+  }
+
+  /** Refuses a second registration for one address; tracks which addresses are registered. */
+  private FrameCheck.Verdict registration(FrameCheck.Verdict verdict) {
+    if (verdict instanceof FrameCheck.Accepted accepted && accepted.address() != null) {
+      if (accepted.type().equals("register") && !registered.add(accepted.address())) {
+        return new FrameCheck.Refused(FrameCheck.Refusal.INVALID_FRAME, "register: already registered for \""
+            + accepted.address() + "\" on this connection", null);
+      }
+      if (accepted.type().equals("unregister")) {
+        registered.remove(accepted.address());
+      }
+    }
+    return verdict;
   }
 
   private boolean blocked() {

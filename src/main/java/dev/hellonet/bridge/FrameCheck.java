@@ -41,8 +41,11 @@ final class FrameCheck {
   /** The outcome for one frame. */
   sealed interface Verdict {}
 
-  /** Passes: {@code frame} is what the stock bridge gets; {@code replyAddress} is set for a request awaiting a reply. */
-  record Accepted(String type, String replyAddress, Buffer frame) implements Verdict {}
+  /**
+   * Passes: {@code frame} is what the stock bridge gets; {@code address} is null for a ping; {@code replyAddress} is
+   * set for a request awaiting a reply.
+   */
+  record Accepted(String type, String address, String replyAddress, Buffer frame) implements Verdict {}
 
   /** Refused: {@code reason} names what is wrong; {@code replyAddress} lets the client match the err to a request. */
   record Refused(Refusal refusal, String reason, String replyAddress) implements Verdict {}
@@ -76,7 +79,7 @@ final class FrameCheck {
     }
     JsonObject out = new JsonObject().put("type", type);
     if (type.equals("ping")) {
-      return new Accepted(type, null, encode(out));
+      return new Accepted(type, null, null, encode(out));
     }
     if (!type.equals("send") && !type.equals("publish") && !type.equals("register") && !type.equals("unregister")) {
       return new Refused(Refusal.UNKNOWN_TYPE, "type: \"" + clip(type) + "\" is not one of send, publish, register,"
@@ -96,7 +99,7 @@ final class FrameCheck {
     }
     out.put("address", address);
     if (!type.equals("send")) {
-      return new Accepted(type, null, encode(out));
+      return new Accepted(type, address, null, encode(out));
     }
     if (frame.containsKey("replyAddress")) {
       if (replyAddress == null || !REPLY_ADDRESS.matcher(replyAddress).matches()) {
@@ -133,7 +136,7 @@ final class FrameCheck {
     if (frame.containsKey("body")) {
       out.put("body", frame.getValue("body"));
     }
-    return new Accepted(type, out.containsKey("replyAddress") ? replyAddress : null, encode(out));
+    return new Accepted(type, address, out.containsKey("replyAddress") ? replyAddress : null, encode(out));
   }
 
   /** Constant time: both sides are hashed to 32 bytes first, so neither a guess's content nor its length shows. */

@@ -121,13 +121,19 @@ class BridgeVerticleTest {
           "access_denied");
       vertx.eventBus().publish("hellonet.internal", "secret");
       assertEquals("pong", c.send(ping()).read().getString("type"), "nothing from an unregistered address");
-
+    }
+    // A fresh connection: the one above has used up most of its bad frames.
+    try (BridgeClient c = BridgeClient.connect(port)) {
       c.send(new JsonObject().put("type", "register").put("address", Addresses.COUNTERS));
       assertEquals("pong", c.send(ping()).read().getString("type"));
+      // A second registration would stack a consumer the stock bridge never removes.
+      assertErr(c.send(new JsonObject().put("type", "register").put("address", Addresses.COUNTERS)).read(),
+          "invalid_frame");
       vertx.eventBus().publish(Addresses.COUNTERS, new JsonObject().put("n", 1));
       JsonObject published = c.read();
       assertEquals(Addresses.COUNTERS, published.getString("address"), published.encode());
       assertEquals(1, published.getJsonObject("body").getInteger("n"));
+      assertEquals("pong", c.send(ping()).read().getString("type"), "the publication arrived once");
     }
     assertEquals(0, reachedInternal.get(), "a refused send reached the bus");
     assertEquals(0, reachedStart.get(), "a refused publish reached the bus");
