@@ -274,11 +274,15 @@ class BridgeVerticleTest {
           // The test closes the socket while this writer is still blocked: expected.
         }
       });
-      // Replies fill the client's and the kernel's buffers, then the bridge's queue; then it stops reading.
-      Thread.sleep(2000);
-      long framesIn = counter("framesIn");
-      Thread.sleep(1000);
-      assertEquals(framesIn, counter("framesIn"), "the bridge stopped reading from a client that does not read");
+      // Replies fill the client's and the kernel's buffers, then the bridge's queue; then it stops reading. Waits
+      // until the count of frames taken stays put for a second (at most 30 s), whatever the machine's speed.
+      long framesIn = -1;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (framesIn <= 0 || framesIn != counter("framesIn")) {
+        assertTrue(System.nanoTime() < deadline, "the bridge kept reading from a client that does not read");
+        framesIn = counter("framesIn");
+        Thread.sleep(1000);
+      }
       assertTrue(framesIn < 10_000, "it stopped before taking every request: " + framesIn);
       assertTrue(counter("inFlight") <= MAX_IN_FLIGHT, "in flight: " + counter("inFlight"));
       assertStillServes(port);
