@@ -93,6 +93,7 @@ public final class Fetcher {
       if (f != null) {
         f.attach(clientRequest);
       }
+      return null;
     });
   }
 
