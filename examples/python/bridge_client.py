@@ -20,6 +20,7 @@ import asyncio
 import itertools
 import json
 import os
+import signal
 import struct
 import sys
 
@@ -217,6 +218,8 @@ def main():
     p.add_argument("--max-depth", type=int, default=0, help="crawl link depth (default 0: only the URL)")
     p.add_argument("--crawl-timeout", type=float, default=60, help="seconds to wait for the crawl (default 60)")
     args = p.parse_args()
+    # Ctrl-C must reach us even when started with SIGINT ignored (a background job of a non-interactive shell).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     try:
         asyncio.run(run(args))
