@@ -66,6 +66,9 @@ public final class BridgeBench {
       s.close();
     }
     for (Thread t : threads) {
+      t.interrupt(); // a writer may wait for a window slot that no reply will free now
+    }
+    for (Thread t : threads) {
       t.join(5_000);
     }
     if (failure.get() != null) {
