@@ -43,7 +43,7 @@ final class FrameCheck {
 
   /**
    * Passes: {@code frame} is what the stock bridge gets; {@code address} is null for a ping; {@code replyAddress} is
-   * set for a request awaiting a reply.
+   * set for a {@code send}, which is always a request awaiting a reply.
    */
   record Accepted(String type, String address, String replyAddress, Buffer frame) implements Verdict {}
 
@@ -101,17 +101,21 @@ final class FrameCheck {
     if (!type.equals("send")) {
       return new Accepted(type, address, null, encode(out));
     }
-    if (frame.containsKey("replyAddress")) {
-      if (replyAddress == null || !REPLY_ADDRESS.matcher(replyAddress).matches()) {
-        return new Refused(Refusal.INVALID_FRAME, "replyAddress: must be 1 to 128 characters of letters, digits and"
-            + " ._:/@+-", null);
-      }
-      if (BridgePermissions.OUTBOUND.contains(replyAddress)) {
-        // A publication on it would be taken for the reply, and the request's accounting would drift.
-        return new Refused(Refusal.INVALID_FRAME, "replyAddress: must not be an address clients subscribe to", null);
-      }
-      out.put("replyAddress", replyAddress);
+    // Every address open to clients is request-reply, and a request is what the in-flight cap counts: a send without a
+    // reply address would escape it and let a client queue work on the bus without bound.
+    if (!frame.containsKey("replyAddress")) {
+      return new Refused(Refusal.INVALID_FRAME, "replyAddress: required; every address open to clients answers",
+          null);
     }
+    if (replyAddress == null || !REPLY_ADDRESS.matcher(replyAddress).matches()) {
+      return new Refused(Refusal.INVALID_FRAME, "replyAddress: must be 1 to 128 characters of letters, digits and"
+          + " ._:/@+-", null);
+    }
+    if (BridgePermissions.OUTBOUND.contains(replyAddress)) {
+      // A publication on it would be taken for the reply, and the request's accounting would drift.
+      return new Refused(Refusal.INVALID_FRAME, "replyAddress: must not be an address clients subscribe to", null);
+    }
+    out.put("replyAddress", replyAddress);
     if (headers != null) {
       JsonObject forwarded = new JsonObject();
       for (Map.Entry<String, Object> h : headers) {
@@ -136,7 +140,7 @@ final class FrameCheck {
     if (frame.containsKey("body")) {
       out.put("body", frame.getValue("body"));
     }
-    return new Accepted(type, address, out.containsKey("replyAddress") ? replyAddress : null, encode(out));
+    return new Accepted(type, address, replyAddress, encode(out));
   }
 
   /** Constant time: both sides are hashed to 32 bytes first, so neither a guess's content nor its length shows. */

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The frame check on its own: what passes, in what form, and what is refused with which code. */
@@ -48,10 +47,9 @@ class FrameCheckTest {
   }
 
   @Test
-  void sendWithoutReplyAddressIsNotARequestInFlight() {
-    FrameCheck.Verdict verdict = open.check(payload(new JsonObject().put("type", "send")
-        .put("address", Addresses.COUNTERS_GET)));
-    assertNull(((FrameCheck.Accepted) verdict).replyAddress());
+  void sendWithoutReplyAddressIsRefusedSoThatEveryRequestCountsInFlight() {
+    assertRefused(open.check(payload(new JsonObject().put("type", "send").put("address", Addresses.CRAWL_START)
+        .put("body", new JsonObject()))), FrameCheck.Refusal.INVALID_FRAME, "replyAddress: required");
   }
 
   @Test
@@ -77,7 +75,8 @@ class FrameCheckTest {
 
   @Test
   void headersAndReplyAddressesAreBounded() {
-    JsonObject send = new JsonObject().put("type", "send").put("address", Addresses.COUNTERS_GET);
+    JsonObject send = new JsonObject().put("type", "send").put("address", Addresses.COUNTERS_GET)
+        .put("replyAddress", "c.1");
     assertRefused(open.check(payload(send.copy().put("headers", new JsonObject().put("timeout", 300_001)))),
         FrameCheck.Refusal.INVALID_FRAME, "headers.timeout");
     assertRefused(open.check(payload(send.copy().put("headers", new JsonObject().put("timeout", 0)))),
