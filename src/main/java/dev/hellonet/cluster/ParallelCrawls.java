@@ -54,7 +54,8 @@ public final class ParallelCrawls {
       CounterRegistry registry = new CounterRegistry("bench");
       int n = instances;
       await(vertx.deployVerticle(() -> new CrawlerVerticle(config.crawler(), registry,
-          CrawlRouterVerticle.owner(cluster, index.getAndIncrement())), new DeploymentOptions().setInstances(n)));
+          config.events().crawlProgressEveryPages(), CrawlRouterVerticle.owner(cluster, index.getAndIncrement())),
+          new DeploymentOptions().setInstances(n)));
       await(vertx.deployVerticle(new CrawlRouterVerticle(cluster, instances)));
       JsonObject request = new JsonObject().put("urls", new JsonArray().add(url)).put("concurrency", concurrency)
           .put("perHostConcurrency", concurrency).put("maxDepth", 100).put("maxPages", 100_000).put("retries", 0);

@@ -21,6 +21,8 @@ public record HellonetConfig(
     CrawlerConfig crawler,
     HttpConfig http,
     ApiConfig api,
+    BridgeConfig bridge,
+    EventsConfig events,
     ScaleConfig scale,
     ClusterConfig cluster) {
 
@@ -67,6 +69,17 @@ public record HellonetConfig(
       return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)") + "]";
     }
   }
+
+  /**
+   * The TCP event bus bridge (see docs/event-bus.md): off unless {@code enabled}; every limit bounds what one client
+   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, and how many bad
+   * frames or token failures a connection may send before it is closed.
+   */
+  public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
+                             int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures) {}
+
+  /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
+  public record EventsConfig(int crawlProgressEveryPages) {}
 
   /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
@@ -157,8 +170,8 @@ public record HellonetConfig(
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
     ScaleConfig scale = scale(r, hello, http, availableProcessors);
     ClusterConfig cluster = cluster(r, scale, sequence);
-    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api, scale,
-        cluster);
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
+        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster);
   }
 
   private static ScaleConfig scale(Reader r, HelloConfig hello, HttpConfig http, int availableProcessors) {
@@ -219,6 +232,20 @@ public record HellonetConfig(
           + "spans hosts");
     }
     return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort);
+
+  }
+
+  private static BridgeConfig bridge(Reader r) {
+    return new BridgeConfig(
+        r.bool("bridge.enabled"),
+        r.nonBlank("bridge.host"),
+        r.intIn("bridge.port", 0, 65535),
+        r.intIn("bridge.maxConnections", 1, 1_000_000),
+        r.intIn("bridge.maxFrameBytes", 256, 64 * 1024 * 1024),
+        r.intIn("bridge.maxInFlight", 1, 65536),
+        r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
+        r.intIn("bridge.maxBadFrames", 1, 1_000_000),
+        r.intIn("bridge.maxAuthFailures", 1, 1000));
   }
 
   private static ProtectionConfig protection(Reader r) {
@@ -260,6 +287,13 @@ public record HellonetConfig(
       throw new ConfigException(key + ": must be a string");
     }
 
+    boolean bool(String key) {
+      if (value(key) instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException(key + ": must be true or false; got " + value(key));
+    }
+
     String nonBlank(String key) {
       String s = string(key);
       if (s.isBlank()) {
@@ -274,13 +308,6 @@ public record HellonetConfig(
       } catch (IllegalArgumentException e) {
         throw new ConfigException(key + ": " + e.getMessage());
       }
-    }
-
-    boolean bool(String key) {
-      if (value(key) instanceof Boolean b) {
-        return b;
-      }
-      throw new ConfigException(key + ": must be true or false");
     }
 
     List<String> stringList(String key) {

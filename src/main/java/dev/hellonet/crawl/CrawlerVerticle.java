@@ -33,6 +33,7 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private final CrawlerConfig config;
   private final CounterRegistry registry;
+  private final int progressEveryPages;
   /** The owner name this instance answers under (see Addresses.ofInstance); null: the public addresses. */
   private final String owner;
   private final CrawlerCounters counters = new CrawlerCounters();
@@ -44,16 +45,23 @@ public final class CrawlerVerticle extends VerticleBase {
 
   /** A crawler answering the public crawl addresses itself: the only instance, no routing. */
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
-    this(config, registry, null);
+    this(config, registry, 10);
+  }
+
+  /** {@code progressEveryPages}: a progress event on {@link Addresses#CRAWL_PROGRESS} every that many final pages. */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages) {
+    this(config, registry, progressEveryPages, null);
   }
 
   /**
    * One of several crawler instances: it answers only on its own addresses ({@code Addresses.ofInstance(address,
-   * owner)}), and a router in front of the instances picks one for each new job and reaches a job's owner.
+   * owner)}), and a router in front of the instances picks one for each new job and reaches a job's owner. Its
+   * progress events carry the job's routed id ({@code <owner>.<local id>}), as every other answer does.
    */
-  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, String owner) {
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages, String owner) {
     this.config = config;
     this.registry = registry;
+    this.progressEveryPages = progressEveryPages;
     this.owner = owner;
   }
 
@@ -126,13 +134,16 @@ public final class CrawlerVerticle extends VerticleBase {
     CrawlJob job = new CrawlJob(id, request);
     store.add(job);
     counters.jobsStarted.add(1);
-    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, () -> {
+    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages, owner == null ? "" : owner + ".");
+    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, events, () -> {
       runs.remove(job.id);
       counters.jobsFinished.add(1);
       store.evict();
+      events.stateChanged();
     });
     runs.put(id, run);
     msg.reply(job.toJson(true));
+    events.stateChanged();
     run.start();
   }
 
