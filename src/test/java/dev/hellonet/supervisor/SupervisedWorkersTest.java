@@ -154,6 +154,38 @@ class SupervisedWorkersTest {
     assertNoDuplicates(numbers);
   }
 
+  @Test
+  void aWorkerThatCannotStartIsRestartedAfterABackoffAndTheStopSaysSo() throws Exception {
+    // The hello port is taken by a socket without SO_REUSEPORT, so no worker can bind it.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = new HashMap<>(Map.of(
+          "HELLONET_HELLO_PROCESSES", "2",
+          "HELLONET_HELLO_PORT", Integer.toString(taken.getLocalPort()),
+          "HELLONET_HELLO_INSTANCES", "1",
+          "HELLONET_HTTP_INSTANCES", "1",
+          "HELLONET_CRAWLER_INSTANCES", "1",
+          "HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort()),
+          "HELLONET_CLUSTER_PORT", Integer.toString(Ports.freeRange(2)),
+          "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
+      ServerProcess server = ServerProcess.launch(dir.resolve("failing"), env);
+      servers.add(server);
+      // Each attempt joins the loopback cluster before it reaches the bind, which takes seconds on a busy machine; the
+      // doubling of the delay is BackoffTest's. Here: the failure is seen, said, and answered with a delayed restart.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (!server.log().contains("worker 0: restarting in 250 ms")) {
+        assertTrue(System.nanoTime() < deadline, "no restart with back-off within 180 s:\n" + server.log());
+        Thread.sleep(100);
+      }
+      String log = server.log();
+      assertTrue(log.contains("Address already in use"), "the worker says why it cannot start:\n" + log);
+      assertTrue(log.indexOf("exited with 1") < log.indexOf("worker 0: restarting in 250 ms"), log);
+      server.terminate();
+      assertEquals(1, server.awaitExit(60), "workers that never stopped cleanly make the exit code 1:\n"
+          + server.log());
+      assertTrue(server.log().contains("some did not stop cleanly"), server.log());
+    }
+  }
+
   private record Group(ServerProcess server, int hello, Http http) {}
 
   private Group startGroup(int processes) throws Exception {
