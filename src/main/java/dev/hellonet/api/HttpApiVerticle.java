@@ -43,6 +43,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Contract contract;
   private HttpServer server;
   private AllowedMethods allowed;
+  private ContractFields fields;
 
   /** The parsed contract and its text, as served. */
   public record Contract(OpenAPIContract parsed, Buffer document) {}
@@ -109,6 +110,7 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "metrics", rc -> metrics(rc, bus));
 
     allowed = AllowedMethods.of(contract);
+    fields = new ContractFields(contract);
     Router router = builder.createRouter();
     DashboardRoutes.mount(router);
     // Not an operation of the contract: vertx-openapi has no YAML media type to describe it with.
@@ -160,7 +162,11 @@ public final class HttpApiVerticle extends VerticleBase {
     if (rc.response().ended()) {
       return;
     }
-    ApiError error = ErrorMapper.map(rc.failure(), rc.statusCode());
+    ApiError error = ErrorMapper.map(rc.failure(), rc.statusCode(),
+        location -> fields.besides(rc.request().method(), rc.request().path(), location));
+    if (error.status() == 413) {
+      error = ErrorMapper.bodyTooLarge(api.maxBodyBytes());
+    }
     JsonObject body = error.toJson();
     if (error.status() == 405) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowed.forPath(rc.request().path()));

@@ -238,6 +238,40 @@ class HttpApiTest {
     assertEquals("limit", e.getJsonArray("details").getJsonObject(0).getString("field"), e::encode);
   }
 
+  /** Asserts an invalid request whose message and details are exactly {@code field: problem}, one per fault. */
+  private void assertFaults(String body, String... faults) throws Exception {
+    JsonObject e = assertError(api.postJson("/api/crawls", body), 400, "invalid_request");
+    assertEquals(faults[0], e.getString("message"), e::encode);
+    JsonArray details = e.getJsonArray("details");
+    assertEquals(faults.length, details.size(), e::encode);
+    for (int i = 0; i < faults.length; i++) {
+      JsonObject d = details.getJsonObject(i);
+      assertEquals(faults[i], d.getString("field") + ": " + d.getString("problem"), e::encode);
+    }
+  }
+
+  @Test
+  void schemaFaultsNameTheFieldWithAHumanReason() throws Exception {
+    assertFaults("{\"urls\": [\"ftp://x\"]}", "urls[0]: must be an absolute http(s) URL");
+    assertFaults("{\"urls\": []}", "urls: at least one URL");
+    assertFaults("{\"urls\": [\"http://a.test/\"], \"depth\": 1}", "depth: unknown field; did you mean maxDepth?");
+    assertFaults("{}", "urls: missing; this field is required");
+    assertFaults("[]", "body: must be a JSON object");
+    assertFaults("{\"urls\": \"http://a.test/\"}", "urls: must be an array");
+    assertFaults("{\"urls\": [\"http://a.test/\"], \"concurrency\": 0, \"retries\": \"a\", \"scope\": \"x\","
+            + " \"extract\": {\"fields\": {}, \"folow\": \"a\"}}",
+        "concurrency: must be at least 1, not 0", "retries: must be a whole number", "scope: must be one of same-host, any",
+        "extract.fields: needs at least 1 entry", "extract.folow: unknown field; did you mean follow?");
+    assertFaults("{\"urls\": [\"http://a.test/\"], \"extract\": {\"fields\": {\"name\": \"\"}}}",
+        "extract.fields.name: must not be empty");
+    JsonObject e = assertError(api.get("/api/crawls?limit=5000"), 400, "invalid_request");
+    assertEquals("limit: must be at most 1000, not 5000", e.getString("message"), e::encode);
+    e = assertError(api.get("/api/crawls?limit=x"), 400, "invalid_request");
+    assertEquals("limit: must be a whole number", e.getString("message"), e::encode);
+    e = assertError(api.get("/api/crawls?cursor=zz"), 400, "invalid_request");
+    assertEquals("cursor: must be the nextCursor of a previous page (j-...)", e.getString("message"), e::encode);
+  }
+
   @Test
   void theCrawlersOwnCheckIsTheSecondLine() throws Exception {
     // Within the contract's range but above this server's crawler.maxConcurrency (256): only the crawler knows.
@@ -271,7 +305,8 @@ class HttpApiTest {
   @Test
   void bodyOverTheLimitIs413() throws Exception {
     String big = "{\"urls\": [\"http://a.test/" + "x".repeat(MAX_BODY) + "\"]}";
-    assertError(api.postJson("/api/crawls", big), 413, "body_too_large");
+    JsonObject e = assertError(api.postJson("/api/crawls", big), 413, "body_too_large");
+    assertTrue(e.getString("message").contains("api.maxBodyBytes is " + MAX_BODY + " bytes"), e::encode);
   }
 
   @Test

@@ -117,7 +117,8 @@ class DashboardBrowserTest {
       fill("crawl-concurrency", "100000");
       browser.findElement(By.id("crawl-submit")).click();
       WebElement formError = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("form-error")));
-      assertTrue(formError.getText().contains("concurrency"), formError.getText());
+      // The same words the API answers with: the field, and a reason a person can act on.
+      assertTrue(formError.getText().contains("concurrency: must be at most 4096, not 100000"), formError.getText());
       assertTrue(formError.getText().contains("400"), formError.getText());
       screenshot(Path.of("target", "dashboard-error.png"));
 
