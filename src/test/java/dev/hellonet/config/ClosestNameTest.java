@@ -25,7 +25,8 @@ class ClosestNameTest {
   }
 
   @Test
-  void distanceIsLevenshtein() {
+  void distanceCountsASwapOfNeighboursAsOneEdit() {
+    assertEquals(1, ClosestName.distance("prot", "port"));
     assertEquals(0, ClosestName.distance("abc", "abc"));
     assertEquals(3, ClosestName.distance("kitten", "sitting"));
     assertEquals(4, ClosestName.distance("", "abcd"));

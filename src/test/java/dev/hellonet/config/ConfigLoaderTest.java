@@ -191,7 +191,15 @@ class ConfigLoaderTest {
     Map<String, String> env = envWithFile("{}", "HELLONET_FOO", "1");
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, "HELLONET_FOO");
+    assertMentions(e, "HELLONET_FOO", "known: HELLONET_API_MAXBODYBYTES, ");
+  }
+
+  @Test
+  void mistypedVariableSuggestsTheCloseName() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_POTR", "9100");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertEquals("unknown environment variable HELLONET_HELLO_POTR; did you mean HELLONET_HELLO_PORT?", e.getMessage());
   }
 
   @Test
@@ -209,7 +217,7 @@ class ConfigLoaderTest {
         """);
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, "hello.prot", dir.resolve("config.json").toString());
+    assertMentions(e, "hello.prot", dir.resolve("config.json").toString(), "did you mean \"hello.port\"?");
   }
 
   @Test
@@ -237,7 +245,9 @@ class ConfigLoaderTest {
     Map<String, String> env = envWithFile("port = 9100\n");
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object");
+    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object", "line 1, column ");
+    assertFalse(e.getMessage().contains("REDACTED"), e.getMessage());
+    assertFalse(e.getMessage().contains("StreamReadFeature"), e.getMessage());
   }
 
   @Test
