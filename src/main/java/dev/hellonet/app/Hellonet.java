@@ -69,6 +69,7 @@ public final class Hellonet {
   private final Vertx vertx;
   private final CounterRegistry registry;
   private final Protection protection;
+  private final Transport transport;
   private final NodeLifecycle lifecycle;
   private final long drainDelayMs;
   private final SequenceStore store;
@@ -78,6 +79,7 @@ public final class Hellonet {
     this.vertx = parts.vertx();
     this.registry = parts.registry();
     this.protection = parts.protection();
+    this.transport = parts.transport();
     this.lifecycle = parts.lifecycle();
     this.drainDelayMs = parts.config().shutdown().drainDelayMs();
     this.store = store;
@@ -187,7 +189,7 @@ public final class Hellonet {
         Map.of("hello", parts.config().hello().instances(), "crawler", 1, "counters", 1, "http", 1);
     return parts.vertx().deployVerticle(new NodeStatusVerticle(version(), parts.startedAt(),
         parts.transport().name(), instances, store, parts.lifecycle(),
-        () -> parts.protection().kernel().warnings()));
+        () -> parts.protection().status()));
   }
 
   private static Future<HttpDeployment> deployHttp(Parts parts, Contract contract) {
@@ -273,6 +275,11 @@ public final class Hellonet {
 
   public CounterRegistry counters() {
     return registry;
+  }
+
+  /** The Netty transport the node runs on ("epoll", "nio", ...), as the status reports it. */
+  public String transport() {
+    return transport.name();
   }
 
   /** The node's flood protection: limits in force, kernel checks (with warnings), open connections. */

@@ -62,7 +62,7 @@ public final class HelloServerVerticle extends VerticleBase {
         () -> counters.snapshot().mergeIn(supply.counters()).mergeIn(guard.counters().snapshot()));
     NetServerOptions options = new ListenOptions()
         .setDeferAcceptSeconds(config.deferAcceptSeconds())
-        .setAcceptBacklog(config.acceptBacklog())
+        .setAcceptBacklog(protection.acceptBacklog())
         .setHost(config.host())
         // A negative port asks Vert.x for one random port shared by every instance; 0 would give each its own.
         .setPort(config.port() == 0 ? -1 : config.port())

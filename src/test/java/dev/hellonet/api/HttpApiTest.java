@@ -1,5 +1,6 @@
 package dev.hellonet.api;
 
+import dev.hellonet.guard.KernelDefences;
 import dev.hellonet.testing.LineClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -201,6 +202,13 @@ class HttpApiTest {
     // Whatever this host's sysctls say, the status carries exactly the warnings the flood protection found at start.
     assertEquals(new JsonArray(api.node.protection().kernel().warnings()),
         s.getJsonObject("kernelDefences").getJsonArray("warnings"));
+    assertEquals(api.node.protection().status().getJsonObject("kernel"), s.getJsonObject("protection").getJsonObject("kernel"));
+    // The default backlog fits this kernel, so the defaults raise no backlog warning on any host.
+    JsonObject protection = s.getJsonObject("protection");
+    assertEquals(KernelDefences.fittingBacklog(Path.of("/proc/sys")), protection.getInteger("acceptBacklog"), s::encode);
+    assertTrue(protection.getString("acceptBacklogSource").startsWith("sized from the kernel"), s::encode);
+    assertTrue(s.getJsonObject("kernelDefences").getJsonArray("warnings").stream()
+        .noneMatch(w -> w.toString().contains("acceptBacklog")), s::encode);
   }
 
   @Test

@@ -57,7 +57,7 @@ class ConfigLoaderTest {
     assertEquals(1048576, config.sequence().maxBlock());
     assertEquals(1000, config.counters().publishIntervalMs());
     assertEquals(10000, config.shutdown().timeoutMs());
-    assertEquals(8192, config.hello().acceptBacklog());
+    assertEquals(0, config.hello().acceptBacklog(), "0: sized from the kernel's limits");
     assertEquals(5, config.hello().deferAcceptSeconds());
     HellonetConfig.ProtectionConfig p = config.protection();
     assertEquals(0, p.maxConnections());
@@ -424,7 +424,7 @@ class ConfigLoaderTest {
         () -> typed(envWithFile("{}", "HELLONET_PROTECTION_SLOWREADERTIMEOUTMS", "-1"))),
         "protection.slowReaderTimeoutMs", "-1");
     assertMentions(assertThrows(ConfigException.class,
-        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "0"))),
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "-1"))),
         "hello.acceptBacklog");
   }
 
