@@ -72,8 +72,15 @@ public final class Main {
     LOG.info("starting (SIGTERM or SIGINT from now on stops gracefully)");
 
     try {
-      started.complete(Hellonet.start(config).toCompletionStage().toCompletableFuture()
-          .get(START_TIMEOUT_S, TimeUnit.SECONDS));
+      Hellonet node = Hellonet.start(config).toCompletionStage().toCompletableFuture()
+          .get(START_TIMEOUT_S, TimeUnit.SECONDS);
+      // A stop asked for during the start has already said "stopping": announcing "ready" after it would be false.
+      if (stopping.get()) {
+        LOG.info("started, but a stop was asked for during the start: not ready, stopping now");
+      } else {
+        LOG.info("hellonet ready: " + node.summary());
+      }
+      started.complete(node);
     } catch (ExecutionException e) {
       System.err.println("hellonet: cannot start: " + e.getCause().getMessage());
       LOG.log(Level.FINE, "start failure", e.getCause());

@@ -3,6 +3,7 @@ package dev.hellonet.api;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.ApiConfig;
 import dev.hellonet.config.HellonetConfig.HttpConfig;
+import dev.hellonet.net.ListenFailure;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -75,7 +76,7 @@ public final class HttpApiVerticle extends VerticleBase {
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router())
         .invalidRequestHandler(HttpApiVerticle::invalidRequest);
-    return server.listen();
+    return ListenFailure.named(server.listen(), "http.port", "HTTP", http.host(), http.port());
   }
 
   @Override
