@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
@@ -381,29 +382,50 @@ class HttpApiTest {
     return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 
-  @Test
-  void metricsCarryVertxAndHellonetCounters() throws Exception {
-    try (LineClient c = LineClient.connect(api.node.helloPort())) {
-      c.send("hi\n");
-      c.readNumber();
-    }
+  private PrometheusText scrape() throws Exception {
     HttpResponse<Buffer> r = api.get("/metrics");
     assertEquals(200, r.statusCode());
     assertTrue(r.getHeader("Content-Type").startsWith("text/plain"));
-    String text = r.bodyAsString();
-    for (String expected : new String[] {
-        "# TYPE hellonet_hello_replies_total counter",
-        "hellonet_hello_replies_total{instance=\"hello-0\"}",
-        "hellonet_hello_connections{instance=\"hello-0\",state=\"active\"}",
-        "hellonet_hello_connections_total{instance=\"hello-1\",state=\"accepted\"}",
-        "hellonet_hello_rejected_total{instance=\"hello-0\",reason=\"perIpLimit\"}",
-        "hellonet_hello_rejected_total{instance=\"hello-1\",reason=\"slowReader\"}",
-        "hellonet_crawler_pages_total{instance=\"crawler-0\",status=\"fetched\"}",
-        "hellonet_crawler_jobs_running{instance=\"crawler-0\"}",
-        "hellonet_sequence_high_water_mark{",
-        "vertx_http_server_requests_total",
-        "jvm_memory_used_bytes"}) {
-      assertTrue(text.contains(expected), () -> "missing " + expected + " in\n" + text);
+    return PrometheusText.parse(r.bodyAsString());
+  }
+
+  @Test
+  void metricsCarryTypesAndValuesOfVertxAndHellonetCounters() throws Exception {
+    PrometheusText before = scrape();
+    int requests = 7;
+    try (LineClient c = LineClient.connect(api.node.helloPort())) {
+      c.send(LineClient.requests(requests));
+      for (int i = 0; i < requests; i++) {
+        c.readNumber();
+      }
+      PrometheusText during = scrape();
+      // Levels are gauges without _total; the open connection is counted by the node-wide protection.
+      for (String gauge : List.of("hellonet_protection_open_connections", "hellonet_protection_max_connections",
+          "hellonet_protection_kernel_warnings", "hellonet_hello_connections", "hellonet_crawler_jobs_running",
+          "hellonet_sequence_high_water_mark")) {
+        assertEquals("gauge", during.types().get(gauge), gauge + " among " + during.namesStartingWith("hellonet_"));
+      }
+      assertTrue(during.value("hellonet_protection_open_connections{instance=\"node\"}") >= 1);
+      assertTrue(during.sum("hellonet_hello_connections", "state=\"active\"") >= 1);
     }
+    PrometheusText after = scrape();
+    for (String counter : List.of("hellonet_hello_replies_total", "hellonet_hello_requests_total",
+        "hellonet_hello_connections_total", "hellonet_hello_rejected_total", "hellonet_crawler_pages_total",
+        "vertx_http_server_requests_total")) {
+      assertEquals("counter", after.types().get(counter), counter);
+    }
+    assertTrue(after.namesStartingWith("hellonet_protection_").stream().noneMatch(n -> n.endsWith("_total")),
+        after.namesStartingWith("hellonet_protection_").toString());
+    // Exact once the server is idle: the replies the client read, no more, no fewer.
+    assertEquals(requests, after.sum("hellonet_hello_replies_total", null)
+        - before.sum("hellonet_hello_replies_total", null));
+    assertEquals(1, after.sum("hellonet_hello_connections_total", "state=\"accepted\"")
+        - before.sum("hellonet_hello_connections_total", "state=\"accepted\""));
+    assertEquals(api.node.protection().admission().maxConnections(),
+        after.value("hellonet_protection_max_connections{instance=\"node\"}"));
+    assertEquals(api.node.protection().kernel().warnings().size(),
+        after.value("hellonet_protection_kernel_warnings{instance=\"node\"}"));
+    assertEquals(0, after.value("hellonet_hello_rejected_total{instance=\"hello-0\",reason=\"perIpLimit\"}"));
+    assertTrue(after.sum("jvm_memory_used_bytes", "area=\"heap\"") > 0);
   }
 }
