@@ -206,7 +206,7 @@ class HelloServerTest {
   void clientThatSendsButNeverReadsIsThrottledNotBuffered() throws Exception {
     long sent = 64L * 1024 * 1024; // 64 Mi requests: ~1.3 GB of replies if the server buffered them
     AtomicLong accepted = new AtomicLong();
-    try (LineClient hog = LineClient.connect("127.0.0.1", port, 64 * 1024)) {
+    try (LineClient hog = LineClient.connectFrom("127.0.0.1", port, 16 * 1024)) {
       Future<?> writer = clients.submit(() -> {
         byte[] chunk = new byte[64 * 1024];
         Arrays.fill(chunk, (byte) '\n');
@@ -225,6 +225,23 @@ class HelloServerTest {
       long plateau = awaitPlateau("requests", Duration.ofSeconds(20));
       assertTrue(plateau < sent / 4, "server kept reading from a client that does not read: " + plateau);
       assertFalse(writer.isDone(), "the client's writes are blocked by TCP flow control");
+      // Every reply written so far waits somewhere between the server and this client, which has read none. Where it
+      // may wait: the server's kernel send buffer (at most tcp_wmem's maximum), this socket's receive buffer, and the
+      // server's own outbound queue, which docs/performance.md bounds at Netty's 64 KiB high-water mark plus one
+      // 128 KiB batch. Read them all back and count their bytes.
+      long written = helloTotals().getLong("replies");
+      long owedBytes = 0;
+      long previous = 0;
+      for (long i = 0; i < written; i++) {
+        String reply = hog.readLine();
+        long n = Long.parseLong(reply.substring("Hello World".length()));
+        assertTrue(n > previous, "replies stay in order");
+        previous = n;
+        owedBytes += reply.length() + 1;
+      }
+      long bound = kernelSendBufferMax() + hog.receiveBufferSize() + 64 * 1024 + 128 * 1024;
+      assertTrue(owedBytes <= bound, "replies queued for a client that does not read: " + owedBytes
+          + " bytes, more than the socket buffers and one outbound batch hold (" + bound + ")");
 
       try (LineClient other = LineClient.connect(port)) {
         other.send("still there?\n");
@@ -232,7 +249,6 @@ class HelloServerTest {
       }
 
       // Nothing was lost: once the client reads, its replies continue in order.
-      long previous = 0;
       for (int i = 0; i < 200_000; i++) {
         long n = hog.readNumber();
         assertTrue(n > previous, "replies stay in order");
@@ -294,6 +310,16 @@ class HelloServerTest {
   }
 
   /** Waits until a counter has not moved for half a second and returns its value. */
+  /** The most the kernel lets a socket's send buffer grow to (the third field of tcp_wmem); 4 MiB where unreadable. */
+  private static long kernelSendBufferMax() {
+    try {
+      String[] fields = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
+      return Long.parseLong(fields[2]);
+    } catch (IOException | RuntimeException e) {
+      return 4L * 1024 * 1024;
+    }
+  }
+
   private long awaitPlateau(String name, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     long last = -1;
