@@ -111,6 +111,7 @@ class ProcessLifecycleTest {
     first.terminate();
     assertEquals(0, first.awaitExit(30), first.log());
     assertTrue(first.log().contains("stopped cleanly"), first.log());
+    assertFalse(first.log().contains("WARNING"), "a default start on a stock kernel logs no warning:\n" + first.log());
 
     ServerProcess second = start("second", file, Map.of());
     long[] after = rounds(second.port(), 5, 100);
