@@ -4,15 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
+import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
 
-import static dev.hellonet.api.ApiNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,15 +69,15 @@ class HealthTest {
       }
       assertFalse(stopping.isComplete(), "nothing stops before the drain delay");
 
-      await(stopping);
+      Await.result(stopping);
       stopped = true;
-      assertThrows(ExecutionException.class, () -> api.get("/health/live"), "the API is gone after the stop");
+      assertThrows(ConnectException.class, () -> api.get("/health/live"), "the API is gone after the stop");
     } finally {
       if (!stopped) {
-        await(api.node.stop());
+        Await.result(api.node.stop());
       }
       api.client.close();
-      await(api.clientVertx.close());
+      Await.result(api.clientVertx.close());
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.hellonet.api;
 
 import dev.hellonet.guard.KernelDefences;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -10,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
+import io.vertx.openapi.validation.ValidatorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,9 +22,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 
-import static dev.hellonet.api.ApiNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,7 +46,7 @@ class HttpApiTest {
   void start() throws Exception {
     api = ApiNode.start(dir, c -> c.set("api.maxBodyBytes", MAX_BODY));
     site = new LocalSite();
-    contract = await(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
+    contract = Await.result(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
   }
 
   @AfterAll
@@ -61,11 +61,11 @@ class HttpApiTest {
   private void assertContract(String operationId, HttpResponse<Buffer> r) throws Exception {
     String type = r.getHeader("Content-Type");
     try {
-      await(ResponseValidator.create(api.clientVertx, contract)
+      Await.result(ResponseValidator.create(api.clientVertx, contract)
           .validate(ValidatableResponse.create(r.statusCode(), r.body(), type), operationId));
-    } catch (ExecutionException e) {
-      throw new AssertionError(operationId + " " + r.statusCode() + " breaks the contract: " + e.getCause().getMessage()
-          + "\n" + r.bodyAsString(), e.getCause());
+    } catch (ValidatorException e) {
+      throw new AssertionError(operationId + " " + r.statusCode() + " breaks the contract: " + e.getMessage()
+          + "\n" + r.bodyAsString(), e);
     }
   }
 
@@ -372,7 +372,7 @@ class HttpApiTest {
     }
     // Requests HTTP itself cannot parse get JSON errors too.
     assertError(api.get("/api/crawls?cursor=" + "j".repeat(9000)), 414, "uri_too_long");
-    assertError(await(api.client.get("/api/counters").putHeader("X-Big", "a".repeat(9000)).send()), 431,
+    assertError(Await.result(api.client.get("/api/counters").putHeader("X-Big", "a".repeat(9000)).send()), 431,
         "headers_too_large");
     // Still serving.
     assertEquals(200, api.get("/api/counters").statusCode());

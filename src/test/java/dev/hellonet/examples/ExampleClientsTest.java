@@ -1,6 +1,7 @@
 package dev.hellonet.examples;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.ListingSite;
 import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
@@ -47,8 +48,7 @@ class ExampleClientsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = Hellonet.start(TestConfig.inDir(dir).build()).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
     siteVertx = Vertx.vertx();
     site = ListingSite.start(siteVertx);
   }
@@ -59,10 +59,10 @@ class ExampleClientsTest {
       site.close();
     }
     if (siteVertx != null) {
-      siteVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(siteVertx.close(), 10);
     }
     if (node != null) {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.hellonet.guard;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
@@ -23,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,7 +43,7 @@ class ProtectionServerTest {
         .set("hello.deferAcceptSeconds", 0)
         .set("protection.allowList", new JsonArray());
     settings.accept(config);
-    node = await(Hellonet.start(config.build()));
+    node = Await.result(Hellonet.start(config.build()));
     port = node.helloPort();
   }
 
@@ -54,7 +54,7 @@ class ProtectionServerTest {
       c.close();
     }
     if (node != null) {
-      await(node.stop());
+      Await.result(node.stop());
     }
   }
 
@@ -309,7 +309,4 @@ class ProtectionServerTest {
     return out.lines().filter(l -> !l.isBlank()).toList();
   }
 
-  static <T> T await(io.vertx.core.Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 }

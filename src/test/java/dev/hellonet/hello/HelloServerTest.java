@@ -1,6 +1,7 @@
 package dev.hellonet.hello;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +54,7 @@ class HelloServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    node = await(Hellonet.start(configure(TestConfig.inDir(dir)).build()));
+    node = Await.result(Hellonet.start(configure(TestConfig.inDir(dir)).build()));
     port = node.helloPort();
   }
 
@@ -61,7 +62,7 @@ class HelloServerTest {
   void stop() throws Exception {
     clients.shutdownNow();
     if (node != null) {
-      await(node.stop());
+      Await.result(node.stop());
     }
   }
 
@@ -289,7 +290,7 @@ class HelloServerTest {
       previous = n;
       count++;
     }
-    await(stopping);
+    Await.result(stopping);
     long requests = stopped.counters().snapshot().getJsonObject("hello").getJsonObject("total").getLong("requests");
     assertTrue(requests > 0);
     assertEquals(requests, count, "every request the server read was answered before it closed");
@@ -337,7 +338,4 @@ class HelloServerTest {
     throw new AssertionError(name + " never stopped growing within " + limit + " (last " + last + ")");
   }
 
-  static <T> T await(io.vertx.core.Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 }
