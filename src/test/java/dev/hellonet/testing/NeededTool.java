@@ -3,6 +3,7 @@ package dev.hellonet.testing;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +24,11 @@ public final class NeededTool {
 
   /** Skips (or in CI fails) the calling test now. */
   public static void missing(String reason) {
-    if (inCi()) {
+    missing(reason, System.getenv());
+  }
+
+  static void missing(String reason, Map<String, String> env) {
+    if (inCi(env)) {
       Assertions.fail("CI must have every tool the tests use: " + reason);
     }
     System.out.println("SKIPPED: " + reason);
@@ -32,7 +37,11 @@ public final class NeededTool {
 
   /** Whether this run is CI's: {@code CI} set to anything but empty or {@code false} (GitHub, GitLab and .ci/run). */
   public static boolean inCi() {
-    String ci = System.getenv("CI");
+    return inCi(System.getenv());
+  }
+
+  static boolean inCi(Map<String, String> env) {
+    String ci = env.get("CI");
     return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
   }
 }
