@@ -33,6 +33,7 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private final CrawlerConfig config;
   private final CounterRegistry registry;
+  private final int progressEveryPages;
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
@@ -41,8 +42,14 @@ public final class CrawlerVerticle extends VerticleBase {
   private Fetcher fetcher;
 
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
+    this(config, registry, 10);
+  }
+
+  /** {@code progressEveryPages}: a progress event on {@link Addresses#CRAWL_PROGRESS} every that many final pages. */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages) {
     this.config = config;
     this.registry = registry;
+    this.progressEveryPages = progressEveryPages;
   }
 
   @Override
@@ -111,13 +118,16 @@ public final class CrawlerVerticle extends VerticleBase {
     CrawlJob job = new CrawlJob(id, request);
     store.add(job);
     counters.jobsStarted.add(1);
-    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, () -> {
+    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages);
+    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, events, () -> {
       runs.remove(job.id);
       counters.jobsFinished.add(1);
       store.evict();
+      events.stateChanged();
     });
     runs.put(id, run);
     msg.reply(job.toJson(true));
+    events.stateChanged();
     run.start();
   }
 

@@ -44,6 +44,7 @@ final class JobRun {
   private final Fetcher fetcher;
   private final TargetPolicy policy;
   private final CrawlerCounters counters;
+  private final CrawlEvents events;
   private final Runnable onFinish;
 
   private final HostLimiter limiter;
@@ -101,7 +102,7 @@ final class JobRun {
   }
 
   JobRun(Vertx vertx, CrawlJob job, CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
-         CrawlerCounters counters, Runnable onFinish) {
+         CrawlerCounters counters, CrawlEvents events, Runnable onFinish) {
     this.vertx = vertx;
     this.job = job;
     this.request = job.request;
@@ -109,6 +110,7 @@ final class JobRun {
     this.fetcher = fetcher;
     this.policy = policy;
     this.counters = counters;
+    this.events = events;
     this.onFinish = onFinish;
     this.limiter = new HostLimiter(request.concurrency(), request.perHostConcurrency());
     this.downloadDir = config.downloadDir().resolve(job.id).toString();
@@ -219,6 +221,7 @@ final class JobRun {
       case SKIPPED -> counters.pagesSkipped.add(1);
       default -> { }
     }
+    events.pageFinished();
     List<JsonObject> waiting = detailWaiters.remove(page.url);
     if (waiting != null) {
       JsonObject detail = detailByUrl.get(page.url);
