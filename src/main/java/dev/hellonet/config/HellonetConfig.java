@@ -126,7 +126,7 @@ public record HellonetConfig(
         r.stringList("crawler.allow"),
         r.stringList("crawler.deny"));
     try {
-      new dev.hellonet.crawl.TargetPolicy(crawler.allow(), crawler.deny());
+      new dev.hellonet.crawl.policy.TargetPolicy(crawler.allow(), crawler.deny());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

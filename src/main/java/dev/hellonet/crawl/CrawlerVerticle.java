@@ -3,6 +3,14 @@ package dev.hellonet.crawl;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.crawl.fetch.Fetcher;
+import dev.hellonet.crawl.job.CrawlJob;
+import dev.hellonet.crawl.job.CrawlerCounters;
+import dev.hellonet.crawl.job.InvalidRequestException;
+import dev.hellonet.crawl.job.JobRequest;
+import dev.hellonet.crawl.job.JobRun;
+import dev.hellonet.crawl.job.JobStore;
+import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -110,10 +118,10 @@ public final class CrawlerVerticle extends VerticleBase {
     } while (store.contains(id));
     CrawlJob job = new CrawlJob(id, request);
     store.add(job);
-    counters.jobsStarted.add(1);
+    counters.jobStarted();
     JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, () -> {
-      runs.remove(job.id);
-      counters.jobsFinished.add(1);
+      runs.remove(job.id());
+      counters.jobFinished();
       store.evict();
     });
     runs.put(id, run);
@@ -150,7 +158,7 @@ public final class CrawlerVerticle extends VerticleBase {
       msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
       return;
     }
-    JobRun run = runs.get(job.id);
+    JobRun run = runs.get(job.id());
     if (run != null) {
       run.stop("cancelled by request");
     }
@@ -180,7 +188,7 @@ public final class CrawlerVerticle extends VerticleBase {
     for (int i = 0; i < Math.min(limit, page.size()); i++) {
       jobs.add(page.get(i).toJson(false));
     }
-    String next = page.size() > limit ? page.get(limit - 1).id : null;
+    String next = page.size() > limit ? page.get(limit - 1).id() : null;
     msg.reply(new JsonObject().put("jobs", jobs).put("nextCursor", next));
   }
 }

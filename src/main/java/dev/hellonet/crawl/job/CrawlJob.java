@@ -1,0 +1,104 @@
+package dev.hellonet.crawl.job;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The state of one crawl job as users see it (schema Crawl): status, timestamps, pages, items, downloads, stats. */
+public final class CrawlJob {
+  /** Job lifecycle: running until every page and download is final, or until cancelled or past its deadline. */
+  enum Status { RUNNING, COMPLETED, CANCELLED }
+
+  final String id;
+  final JobRequest request;
+  final Instant createdAt = Instant.now();
+  private final long startNanos = System.nanoTime();
+  Status status = Status.RUNNING;
+  Instant finishedAt;
+  private long elapsedMs = -1;
+  /** Why the job stopped early ("cancelled by request", "deadline ... exceeded"), else null. */
+  String error;
+  final List<PageRecord> pages = new ArrayList<>();
+  final List<JsonObject> items = new ArrayList<>();
+  final List<DownloadRecord> downloads = new ArrayList<>();
+  int inFlight;
+  long bytes;
+
+  public CrawlJob(String id, JobRequest request) {
+    this.id = id;
+    this.request = request;
+  }
+
+  /** The job's id, {@code j-<time>-<random>}. */
+  public String id() {
+    return id;
+  }
+
+  public boolean isRunning() {
+    return status == Status.RUNNING;
+  }
+
+  void finish(Status end, String reason) {
+    status = end;
+    error = reason;
+    finishedAt = Instant.now();
+    elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  long elapsedMs() {
+    return elapsedMs >= 0 ? elapsedMs : (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  /** The job in full, or (for listings) without its pages, items and downloads. */
+  public JsonObject toJson(boolean full) {
+    int ok = 0, failed = 0, skipped = 0, cancelled = 0, pending = 0;
+    for (PageRecord p : pages) {
+      switch (p.status) {
+        case OK -> ok++;
+        case ERROR, TIMEOUT -> failed++;
+        case SKIPPED -> skipped++;
+        case CANCELLED -> cancelled++;
+        case PENDING -> pending++;
+      }
+    }
+    int downloaded = 0;
+    for (DownloadRecord d : downloads) {
+      if (d.status == DownloadRecord.Status.OK) {
+        downloaded++;
+      }
+    }
+    JsonObject stats = new JsonObject()
+        .put("pages", pages.size())
+        .put("ok", ok)
+        .put("failed", failed)
+        .put("skipped", skipped)
+        .put("cancelled", cancelled)
+        .put("pending", pending)
+        .put("items", items.size())
+        .put("downloads", downloaded)
+        .put("bytes", bytes)
+        .put("inFlight", inFlight)
+        .put("elapsedMs", elapsedMs());
+    JsonObject json = new JsonObject()
+        .put("id", id)
+        .put("status", status.name().toLowerCase(Locale.ROOT))
+        .put("createdAt", createdAt.toString())
+        .put("finishedAt", finishedAt == null ? null : finishedAt.toString())
+        .put("error", error)
+        .put("stats", stats);
+    if (full) {
+      JsonArray p = new JsonArray();
+      pages.forEach(page -> p.add(page.toJson()));
+      JsonArray i = new JsonArray();
+      items.forEach(item -> i.add(item.copy()));
+      JsonArray d = new JsonArray();
+      downloads.forEach(download -> d.add(download.toJson()));
+      json.put("pages", p).put("items", i).put("downloads", d);
+    }
+    return json;
+  }
+}

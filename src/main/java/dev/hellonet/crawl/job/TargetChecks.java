@@ -1,0 +1,121 @@
+package dev.hellonet.crawl.job;
+
+import dev.hellonet.crawl.extract.UrlNormalizer;
+import dev.hellonet.crawl.fetch.BodySink;
+import dev.hellonet.crawl.fetch.FetchException;
+import dev.hellonet.crawl.fetch.FetchResult;
+import dev.hellonet.crawl.policy.RobotsRules;
+import dev.hellonet.crawl.policy.TargetPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether a task may be fetched at all, before it takes a slot: its host is resolved once per job and every address
+ * checked against the target policy, then robots.txt is read once per origin and asked about the path. Event-loop
+ * confined; DNS look-ups run on worker threads.
+ */
+final class TargetChecks {
+  private static final long ROBOTS_MAX_BYTES = 512 * 1024;
+  private static final int ROBOTS_MAX_REDIRECTS = 5;
+
+  /** Fetches one URL from a vetted address, counted as the job's request in flight. */
+  interface Fetch {
+    Future<FetchResult> get(URI uri, InetAddress address, BodySink sink);
+  }
+
+  /** The answer for one task: go ahead ({@link #GO}), skip it (a refusal) or fail it (an error of the page). */
+  record Verdict(boolean error, String reason) {
+    static final Verdict GO = new Verdict(false, null);
+
+    boolean go() {
+      return reason == null;
+    }
+  }
+
+  private final Vertx vertx;
+  private final TargetPolicy policy;
+  private final String userAgent;
+  private final boolean respectRobots;
+  private final Fetch fetch;
+  private final Map<String, Future<InetAddress>> targets = new HashMap<>();
+  private final Map<String, Future<RobotsRules>> robots = new HashMap<>();
+
+  TargetChecks(Vertx vertx, TargetPolicy policy, String userAgent, boolean respectRobots, Fetch fetch) {
+    this.vertx = vertx;
+    this.policy = policy;
+    this.userAgent = userAgent;
+    this.respectRobots = respectRobots;
+    this.fetch = fetch;
+  }
+
+  /** Vets the task's target, then (when the job honours it) robots.txt. */
+  Future<Verdict> vet(Task task) {
+    return address(task.host()).transform(t -> {
+      if (t.failed()) {
+        // A name that does not resolve is an error of the page; a refusal by the policy is a skip.
+        return Future.succeededFuture(new Verdict(t.cause() instanceof FetchException, t.cause().getMessage()));
+      }
+      if (!respectRobots) {
+        return Future.succeededFuture(Verdict.GO);
+      }
+      return robots(task).map(r -> {
+        String refusal = r.refusal(task.pathAndQuery());
+        return refusal == null ? Verdict.GO : new Verdict(false, refusal + " for " + task.url);
+      });
+    });
+  }
+
+  /** The vetted address of {@code host}, resolved once per job; fails with the policy's reason when denied. */
+  Future<InetAddress> address(String host) {
+    return targets.computeIfAbsent(host, h -> {
+      String bare = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+      Future<List<InetAddress>> resolved = vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(bare)), false);
+      return resolved.transform(ar -> {
+        if (ar.failed()) {
+          return Future.failedFuture(new FetchException(FetchException.Kind.CONNECT,
+              "cannot resolve " + h + ": " + ar.cause().getMessage(), 0));
+        }
+        List<InetAddress> addresses = ar.result();
+        String refusal = policy.check(bare, addresses);
+        if (refusal != null) {
+          return Future.failedFuture(refusal);
+        }
+        // Prefer IPv4: "localhost" often lists ::1 first while test and bench servers bind 127.0.0.1.
+        InetAddress chosen = addresses.stream().filter(a -> a instanceof Inet4Address).findFirst()
+            .orElse(addresses.get(0));
+        return Future.succeededFuture(chosen);
+      });
+    });
+  }
+
+  private Future<RobotsRules> robots(Task task) {
+    return robots.computeIfAbsent(task.origin(), o -> fetchRobots(URI.create(o + "/robots.txt"), 0));
+  }
+
+  /** robots.txt: 2xx is parsed, 4xx and network failures allow everything, 5xx refuses the origin (RFC 9309). */
+  private Future<RobotsRules> fetchRobots(URI uri, int hops) {
+    return address(uri.getHost()).compose(address -> fetch.get(uri, address, BodySink.inMemory(ROBOTS_MAX_BYTES)))
+        .compose(r -> {
+          if (r.status() >= 300 && r.status() < 400 && r.location() != null && hops < ROBOTS_MAX_REDIRECTS) {
+            String next = UrlNormalizer.normalize(uri.toString(), r.location());
+            return next == null ? Future.succeededFuture(RobotsRules.allowAll())
+                : fetchRobots(URI.create(next), hops + 1);
+          }
+          if (r.status() >= 200 && r.status() < 300) {
+            return Future.succeededFuture(RobotsRules.parse(r.body().toString(), userAgent));
+          }
+          if (r.status() >= 500) {
+            return Future.succeededFuture(RobotsRules.disallowAll("robots.txt of " + uri.getRawAuthority()
+                + " answered HTTP " + r.status() + ", so the site is treated as disallowed"));
+          }
+          return Future.succeededFuture(RobotsRules.allowAll());
+        }).recover(e -> Future.succeededFuture(RobotsRules.allowAll()));
+  }
+}
