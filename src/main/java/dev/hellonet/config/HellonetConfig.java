@@ -73,11 +73,27 @@ public record HellonetConfig(
    */
   public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
                               int historySize, Path downloadDir, long maxDownloadBytes,
-                              List<String> allow, List<String> deny) {
+                              List<String> allow, List<String> deny, CrawlerLimits limits) {
     public CrawlerConfig {
       allow = List.copyOf(allow);
       deny = List.copyOf(deny);
     }
+
+    /** The same with the default {@link CrawlerLimits} (tests and tools that only set the basics). */
+    public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
+      this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes, allow,
+          deny, CrawlerLimits.DEFAULTS);
+    }
+  }
+
+  /**
+   * The crawler's ceilings beyond a job's own request (docs/crawler.md, "Limits"): threads that parse pages off the
+   * event loops.
+   */
+  public record CrawlerLimits(int parseThreads) {
+    /** The values of the embedded conf/config.json. */
+    public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2);
   }
 
   /** Builds the typed view of a merged JSON configuration, checking every value. */
@@ -124,7 +140,8 @@ public record HellonetConfig(
         Path.of(r.nonBlank("crawler.downloadDir")),
         r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
         r.stringList("crawler.allow"),
-        r.stringList("crawler.deny"));
+        r.stringList("crawler.deny"),
+        crawlerLimits(r));
     try {
       new dev.hellonet.crawl.policy.TargetPolicy(crawler.allow(), crawler.deny());
     } catch (IllegalArgumentException e) {
@@ -139,6 +156,11 @@ public record HellonetConfig(
     }
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
     return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api);
+  }
+
+  private static CrawlerLimits crawlerLimits(Reader r) {
+    return new CrawlerLimits(
+        r.intIn("crawler.parseThreads", 1, 256));
   }
 
   private static ProtectionConfig protection(Reader r) {

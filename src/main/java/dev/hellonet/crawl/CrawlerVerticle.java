@@ -13,6 +13,7 @@ import dev.hellonet.crawl.job.JobStore;
 import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -47,6 +48,7 @@ public final class CrawlerVerticle extends VerticleBase {
   private TargetPolicy policy;
   private JobStore store;
   private Fetcher fetcher;
+  private WorkerExecutor parsePool;
 
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
     this.config = config;
@@ -58,6 +60,8 @@ public final class CrawlerVerticle extends VerticleBase {
     policy = new TargetPolicy(config.allow(), config.deny());
     store = new JobStore(config.historySize());
     fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
+    // Pages are parsed here, never on an event loop: a slow page costs crawl throughput, not hello latency.
+    parsePool = vertx.createSharedWorkerExecutor("hellonet-crawl-parse", config.limits().parseThreads());
     registry.register(COUNTER_ROLE, "crawler-0", counters::snapshot);
     return Future.all(List.of(
         consumer(Addresses.CRAWL_START, this::start),
@@ -74,7 +78,7 @@ public final class CrawlerVerticle extends VerticleBase {
     if (fetcher != null) {
       fetcher.close();
     }
-    return Future.succeededFuture();
+    return parsePool == null ? Future.succeededFuture() : parsePool.close();
   }
 
   private Future<Void> consumer(String address, Consumer<Message<Object>> handler) {
@@ -119,7 +123,7 @@ public final class CrawlerVerticle extends VerticleBase {
     CrawlJob job = new CrawlJob(id, request);
     store.add(job);
     counters.jobStarted();
-    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, () -> {
+    JobRun run = new JobRun(vertx, job, config, fetcher, policy, parsePool, counters, () -> {
       runs.remove(job.id());
       counters.jobFinished();
       store.evict();

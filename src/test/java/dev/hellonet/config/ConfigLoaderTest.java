@@ -438,6 +438,7 @@ class ConfigLoaderTest {
     assertEquals(52428800, crawler.maxDownloadBytes());
     assertEquals(java.util.List.of(), crawler.allow());
     assertEquals(java.util.List.of(), crawler.deny());
+    assertEquals(HellonetConfig.CrawlerLimits.DEFAULTS, crawler.limits(), "conf/config.json and DEFAULTS agree");
   }
 
   @Test
@@ -483,6 +484,9 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_CRAWLER_USERAGENT", " "))), "crawler.userAgent");
     assertEquals(2, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXREDIRECTS", "2")).crawler().maxRedirects());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "0"))), "crawler.parseThreads");
+    assertEquals(5, typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "5")).crawler().limits().parseThreads());
   }
 
   @Test

@@ -380,7 +380,9 @@ class CrawlerVerticleTest {
         .put("concurrency", 2).put("timeoutMs", 60_000);
     String id = startJob(request).getString("id");
     long end = System.nanoTime() + 5_000_000_000L;
-    while (get(id).getJsonObject("stats").getInteger("inFlight") < 2 && System.nanoTime() < end) {
+    // Both sides: the crawler counts a request in flight before the site has read it.
+    while ((get(id).getJsonObject("stats").getInteger("inFlight") < 2 || site.inFlight.get() < 2)
+        && System.nanoTime() < end) {
       Thread.sleep(10);
     }
     assertEquals(2, site.inFlight.get());
@@ -554,5 +556,20 @@ class CrawlerVerticleTest {
       assertTrue(page.getString("error").contains("crawler.deny"), page.getString("error"));
     }
     assertEquals(0, site.hits.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum());
+  }
+
+  /** Issue 10: this robots.txt froze the crawler's event loop (the matcher backtracked exponentially). */
+  @Test
+  void hostileRobotsTxtDoesNotFreezeTheCrawler() throws Exception {
+    try (TestSite hostile = TestSite.withRobots(vertx,
+        "User-agent: *\nDisallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n")) {
+      String url = hostile.url("/" + "a".repeat(60));
+      JsonObject job = crawl(new JsonObject().put("urls", new JsonArray().add(url)), 20_000);
+      assertEquals("completed", job.getString("status"), job::encodePrettily);
+      JsonObject page = page(job, url);
+      assertEquals("error", page.getString("status"), "allowed by robots.txt, then 404: " + page.encode());
+      assertEquals(404, page.getInteger("httpStatus"));
+      assertEquals(1, hostile.hits("/robots.txt"));
+    }
   }
 }

@@ -32,6 +32,7 @@ final class TestSite implements AutoCloseable {
   final AtomicInteger resetByClient = new AtomicInteger();
 
   private final int robotsStatus;
+  private String robotsText = "User-agent: *\nDisallow: /private/\n";
 
   private TestSite(Vertx vertx, int robotsStatus) throws Exception {
     this.vertx = vertx;
@@ -47,6 +48,13 @@ final class TestSite implements AutoCloseable {
   /** A site whose robots.txt answers {@code robotsStatus} instead of its rules. */
   static TestSite withRobotsStatus(Vertx vertx, int robotsStatus) throws Exception {
     return new TestSite(vertx, robotsStatus);
+  }
+
+  /** A site whose robots.txt holds {@code text}. */
+  static TestSite withRobots(Vertx vertx, String text) throws Exception {
+    TestSite site = new TestSite(vertx, 200);
+    site.robotsText = text;
+    return site;
   }
 
   int port() {
@@ -82,7 +90,7 @@ final class TestSite implements AutoCloseable {
       return;
     }
     if (path.equals("/robots.txt")) {
-      res.putHeader("Content-Type", "text/plain").end("User-agent: *\nDisallow: /private/\n");
+      res.putHeader("Content-Type", "text/plain").end(robotsText);
       return;
     }
     String host = req.authority() == null ? "?" : req.authority().host();
@@ -158,6 +166,11 @@ final class TestSite implements AutoCloseable {
       html(res, "<title>node " + n + "</title><a href=\"/tree/" + (2 * n) + "\">l</a><a href=\"" + (2 * n + 1)
           + "#frag\">r</a><a href=\"/tree/1\">root</a><a href=\"HTTP://127.0.0.1:" + port() + "/tree/" + (2 * n)
           + "\">dup</a><a href=\"" + otherHostUrl("/tree/999") + "\">off</a><a href=\"mailto:x@y\">mail</a>");
+    } else if (path.startsWith("/deep/")) {
+      // /deep/D/anything: D nested <div><p> pairs, small in bytes but costly for selectors such as "div:has(span) p"
+      int depth = Integer.parseInt(path.split("/")[2]);
+      html(res, "<title>deep</title></head><body>" + "<div><p>x</p>".repeat(depth) + "</div>".repeat(depth)
+          + "<head>");
     } else if (path.startsWith("/private/")) {
       html(res, "<title>private</title>");
     } else {

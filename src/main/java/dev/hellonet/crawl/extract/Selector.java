@@ -5,6 +5,8 @@ import org.jsoup.select.Evaluator;
 import org.jsoup.select.QueryParser;
 import org.jsoup.select.Selector.SelectorParseException;
 
+import java.util.Locale;
+
 /**
  * One extraction rule: a jsoup CSS selector with Scrapy's suffix, {@code ::text} (trimmed text, the default) or
  * {@code ::attr(name)}. {@code href} and {@code src} values are resolved to absolute URLs against the page.
@@ -12,6 +14,8 @@ import org.jsoup.select.Selector.SelectorParseException;
 public record Selector(String css, Evaluator evaluator, String attribute) {
   private static final String TEXT = "::text";
   private static final String ATTR = "::attr(";
+  /** Longest selector accepted; real ones are a few dozen characters. */
+  public static final int MAX_CHARS = 500;
 
   /** Parses {@code spec}; a bad selector or suffix is refused with an {@link IllegalArgumentException} saying why. */
   public static Selector parse(String spec) {
@@ -37,10 +41,31 @@ public record Selector(String css, Evaluator evaluator, String attribute) {
     if (s.isEmpty()) {
       throw new IllegalArgumentException("needs a CSS selector before the suffix; got \"" + spec + "\"");
     }
+    if (s.length() > MAX_CHARS) {
+      throw new IllegalArgumentException("a selector is at most " + MAX_CHARS + " characters; got " + s.length());
+    }
+    refuseRegex(s, spec);
+    Evaluator evaluator;
     try {
-      return new Selector(s, QueryParser.parse(s), attribute);
+      evaluator = QueryParser.parse(s);
     } catch (SelectorParseException | IllegalArgumentException e) {
       throw new IllegalArgumentException("not a valid CSS selector (" + e.getMessage() + "): \"" + spec + "\"");
+    }
+    refuseRegex(evaluator.toString(), spec); // the parsed form too, however the text spelled it
+    return new Selector(s, evaluator, attribute);
+  }
+
+  /**
+   * jsoup evaluates {@code :matches(re)}, {@code :matchesOwn(re)}, {@code :matchesWholeText(re)},
+   * {@code :matchesWholeOwnText(re)} and {@code [attr~=re]} with java.util.regex, which has no time limit: one
+   * catastrophic pattern pins a thread for hours. Requests are untrusted, so these forms are refused outright.
+   */
+  private static void refuseRegex(String text, String spec) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (lower.contains(":matches") || lower.contains("~=")) {
+      throw new IllegalArgumentException("regular-expression selectors (:matches, :matchesOwn, :matchesWholeText, "
+          + ":matchesWholeOwnText, [attr~=regex]) are not allowed; use :contains, :containsOwn or [attr*=text]; got \""
+          + spec + "\"");
     }
   }
 

@@ -9,6 +9,7 @@ import dev.hellonet.crawl.fetch.Fetcher;
 import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.SocketAddress;
 
 import java.net.InetAddress;
@@ -45,7 +46,7 @@ public final class JobRun {
   private long deadlineTimer = -1;
 
   public JobRun(Vertx vertx, CrawlJob job, CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
-                CrawlerCounters counters, Runnable onFinish) {
+                WorkerExecutor parsePool, CrawlerCounters counters, Runnable onFinish) {
     this.vertx = vertx;
     this.job = job;
     this.request = job.request;
@@ -53,12 +54,13 @@ public final class JobRun {
     this.fetcher = fetcher;
     this.counters = counters;
     this.onFinish = onFinish;
-    this.checks = new TargetChecks(vertx, policy, config.userAgent(), request.respectRobots(), this::request);
+    this.checks = new TargetChecks(vertx, policy, parsePool, config.userAgent(), request.respectRobots(),
+        this::request);
     this.scheduler = new Scheduler(vertx, new HostLimiter(request.concurrency(), request.perHostConcurrency()),
         request.retries(), job::isRunning, this::launch);
     this.downloads = new Downloads(vertx, this, job, counters, config.maxDownloadBytes(),
         config.downloadDir().resolve(job.id).toString());
-    this.pages = new PageWork(vertx, this, job, counters, downloads);
+    this.pages = new PageWork(parsePool, this, job, counters, downloads);
   }
 
   public void start() {
@@ -160,16 +162,15 @@ public final class JobRun {
     } else {
       fetched = address.compose(a -> downloads.fetch(task, a));
     }
-    fetched.onComplete(ar -> {
-      if (job.isRunning()) {
-        handle(task, FetchOutcome.of(ar.result(), ar.cause()));
-      }
-      scheduler.release(origin);
-    });
+    // The slot is held until the page is parsed too, so that parsing paces fetching and parsed-but-waiting pages
+    // can never pile up in memory.
+    fetched.transform(ar -> job.isRunning() ? handle(task, FetchOutcome.of(ar.result(), ar.cause()))
+            : Future.<Void>succeededFuture())
+        .onComplete(done -> scheduler.release(origin));
   }
 
-  /** One reading of a fetch's outcome for pages and downloads alike. */
-  private void handle(Task task, FetchOutcome outcome) {
+  /** One reading of a fetch's outcome for pages and downloads alike; completes when the page's work is done. */
+  private Future<Void> handle(Task task, FetchOutcome outcome) {
     if (task.isPage()) {
       task.page.bytes = outcome.bytes();
       if (outcome.httpStatus() != null) {
@@ -184,10 +185,9 @@ public final class JobRun {
     switch (outcome.kind()) {
       case SUCCESS -> {
         if (task.isPage()) {
-          pages.fetched(task, outcome.result());
-        } else {
-          downloads.fetched(task);
+          return pages.fetched(task, outcome.result());
         }
+        downloads.fetched(task);
       }
       case REDIRECT -> redirect(task, outcome.result());
       case RETRIABLE -> {
@@ -197,6 +197,7 @@ public final class JobRun {
       }
       case FAILED -> fail(task, outcome);
     }
+    return Future.succeededFuture();
   }
 
   private void fail(Task task, FetchOutcome outcome) {

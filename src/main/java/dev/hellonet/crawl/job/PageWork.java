@@ -6,7 +6,7 @@ import dev.hellonet.crawl.extract.ParsedPage;
 import dev.hellonet.crawl.extract.UrlNormalizer;
 import dev.hellonet.crawl.fetch.FetchResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -23,10 +23,7 @@ import java.util.Set;
  * Event-loop confined; parsing runs off the event loop.
  */
 final class PageWork {
-  /** Pages at least this big are parsed on a worker thread rather than the event loop. */
-  static final int INLINE_PARSE_LIMIT = 64 * 1024;
-
-  private final Vertx vertx;
+  private final WorkerExecutor parsePool;
   private final JobRun run;
   private final CrawlJob job;
   private final JobRequest request;
@@ -37,8 +34,8 @@ final class PageWork {
   private final Map<String, JsonObject> detailByUrl = new HashMap<>();
   private final Map<String, List<JsonObject>> detailWaiters = new HashMap<>();
 
-  PageWork(Vertx vertx, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads) {
-    this.vertx = vertx;
+  PageWork(WorkerExecutor parsePool, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads) {
+    this.parsePool = parsePool;
     this.run = run;
     this.job = job;
     this.request = job.request;
@@ -148,20 +145,21 @@ final class PageWork {
     return true;
   }
 
-  /** A page answered 2xx: parse it when it is HTML, take in what it yields, and finish it. */
-  void fetched(Task task, FetchResult r) {
+  /**
+   * A page answered 2xx: parse it when it is HTML (on the parse pool, whatever its size: selector evaluation cost
+   * depends on the page's structure, not only its bytes), take in what it yields, and finish it. Completes when done.
+   */
+  Future<Void> fetched(Task task, FetchResult r) {
     PageRecord page = task.page;
     if (!Extractor.isHtml(r.contentType())) {
       finish(page, PageRecord.Status.OK, null);
-      return;
+      return Future.succeededFuture();
     }
     boolean wantLinks = page.crawl && page.depth < request.maxDepth();
     String base = task.url;
-    Future<ParsedPage> parsed = r.bytes() < INLINE_PARSE_LIMIT
-        ? Future.succeededFuture(Extractor.parse(r.body(), r.contentType(), base, request.extract(), wantLinks, true))
-        : vertx.executeBlocking(() -> Extractor.parse(r.body(), r.contentType(), base, request.extract(), wantLinks,
-            true), false);
-    parsed.onComplete(ar -> {
+    Future<ParsedPage> parsed = parsePool.executeBlocking(() -> Extractor.parse(r.body(), r.contentType(), base,
+        request.extract(), wantLinks, true), false);
+    return parsed.andThen(ar -> {
       if (!job.isRunning()) {
         return;
       }
@@ -171,7 +169,7 @@ final class PageWork {
       }
       apply(page, base, ar.result());
       finish(page, PageRecord.Status.OK, null);
-    });
+    }).transform(ar -> Future.succeededFuture());
   }
 
   /** Takes in what a parsed page yielded: its items (following their detail links), links and detail fields. */

@@ -8,6 +8,7 @@ import dev.hellonet.crawl.policy.RobotsRules;
 import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -41,15 +42,18 @@ final class TargetChecks {
 
   private final Vertx vertx;
   private final TargetPolicy policy;
+  private final WorkerExecutor parsePool;
   private final String userAgent;
   private final boolean respectRobots;
   private final Fetch fetch;
   private final Map<String, Future<InetAddress>> targets = new HashMap<>();
   private final Map<String, Future<RobotsRules>> robots = new HashMap<>();
 
-  TargetChecks(Vertx vertx, TargetPolicy policy, String userAgent, boolean respectRobots, Fetch fetch) {
+  TargetChecks(Vertx vertx, TargetPolicy policy, WorkerExecutor parsePool, String userAgent, boolean respectRobots,
+               Fetch fetch) {
     this.vertx = vertx;
     this.policy = policy;
+    this.parsePool = parsePool;
     this.userAgent = userAgent;
     this.respectRobots = respectRobots;
     this.fetch = fetch;
@@ -65,9 +69,12 @@ final class TargetChecks {
       if (!respectRobots) {
         return Future.succeededFuture(Verdict.GO);
       }
-      return robots(task).map(r -> {
-        String refusal = r.refusal(task.pathAndQuery());
-        return refusal == null ? Verdict.GO : new Verdict(false, refusal + " for " + task.url);
+      return robots(task).compose(r -> {
+        String path = task.pathAndQuery();
+        // Plain prefixes are checked here; wildcard rules (bounded, but up to milliseconds) on the parse pool.
+        Future<String> refusal = r.hasWildcards() ? parsePool.executeBlocking(() -> r.refusal(path), false)
+            : Future.succeededFuture(r.refusal(path));
+        return refusal.map(why -> why == null ? Verdict.GO : new Verdict(false, why + " for " + task.url));
       });
     });
   }
@@ -109,7 +116,8 @@ final class TargetChecks {
                 : fetchRobots(URI.create(next), hops + 1);
           }
           if (r.status() >= 200 && r.status() < 300) {
-            return Future.succeededFuture(RobotsRules.parse(r.body().toString(), userAgent));
+            String text = r.body().toString();
+            return parsePool.executeBlocking(() -> RobotsRules.parse(text, userAgent), false);
           }
           if (r.status() >= 500) {
             return Future.succeededFuture(RobotsRules.disallowAll("robots.txt of " + uri.getRawAuthority()

@@ -92,4 +92,24 @@ class JobRequestTest {
     assertEquals(field, e.field(), e.getMessage());
     assertTrue(e.getMessage().startsWith(field + ": "), e.getMessage());
   }
+
+  @Test
+  void regexSelectorsAreRefusedNamingTheField() {
+    String[] regex = {"p:matches(^(\\w+\\s?)*$)", "p:matchesOwn((a+)+$)", "div:MATCHES(x)", "p:matchesWholeText(a)",
+        "p:matchesWholeOwnText(a)", "a[href~=(a|aa)+$]", "div:has(p:matches(x))", "li:not([title~=x])"};
+    for (String selector : regex) {
+      for (String where : new String[] {"items", "fields"}) {
+        JsonObject extract = where.equals("items")
+            ? new JsonObject().put("items", selector).put("fields", new JsonObject().put("t", "a"))
+            : new JsonObject().put("fields", new JsonObject().put("t", selector));
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+            () -> JobRequest.parse(minimal().put("extract", extract), 64), selector);
+        assertEquals(where.equals("items") ? "extract.items" : "extract.fields.t", e.field(), selector);
+        assertTrue(e.getMessage().contains("regular-expression selectors"), e.getMessage());
+      }
+    }
+    // Plain text matching stays available.
+    JobRequest.parse(minimal().put("extract", new JsonObject().put("fields", new JsonObject()
+        .put("t", "p:contains(sale)").put("u", "a[href*=item]::attr(href)"))), 64);
+  }
 }
