@@ -558,6 +558,39 @@ class CrawlerVerticleTest {
     assertEquals(0, site.hits.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum());
   }
 
+  /**
+   * Issue 10: IPv6 and unspecified forms of a denied address, as seeds and as redirect targets, are refused even when
+   * the deny list names only the IPv4 address; so is a host name with a trailing dot. The redirecting site is on
+   * 127.0.0.2, the denied one on 127.0.0.1.
+   */
+  @Test
+  void deniedAddressesInEveryFormAreRefusedAsSeedsAndThroughRedirects() throws Exception {
+    await(vertx.close());
+    vertx = Vertx.vertx();
+    site = TestSite.start(vertx);
+    deploy(List.of(), List.of("127.0.0.1/32", "::1/128", "localhost"), 20);
+    int port = site.port();
+    List<String> targets = List.of("http://0.0.0.0:" + port + "/slow/1", "http://[::]:" + port + "/slow/1",
+        "http://[::ffff:127.0.0.1]:" + port + "/slow/1", "http://[::127.0.0.1]:" + port + "/slow/1",
+        "http://[64:ff9b::7f00:1]:" + port + "/slow/1", "http://localhost.:" + port + "/slow/1");
+    try (TestSite redirector = TestSite.on(vertx, "127.0.0.2")) {
+      JsonArray urls = new JsonArray();
+      for (String target : targets) {
+        urls.add(target.replace("/slow/1", "/slow/2"));
+        urls.add(redirector.url("/to?u=" + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      JsonObject job = crawl(new JsonObject().put("urls", urls).put("scope", "any"), 10_000);
+      for (Object p : job.getJsonArray("pages")) {
+        JsonObject page = (JsonObject) p;
+        assertEquals("skipped", page.getString("status"), page::encode);
+        assertTrue(page.getString("error").contains("crawler.deny"), page::encode);
+      }
+      assertEquals(targets.size(), redirector.hits("/to"), "every redirect was read, none followed");
+    }
+    assertEquals(0, site.hits.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum(),
+        "the denied site saw no request");
+  }
+
   /** Issue 10: this robots.txt froze the crawler's event loop (the matcher backtracked exponentially). */
   @Test
   void hostileRobotsTxtDoesNotFreezeTheCrawler() throws Exception {

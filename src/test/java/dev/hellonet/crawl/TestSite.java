@@ -34,11 +34,23 @@ final class TestSite implements AutoCloseable {
   private final int robotsStatus;
   private String robotsText = "User-agent: *\nDisallow: /private/\n";
 
+  private final String host;
+
   private TestSite(Vertx vertx, int robotsStatus) throws Exception {
+    this(vertx, robotsStatus, "127.0.0.1");
+  }
+
+  private TestSite(Vertx vertx, int robotsStatus, String host) throws Exception {
     this.vertx = vertx;
     this.robotsStatus = robotsStatus;
-    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+    this.host = host;
+    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, host)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** The site on another loopback address (Linux answers on all of 127.0.0.0/8). */
+  static TestSite on(Vertx vertx, String host) throws Exception {
+    return new TestSite(vertx, 200, host);
   }
 
   static TestSite start(Vertx vertx) throws Exception {
@@ -62,7 +74,7 @@ final class TestSite implements AutoCloseable {
   }
 
   String url(String path) {
-    return "http://127.0.0.1:" + port() + path;
+    return "http://" + host + ":" + port() + path;
   }
 
   /** The same server under another host name, which the crawler treats as another host. */
@@ -129,6 +141,8 @@ final class TestSite implements AutoCloseable {
       }
     } else if (path.equals("/always503")) {
       res.setStatusCode(503).end("down");
+    } else if (path.equals("/to")) {
+      res.setStatusCode(302).putHeader("Location", req.getParam("u")).end();
     } else if (path.equals("/loop/a")) {
       res.setStatusCode(302).putHeader("Location", "/loop/b").end();
     } else if (path.equals("/loop/b")) {

@@ -83,6 +83,10 @@ final class TargetChecks {
   Future<InetAddress> address(String host) {
     return targets.computeIfAbsent(host, h -> {
       String bare = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+      String denied = policy.checkName(bare);
+      if (denied != null) {
+        return Future.failedFuture(denied);
+      }
       Future<List<InetAddress>> resolved = vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(bare)), false);
       return resolved.transform(ar -> {
         if (ar.failed()) {
