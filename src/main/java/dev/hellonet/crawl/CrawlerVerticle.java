@@ -165,6 +165,7 @@ public final class CrawlerVerticle extends VerticleBase {
     JobRun run = runs.get(job.id());
     if (run != null) {
       run.stop("cancelled by request");
+      LOG.info("crawl job " + job.id() + " cancelled by request");
     }
     msg.reply(job.toJson(true));
   }

@@ -591,6 +591,55 @@ class CrawlerVerticleTest {
         "the denied site saw no request");
   }
 
+  /**
+   * Issue 10: cancelling a 64-concurrency crawl of a fast local site logged pairs of "Stream reset" and a
+   * NullPointerException from the WebClient for requests aborted before they were sent. A cancel logs one line.
+   */
+  @Test
+  void cancelOfABusyCrawlLogsOneLine() throws Exception {
+    List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        records.add(r);
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    root.addHandler(capture);
+    try {
+      // Cancel at several moments: while the first connections are being made, and once the pool is warm.
+      for (int pages : new int[] {2, 70, 400}) {
+        JsonArray seeds = new JsonArray();
+        for (int i = 1; i <= 64; i++) {
+          seeds.add(site.url("/tree/" + (1000 + i)));
+        }
+        String id = startJob(new JsonObject().put("urls", seeds).put("respectRobots", false)
+            .put("maxDepth", 30).put("maxPages", 5_000).put("concurrency", 64).put("perHostConcurrency", 64))
+            .getString("id");
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (get(id).getJsonObject("stats").getInteger("ok") < pages - 2 && System.nanoTime() < end) {
+          Thread.yield();
+        }
+        records.clear();
+        call(Addresses.CRAWL_CANCEL, new JsonObject().put("id", id));
+        finished(id, 5_000);
+        Thread.sleep(300); // aborted requests settle
+        List<String> lines = records.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": "
+            + r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown())).toList();
+        assertEquals(1, lines.size(), "cancel after " + pages + " pages: " + String.join("\n", lines));
+        assertTrue(lines.get(0).contains(id) && lines.get(0).contains("cancelled"), lines.get(0));
+      }
+    } finally {
+      root.removeHandler(capture);
+    }
+  }
+
   /** Issue 10: this robots.txt froze the crawler's event loop (the matcher backtracked exponentially). */
   @Test
   void hostileRobotsTxtDoesNotFreezeTheCrawler() throws Exception {

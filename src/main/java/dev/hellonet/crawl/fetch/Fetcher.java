@@ -62,13 +62,6 @@ public final class Fetcher {
       }
     }
 
-    private void attach(HttpClientRequest request) {
-      clientRequest = request;
-      if (outcome.future().isComplete()) {
-        request.reset();
-      }
-    }
-
     private void finish() {
       if (timer != -1) {
         vertx.cancelTimer(timer);
@@ -91,8 +84,16 @@ public final class Fetcher {
     ((WebClientInternal) client).addInterceptor(ctx -> {
       if (ctx.phase() == ClientPhase.SEND_REQUEST) {
         InFlight f = inFlight.get(ctx.request());
+        if (f != null && f.outcome.future().isComplete()) {
+          // Aborted while it waited for a connection: fail the exchange here instead of sending. Resetting it and
+          // going on (as before) made the client log "Stream reset" and a NullPointerException for every such
+          // request, thousands of lines per cancelled crawl.
+          ctx.clientRequest().exceptionHandler(e -> { });
+          ctx.fail(f.outcome.future().cause());
+          return;
+        }
         if (f != null) {
-          f.attach(ctx.clientRequest());
+          f.clientRequest = ctx.clientRequest();
         }
       }
       ctx.next();
