@@ -243,6 +243,23 @@ class CrawlerVerticleTest {
     assertTrue(site.endlessBytesWritten.get() < 32L * 1024 * 1024, "the endless image was cut off");
   }
 
+  /** Issue 10: the download named a.part was overwritten by the temporary file of the download named a. */
+  @Test
+  void aDownloadNamedLikeAnotherOnesTemporaryFileKeepsItsContent() throws Exception {
+    JsonObject job = crawl(request("/files").put("concurrency", 1)
+        .put("extract", new JsonObject().put("items", ".item").put("fields", new JsonObject().put("f", "a::attr(href)")))
+        .put("download", new JsonObject().put("field", "f")), 10_000);
+    Path jobDir = dir.resolve("downloads").resolve(job.getString("id"));
+    for (Object d : job.getJsonArray("downloads")) {
+      assertEquals("ok", ((JsonObject) d).getString("status"), ((JsonObject) d).encode());
+    }
+    assertEquals("content of /file/a.part", Files.readString(jobDir.resolve("a.part")));
+    assertEquals("content of /file/a", Files.readString(jobDir.resolve("a")));
+    try (var files = Files.list(jobDir)) {
+      assertEquals(2, files.count(), "no temporary file left behind");
+    }
+  }
+
   @Test
   void slowPageTimesOutAndTheJobEnds() throws Exception {
     long t0 = System.nanoTime();

@@ -141,6 +141,11 @@ final class TestSite implements AutoCloseable {
       }
     } else if (path.equals("/always503")) {
       res.setStatusCode(503).end("down");
+    } else if (path.equals("/files")) {
+      html(res, "<title>files</title></head><body><div class=item><a href=\"/file/a.part\">1</a></div>"
+          + "<div class=item><a href=\"/file/a\">2</a></div><head>");
+    } else if (path.startsWith("/file/")) {
+      res.putHeader("Content-Type", "application/octet-stream").end("content of " + path);
     } else if (path.equals("/to")) {
       res.setStatusCode(302).putHeader("Location", req.getParam("u")).end();
     } else if (path.equals("/loop/a")) {

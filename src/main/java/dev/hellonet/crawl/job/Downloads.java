@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * The files one job downloads: one per complete item that names a link, de-duplicated by URL, under a safe unique
- * name, streamed into {@code <name>.part} and renamed once complete, never held in memory. Event-loop confined.
+ * name, streamed into {@code .<name>.part} and renamed once complete, never held in memory. Event-loop confined.
  */
 final class Downloads {
   private final Vertx vertx;
@@ -84,7 +84,9 @@ final class Downloads {
     if (dirReady == null) {
       dirReady = fs.mkdirs(dir);
     }
-    String part = finalPath(task.download) + ".part";
+    // A leading dot: DownloadNames never gives one to a file, so no download (not even one named "a.part") can be
+    // the temporary file of another.
+    String part = dir + "/." + task.download.file + ".part";
     return dirReady
         .compose(v -> fs.open(part, new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)))
         .compose(file -> run.fetch(task.uri, address, BodySink.toFile(file, maxBytes))
