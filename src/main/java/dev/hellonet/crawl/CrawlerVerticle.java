@@ -88,8 +88,10 @@ public final class CrawlerVerticle extends VerticleBase {
       } catch (InvalidRequestException e) {
         msg.fail(Addresses.FAILURE_INVALID, e.getMessage());
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "crawler request on " + address + " failed", e);
-        msg.fail(Addresses.FAILURE_INTERNAL, "internal error: " + e);
+        // Logged here in full; the caller gets a reference, never the exception's text.
+        String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+        LOG.log(Level.WARNING, "crawler request on " + address + " failed [reference " + reference + "]", e);
+        msg.fail(Addresses.FAILURE_INTERNAL, "crawler failed (reference " + reference + ")");
       }
     });
     return c.completion();
