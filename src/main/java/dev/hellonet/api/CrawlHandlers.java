@@ -42,7 +42,15 @@ final class CrawlHandlers {
   }
 
   void get(RoutingContext rc) {
-    reply(rc, bus.request(Addresses.CRAWL_GET, idOf(rc)), 200, null);
+    ValidatedRequest validated = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject query = idOf(rc);
+    for (String name : new String[] {"offset", "limit"}) {
+      RequestParameter p = validated.getQuery().get(name);
+      if (p != null && !p.isNull()) {
+        query.put(name, p.getInteger());
+      }
+    }
+    reply(rc, bus.request(Addresses.CRAWL_GET, query), 200, null);
   }
 
   void cancel(RoutingContext rc) {

@@ -38,6 +38,10 @@ public final class CrawlerVerticle extends VerticleBase {
   public static final String COUNTER_ROLE = "crawler";
   static final int DEFAULT_LIST_LIMIT = 50;
   static final int MAX_LIST_LIMIT = 1000;
+  /** Pages, items and downloads per reply of a job unless the request asks for another window. */
+  public static final int DEFAULT_WINDOW = 1000;
+  /** The largest window a request may ask for: a reply is built on the event loop. */
+  public static final int MAX_WINDOW = 10_000;
   private static final Logger LOG = Logger.getLogger(CrawlerVerticle.class.getName());
 
   private final CrawlerConfig config;
@@ -131,7 +135,7 @@ public final class CrawlerVerticle extends VerticleBase {
       store.evict();
     });
     runs.put(id, run);
-    msg.reply(job.toJson(true));
+    msg.reply(job.window(0, DEFAULT_WINDOW));
     run.start();
   }
 
@@ -150,12 +154,29 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private void get(Message<Object> msg) {
+    JsonObject body = body(msg);
+    for (String key : body.fieldNames()) {
+      if (!key.equals("id") && !key.equals("offset") && !key.equals("limit")) {
+        throw new InvalidRequestException(key, "unknown field; known fields are [id, limit, offset]");
+      }
+    }
+    int offset = (int) whole(body, "offset", 0, 0, Integer.MAX_VALUE);
+    int limit = (int) whole(body, "limit", DEFAULT_WINDOW, 1, MAX_WINDOW);
     CrawlJob job = job(msg);
     if (job == null) {
-      msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
+      msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body.getString("id"));
     } else {
-      msg.reply(job.toJson(true));
+      msg.reply(job.window(offset, limit));
     }
+  }
+
+  private static long whole(JsonObject body, String key, long dflt, long min, long max) {
+    Object raw = body.getValue(key, dflt);
+    if (!(raw instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.doubleValue() < min || n.doubleValue() > max) {
+      throw new InvalidRequestException(key, "must be a whole number between " + min + " and " + max + "; got " + raw);
+    }
+    return n.longValue();
   }
 
   private void cancel(Message<Object> msg) {
@@ -169,7 +190,7 @@ public final class CrawlerVerticle extends VerticleBase {
       run.stop("cancelled by request");
       LOG.info("crawl job " + job.id() + " cancelled by request");
     }
-    msg.reply(job.toJson(true));
+    msg.reply(job.window(0, DEFAULT_WINDOW));
   }
 
   private void list(Message<Object> msg) {
@@ -193,7 +214,7 @@ public final class CrawlerVerticle extends VerticleBase {
     List<CrawlJob> page = store.newestFirst((String) cursor, limit + 1);
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < Math.min(limit, page.size()); i++) {
-      jobs.add(page.get(i).toJson(false));
+      jobs.add(page.get(i).summary());
     }
     String next = page.size() > limit ? page.get(limit - 1).id() : null;
     msg.reply(new JsonObject().put("jobs", jobs).put("nextCursor", next));

@@ -657,6 +657,32 @@ class CrawlerVerticleTest {
     }
   }
 
+  /** Issue 10: a job is read in windows of its pages, items and downloads, with the totals, never copied whole. */
+  @Test
+  void aJobIsReadInWindowsWithItsTotals() throws Exception {
+    JsonObject job = crawl(request("/tree/1").put("maxDepth", 10).put("maxPages", 60)
+        .put("extract", new JsonObject().put("fields", new JsonObject().put("title", "title"))), 10_000);
+    JsonObject totals = job.getJsonObject("window").getJsonObject("totals");
+    assertEquals(60, totals.getInteger("pages"));
+    assertEquals(job.getJsonObject("stats").getInteger("items"), totals.getInteger("items"));
+    JsonArray all = job.getJsonArray("pages");
+    assertEquals(60, all.size(), "60 fit in the default window");
+    JsonObject window = call(Addresses.CRAWL_GET, new JsonObject().put("id", job.getString("id"))
+        .put("offset", 10).put("limit", 5));
+    assertEquals(new JsonArray(all.getList().subList(10, 15)), window.getJsonArray("pages"));
+    assertEquals(new JsonArray(job.getJsonArray("items").getList().subList(10, 15)), window.getJsonArray("items"));
+    assertEquals(new JsonObject().put("offset", 10).put("limit", 5).put("totals", totals), window.getJsonObject("window"));
+    JsonObject past = call(Addresses.CRAWL_GET, new JsonObject().put("id", job.getString("id")).put("offset", 1000));
+    assertEquals(0, past.getJsonArray("pages").size());
+    assertEquals(totals, past.getJsonObject("window").getJsonObject("totals"));
+    for (JsonObject bad : List.of(new JsonObject().put("limit", 0), new JsonObject().put("limit", 10_001),
+        new JsonObject().put("offset", -1), new JsonObject().put("offset", 1.5))) {
+      ReplyException e = refused(Addresses.CRAWL_GET, bad.put("id", job.getString("id")));
+      assertEquals(Addresses.FAILURE_INVALID, e.failureCode());
+      assertTrue(e.getMessage().startsWith(bad.fieldNames().iterator().next() + ":"), e.getMessage());
+    }
+  }
+
   /** Issue 10: this robots.txt froze the crawler's event loop (the matcher backtracked exponentially). */
   @Test
   void hostileRobotsTxtDoesNotFreezeTheCrawler() throws Exception {

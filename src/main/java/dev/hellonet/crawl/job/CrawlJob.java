@@ -49,12 +49,29 @@ public final class CrawlJob {
     elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
   }
 
+  private static <T> List<T> slice(List<T> all, int offset, int limit) {
+    int from = Math.min(offset, all.size());
+    return all.subList(from, (int) Math.min(all.size(), (long) from + limit));
+  }
+
   long elapsedMs() {
     return elapsedMs >= 0 ? elapsedMs : (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  /** The job in full, or (for listings) without its pages, items and downloads. */
-  public JsonObject toJson(boolean full) {
+  /** The job as listed: status and stats, without its pages, items and downloads. */
+  public JsonObject summary() {
+    return toJson(0, 0, false);
+  }
+
+  /**
+   * The job with one window of its pages, items and downloads: those from {@code offset}, at most {@code limit} of
+   * each, and the totals, so that a huge job is read in pages rather than copied whole on the event loop.
+   */
+  public JsonObject window(int offset, int limit) {
+    return toJson(offset, limit, true);
+  }
+
+  private JsonObject toJson(int offset, int limit, boolean full) {
     int ok = 0, failed = 0, skipped = 0, cancelled = 0, pending = 0;
     for (PageRecord p : pages) {
       switch (p.status) {
@@ -92,12 +109,15 @@ public final class CrawlJob {
         .put("stats", stats);
     if (full) {
       JsonArray p = new JsonArray();
-      pages.forEach(page -> p.add(page.toJson()));
+      slice(pages, offset, limit).forEach(page -> p.add(page.toJson()));
       JsonArray i = new JsonArray();
-      items.forEach(item -> i.add(item.copy()));
+      slice(items, offset, limit).forEach(item -> i.add(item.copy()));
       JsonArray d = new JsonArray();
-      downloads.forEach(download -> d.add(download.toJson()));
-      json.put("pages", p).put("items", i).put("downloads", d);
+      slice(downloads, offset, limit).forEach(download -> d.add(download.toJson()));
+      json.put("pages", p).put("items", i).put("downloads", d)
+          .put("window", new JsonObject().put("offset", offset).put("limit", limit)
+              .put("totals", new JsonObject().put("pages", pages.size()).put("items", items.size())
+                  .put("downloads", downloads.size())));
     }
     return json;
   }
