@@ -23,7 +23,9 @@ final class CrawlHandlers {
 
   void start(RoutingContext rc) {
     JsonObject body = rc.body().asJsonObject();
-    reply(rc, bus.request(Addresses.CRAWL_START, body), 202, job ->
+    // The source address is who asks, for the crawler's per-client share of running jobs (crawler.*PerClient).
+    String client = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
+    reply(rc, bus.request(Addresses.CRAWL_START, body, Addresses.HEADER_CLIENT, client), 202, job ->
         rc.response().putHeader(HttpHeaders.LOCATION, BASE + "/" + job.getString("id")));
   }
 

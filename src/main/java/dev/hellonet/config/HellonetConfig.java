@@ -89,11 +89,15 @@ public record HellonetConfig(
 
   /**
    * The crawler's ceilings beyond a job's own request (docs/crawler.md, "Limits"): threads that parse pages off the
-   * event loops.
+   * event loops; per job, items (per page and in all), detail pages, downloads and download bytes; per node, page
+   * bytes held in memory, download bytes on disk, running jobs, and running jobs per client address.
    */
-  public record CrawlerLimits(int parseThreads) {
+  public record CrawlerLimits(int parseThreads, int maxItemsPerPage, int maxItemsPerJob, int maxDetailPagesPerJob,
+                              int maxDownloadsPerJob, long maxDownloadBytesPerJob, long maxPageBytesInFlight,
+                              long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient) {
     /** The values of the embedded conf/config.json. */
-    public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2);
+    public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2, 1_000, 100_000, 10_000, 1_000,
+        1L << 30, 256L << 20, 10L << 30, 16, 4);
   }
 
   /** Builds the typed view of a merged JSON configuration, checking every value. */
@@ -160,7 +164,16 @@ public record HellonetConfig(
 
   private static CrawlerLimits crawlerLimits(Reader r) {
     return new CrawlerLimits(
-        r.intIn("crawler.parseThreads", 1, 256));
+        r.intIn("crawler.parseThreads", 1, 256),
+        r.intIn("crawler.maxItemsPerPage", 1, 1_000_000),
+        r.intIn("crawler.maxItemsPerJob", 1, 10_000_000),
+        r.intIn("crawler.maxDetailPagesPerJob", 0, 1_000_000),
+        r.intIn("crawler.maxDownloadsPerJob", 0, 1_000_000),
+        r.longIn("crawler.maxDownloadBytesPerJob", 0, 1L << 44),
+        r.longIn("crawler.maxPageBytesInFlight", 1L << 20, 1L << 40),
+        r.longIn("crawler.maxDownloadBytesOnDisk", 0, 1L << 50),
+        r.intIn("crawler.maxRunningJobs", 1, 100_000),
+        r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000));
   }
 
   private static ProtectionConfig protection(Reader r) {

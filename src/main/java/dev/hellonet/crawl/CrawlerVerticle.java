@@ -10,6 +10,7 @@ import dev.hellonet.crawl.job.InvalidRequestException;
 import dev.hellonet.crawl.job.JobRequest;
 import dev.hellonet.crawl.job.JobRun;
 import dev.hellonet.crawl.job.JobStore;
+import dev.hellonet.crawl.job.NodeResources;
 import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,6 +50,8 @@ public final class CrawlerVerticle extends VerticleBase {
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
+  private final Map<String, Integer> runningByClient = new HashMap<>();
+  private NodeResources node;
   private TargetPolicy policy;
   private JobStore store;
   private Fetcher fetcher;
@@ -66,6 +69,7 @@ public final class CrawlerVerticle extends VerticleBase {
     fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
     // Pages are parsed here, never on an event loop: a slow page costs crawl throughput, not hello latency.
     parsePool = vertx.createSharedWorkerExecutor("hellonet-crawl-parse", config.limits().parseThreads());
+    node = NodeResources.create(config, fetcher, policy, parsePool, counters);
     registry.register(COUNTER_ROLE, "crawler-0", counters::snapshot);
     return Future.all(List.of(
         consumer(Addresses.CRAWL_START, this::start),
@@ -122,21 +126,59 @@ public final class CrawlerVerticle extends VerticleBase {
           + "wait for one to finish or cancel one");
       return;
     }
+    int maxRunning = config.limits().maxRunningJobs();
+    if (runs.size() >= maxRunning) {
+      msg.fail(Addresses.FAILURE_BUSY, maxRunning + " crawl jobs are running (crawler.maxRunningJobs); "
+          + "wait for one to finish or cancel one");
+      return;
+    }
+    String client = msg.headers().get(Addresses.HEADER_CLIENT);
+    int perClient = config.limits().maxRunningJobsPerClient();
+    if (client != null && runningByClient.getOrDefault(client, 0) >= perClient) {
+      msg.fail(Addresses.FAILURE_BUSY, perClient + " crawl jobs of " + client
+          + " are running (crawler.maxRunningJobsPerClient); wait for one to finish or cancel one");
+      return;
+    }
     String id;
     do {
       id = "j-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(randomBytes(4));
     } while (store.contains(id));
     CrawlJob job = new CrawlJob(id, request);
-    store.add(job);
+    forget(store.add(job));
     counters.jobStarted();
-    JobRun run = new JobRun(vertx, job, config, fetcher, policy, parsePool, counters, () -> {
+    if (client != null) {
+      runningByClient.merge(client, 1, Integer::sum);
+    }
+    JobRun run = new JobRun(vertx, job, node, () -> {
       runs.remove(job.id());
+      if (client != null) {
+        runningByClient.computeIfPresent(client, (c, n) -> n == 1 ? null : n - 1);
+      }
       counters.jobFinished();
-      store.evict();
+      forget(store.evict());
     });
     runs.put(id, run);
     msg.reply(job.window(0, DEFAULT_WINDOW));
     run.start();
+  }
+
+  /**
+   * Jobs leave the history with their files: the download retention is the history's ({@code crawler.historySize}
+   * jobs), and the node's disk budget gets their bytes back once the files are deleted.
+   */
+  private void forget(List<CrawlJob> evicted) {
+    for (CrawlJob job : evicted) {
+      String dir = config.downloadDir().resolve(job.id()).toString();
+      long bytes = job.diskBytes();
+      vertx.fileSystem().deleteRecursive(dir).onComplete(ar -> {
+        if (ar.succeeded() || ar.cause() instanceof java.nio.file.NoSuchFileException
+            || ar.cause().getCause() instanceof java.nio.file.NoSuchFileException) {
+          node.disk().give(bytes);
+        } else {
+          LOG.warning("cannot delete the downloads of evicted job " + job.id() + " in " + dir + ": " + ar.cause());
+        }
+      });
+    }
   }
 
   private byte[] randomBytes(int n) {

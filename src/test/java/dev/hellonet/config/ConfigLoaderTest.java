@@ -487,6 +487,17 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "0"))), "crawler.parseThreads");
     assertEquals(5, typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "5")).crawler().limits().parseThreads());
+    for (String[] bad : new String[][] {{"MAXITEMSPERPAGE", "0", "crawler.maxItemsPerPage"},
+        {"MAXITEMSPERJOB", "0", "crawler.maxItemsPerJob"}, {"MAXDETAILPAGESPERJOB", "-1", "crawler.maxDetailPagesPerJob"},
+        {"MAXDOWNLOADSPERJOB", "-1", "crawler.maxDownloadsPerJob"},
+        {"MAXDOWNLOADBYTESPERJOB", "-1", "crawler.maxDownloadBytesPerJob"},
+        {"MAXPAGEBYTESINFLIGHT", "1000", "crawler.maxPageBytesInFlight"},
+        {"MAXDOWNLOADBYTESONDISK", "-1", "crawler.maxDownloadBytesOnDisk"},
+        {"MAXRUNNINGJOBS", "0", "crawler.maxRunningJobs"}, {"MAXRUNNINGJOBSPERCLIENT", "0", "crawler.maxRunningJobsPerClient"}}) {
+      assertMentions(assertThrows(ConfigException.class,
+          () -> typed(envWithFile("{}", "HELLONET_CRAWLER_" + bad[0], bad[1]))), bad[2]);
+    }
+    assertEquals(7, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXRUNNINGJOBS", "7")).crawler().limits().maxRunningJobs());
   }
 
   @Test

@@ -141,6 +141,26 @@ final class TestSite implements AutoCloseable {
       }
     } else if (path.equals("/always503")) {
       res.setStatusCode(503).end("down");
+    } else if (path.startsWith("/many/")) {
+      // /many/N[/x]: N items, each linking to a small file of its own
+      int n = Integer.parseInt(path.split("/")[2]);
+      StringBuilder b = new StringBuilder("<title>many</title></head><body>");
+      for (int i = 0; i < n; i++) {
+        b.append("<div class=item><a href=\"/file/").append(path.replace('/', '_')).append('-').append(i)
+            .append("\">").append(i).append("</a></div>");
+      }
+      html(res, b.append("<head>").toString());
+    } else if (path.startsWith("/slowbody/")) {
+      // /slowbody/N/x: N bytes of HTML, the first half at once and the rest 300 ms later
+      int n = Integer.parseInt(path.split("/")[2]);
+      String body = "<!doctype html><title>slow body</title><p>" + "x".repeat(Math.max(0, n - 40));
+      res.setChunked(true).putHeader("Content-Type", "text/html");
+      res.write(body.substring(0, body.length() / 2));
+      vertx.setTimer(300, t -> {
+        if (!res.closed()) {
+          res.end(body.substring(body.length() / 2));
+        }
+      });
     } else if (path.equals("/files")) {
       html(res, "<title>files</title></head><body><div class=item><a href=\"/file/a.part\">1</a></div>"
           + "<div class=item><a href=\"/file/a\">2</a></div><head>");

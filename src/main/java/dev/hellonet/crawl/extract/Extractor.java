@@ -37,10 +37,10 @@ public final class Extractor {
 
   /**
    * Parses {@code body} fetched from {@code url}. {@code spec} may be null (no extraction); links are collected only
-   * when {@code wantLinks}; detail fields only when {@code wantDetail}.
+   * when {@code wantLinks}; detail fields only when {@code wantDetail}; at most {@code maxItems} items are read.
    */
   public static ParsedPage parse(Buffer body, String contentType, String url, ExtractSpec spec, boolean wantLinks,
-                          boolean wantDetail) {
+                          boolean wantDetail, int maxItems) {
     Document doc;
     try {
       doc = Jsoup.parse(new ByteArrayInputStream(body.getBytes()), charset(contentType), url);
@@ -60,10 +60,15 @@ public final class Extractor {
     }
     List<JsonObject> items = new ArrayList<>();
     JsonObject detail = null;
+    int dropped = 0;
     if (spec != null) {
       if (spec.items() != null) {
         for (Element item : doc.select(spec.items().evaluator())) {
-          items.add(read(item, spec.fields()));
+          if (items.size() >= maxItems) {
+            dropped++;
+          } else {
+            items.add(read(item, spec.fields()));
+          }
         }
       } else {
         items.add(read(doc, spec.fields()));
@@ -72,7 +77,7 @@ public final class Extractor {
         detail = read(doc, spec.detail());
       }
     }
-    return new ParsedPage(doc.title().trim(), links, items, detail);
+    return new ParsedPage(doc.title().trim(), links, items, detail, dropped);
   }
 
   private static JsonObject read(Element scope, Map<String, Selector> fields) {

@@ -19,6 +19,9 @@ public final class BodySink implements BodyStream<Void> {
   private Runnable overLimit = () -> { };
   private long bytes;
   private boolean refused;
+  private final java.util.List<ByteBudget> budgets = new java.util.ArrayList<>();
+  private long taken;
+  private ByteBudget exhausted;
 
   private BodySink(long cap, AsyncFile file) {
     this.cap = cap;
@@ -35,11 +38,30 @@ public final class BodySink implements BodyStream<Void> {
     return new BodySink(cap, file);
   }
 
+  /** Counts every byte of this body against {@code budget} too; the transfer is cut off when it is full. */
+  public BodySink drawingFrom(ByteBudget budget) {
+    budgets.add(budget);
+    return this;
+  }
+
+  /** The budget that refused bytes and cut the transfer off, or null (the cap did, or nothing did). */
+  public ByteBudget exhausted() {
+    return exhausted;
+  }
+
+  /** Gives this body's bytes back to its budgets (its memory is dropped, or its file deleted). Idempotent. */
+  public void release() {
+    for (ByteBudget b : budgets) {
+      b.give(taken);
+    }
+    taken = 0;
+  }
+
   void onOverLimit(Runnable action) {
     this.overLimit = action;
   }
 
-  long bytes() {
+  public long bytes() {
     return bytes;
   }
 
@@ -68,6 +90,18 @@ public final class BodySink implements BodyStream<Void> {
       overLimit.run();
       return Future.failedFuture("body larger than " + cap + " bytes");
     }
+    for (int i = 0; i < budgets.size(); i++) {
+      if (!budgets.get(i).take(data.length())) {
+        for (int j = 0; j < i; j++) {
+          budgets.get(j).give(data.length());
+        }
+        refused = true;
+        exhausted = budgets.get(i);
+        overLimit.run();
+        return Future.failedFuture(exhausted.key() + " reached");
+      }
+    }
+    taken += data.length();
     if (file != null) {
       return file.write(data);
     }

@@ -12,6 +12,10 @@ public final class FetchException extends RuntimeException {
     IO(true),
     /** The body grew past the size limit; the transfer was cut off. */
     TOO_LARGE(false),
+    /** A node-wide ceiling (page memory in flight) was full; the transfer was cut off and may be tried later. */
+    BUSY(true),
+    /** A ceiling of the job or node that does not free up (download bytes) was reached; the transfer was cut off. */
+    LIMITED(false),
     /** The job was cancelled or ran past its deadline while the request was in flight. */
     CANCELLED(false);
 
@@ -42,5 +46,15 @@ public final class FetchException extends RuntimeException {
 
   public boolean retriable() {
     return kind.retriable;
+  }
+
+  /** The configuration key of the ceiling that cut the transfer off, when one did (BUSY, LIMITED), else null. */
+  public String limitKey() {
+    if (kind != Kind.BUSY && kind != Kind.LIMITED) {
+      return null;
+    }
+    String m = getMessage();
+    int space = m.indexOf(' ');
+    return space < 0 ? m : m.substring(0, space);
   }
 }

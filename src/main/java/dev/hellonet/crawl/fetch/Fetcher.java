@@ -116,8 +116,15 @@ public final class Fetcher {
         .putHeader(HttpHeaders.USER_AGENT.toString(), userAgent)
         .putHeader(HttpHeaders.ACCEPT.toString(), "text/html,application/xhtml+xml,*/*;q=0.8")
         .as(sink.codec());
-    sink.onOverLimit(() -> f.abort(FetchException.Kind.TOO_LARGE,
-        "body larger than " + sink.cap() + " bytes; transfer cut off"));
+    sink.onOverLimit(() -> {
+      ByteBudget full = sink.exhausted();
+      if (full == null) {
+        f.abort(FetchException.Kind.TOO_LARGE, "body larger than " + sink.cap() + " bytes; transfer cut off");
+      } else {
+        f.abort(full.retriable() ? FetchException.Kind.BUSY : FetchException.Kind.LIMITED,
+            full.key() + " (" + full.max() + " bytes) reached; transfer cut off");
+      }
+    });
     f.timer = vertx.setTimer(timeoutMs, id -> {
       f.timer = -1;
       f.abort(FetchException.Kind.TIMEOUT, "no complete response within " + timeoutMs + " ms");

@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /** The state of one crawl job as users see it (schema Crawl): status, timestamps, pages, items, downloads, stats. */
 public final class CrawlJob {
@@ -27,10 +29,24 @@ public final class CrawlJob {
   final List<DownloadRecord> downloads = new ArrayList<>();
   int inFlight;
   long bytes;
+  /** Bytes of this job's completed downloads on disk, given back to the node's disk budget when it is evicted. */
+  long diskBytes;
+  /** What each ceiling cut off: items, detail pages or downloads not taken, transfers cut short; by config key. */
+  final Map<String, Long> limited = new LinkedHashMap<>();
 
   public CrawlJob(String id, JobRequest request) {
     this.id = id;
     this.request = request;
+  }
+
+  /** Counts {@code n} things a ceiling ({@code key}, a configuration key) kept out of the job. */
+  void limited(String key, long n) {
+    limited.merge(key, n, Long::sum);
+  }
+
+  /** Bytes of completed downloads this job keeps on disk. */
+  public long diskBytes() {
+    return diskBytes;
   }
 
   /** The job's id, {@code j-<time>-<random>}. */
@@ -99,7 +115,8 @@ public final class CrawlJob {
         .put("downloads", downloaded)
         .put("bytes", bytes)
         .put("inFlight", inFlight)
-        .put("elapsedMs", elapsedMs());
+        .put("elapsedMs", elapsedMs())
+        .put("limited", new JsonObject(new LinkedHashMap<>(limited)));
     JsonObject json = new JsonObject()
         .put("id", id)
         .put("status", status.name().toLowerCase(Locale.ROOT))

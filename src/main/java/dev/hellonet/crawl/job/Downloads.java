@@ -2,6 +2,7 @@ package dev.hellonet.crawl.job;
 
 import dev.hellonet.crawl.extract.UrlNormalizer;
 import dev.hellonet.crawl.fetch.BodySink;
+import dev.hellonet.crawl.fetch.ByteBudget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import io.vertx.core.Future;
@@ -26,17 +27,26 @@ final class Downloads {
   private final CrawlJob job;
   private final CrawlerCounters counters;
   private final long maxBytes;
+  private final int maxDownloads;
+  /** This job's download bytes (crawler.maxDownloadBytesPerJob), and the node's on disk. */
+  private final ByteBudget jobBytes;
+  private final ByteBudget disk;
   private final String dir;
+  private int started;
   private final Set<String> urls = new HashSet<>();
   private final DownloadNames names = new DownloadNames();
   private Future<Void> dirReady;
 
-  Downloads(Vertx vertx, JobRun run, CrawlJob job, CrawlerCounters counters, long maxBytes, String dir) {
+  Downloads(Vertx vertx, JobRun run, CrawlJob job, NodeResources node, String dir) {
     this.vertx = vertx;
     this.run = run;
     this.job = job;
-    this.counters = counters;
-    this.maxBytes = maxBytes;
+    this.counters = node.counters();
+    this.maxBytes = node.config().maxDownloadBytes();
+    this.maxDownloads = node.config().limits().maxDownloadsPerJob();
+    this.jobBytes = new ByteBudget("crawler.maxDownloadBytesPerJob", node.config().limits().maxDownloadBytesPerJob(),
+        false);
+    this.disk = node.disk();
     this.dir = dir;
   }
 
@@ -57,6 +67,11 @@ final class Downloads {
       job.downloads.add(duplicate);
       return;
     }
+    if (started >= maxDownloads) {
+      job.limited("crawler.maxDownloadsPerJob", 1);
+      return;
+    }
+    started++;
     DownloadRecord record = new DownloadRecord(url, names.claim(url));
     job.downloads.add(record);
     Task task = Task.download(record);
@@ -89,11 +104,15 @@ final class Downloads {
     String part = dir + "/." + task.download.file + ".part";
     return dirReady
         .compose(v -> fs.open(part, new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)))
-        .compose(file -> run.fetch(task.uri, address, BodySink.toFile(file, maxBytes))
-            .transform(ar -> close(file, part, task, ar.result(), ar.cause())));
+        .compose(file -> {
+          BodySink sink = BodySink.toFile(file, maxBytes).drawingFrom(jobBytes).drawingFrom(disk);
+          return run.fetch(task.uri, address, sink)
+              .transform(ar -> close(file, part, task, sink, ar.result(), ar.cause()));
+        });
   }
 
-  private Future<FetchResult> close(AsyncFile file, String part, Task task, FetchResult r, Throwable failure) {
+  private Future<FetchResult> close(AsyncFile file, String part, Task task, BodySink sink, FetchResult r,
+                                    Throwable failure) {
     FileSystem fs = vertx.fileSystem();
     Future<Void> closed = file.close().recover(e -> Future.succeededFuture());
     boolean keep = failure == null && r.status() >= 200 && r.status() < 300 && job.isRunning();
@@ -102,6 +121,11 @@ final class Downloads {
         : closed.compose(v -> fs.delete(part)).recover(e -> Future.succeededFuture());
     Promise<FetchResult> out = Promise.promise();
     settled.onComplete(ar -> {
+      if (keep && ar.succeeded()) {
+        job.diskBytes += sink.bytes(); // kept until the job leaves the history
+      } else {
+        sink.release(); // the file is gone: its bytes are free again
+      }
       if (failure != null) {
         out.fail(failure);
       } else if (ar.failed()) {

@@ -3,13 +3,12 @@ package dev.hellonet.crawl.job;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.crawl.extract.UrlNormalizer;
 import dev.hellonet.crawl.fetch.BodySink;
+import dev.hellonet.crawl.fetch.ByteBudget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import dev.hellonet.crawl.fetch.Fetcher;
-import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.SocketAddress;
 
 import java.net.InetAddress;
@@ -33,6 +32,7 @@ public final class JobRun {
   private final CrawlerConfig config;
   private final Fetcher fetcher;
   private final CrawlerCounters counters;
+  private final ByteBudget pageMemory;
   private final Runnable onFinish;
 
   private final TargetChecks checks;
@@ -45,22 +45,31 @@ public final class JobRun {
   private boolean seeding;
   private long deadlineTimer = -1;
 
-  public JobRun(Vertx vertx, CrawlJob job, CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
-                WorkerExecutor parsePool, CrawlerCounters counters, Runnable onFinish) {
+  public JobRun(Vertx vertx, CrawlJob job, NodeResources node, Runnable onFinish) {
     this.vertx = vertx;
     this.job = job;
     this.request = job.request;
-    this.config = config;
-    this.fetcher = fetcher;
-    this.counters = counters;
+    this.config = node.config();
+    this.fetcher = node.fetcher();
+    this.counters = node.counters();
+    this.pageMemory = node.pageMemory();
     this.onFinish = onFinish;
-    this.checks = new TargetChecks(vertx, policy, parsePool, config.userAgent(), request.respectRobots(),
-        this::request);
     this.scheduler = new Scheduler(vertx, new HostLimiter(request.concurrency(), request.perHostConcurrency()),
         request.retries(), job::isRunning, this::launch);
-    this.downloads = new Downloads(vertx, this, job, counters, config.maxDownloadBytes(),
-        config.downloadDir().resolve(job.id).toString());
-    this.pages = new PageWork(parsePool, this, job, counters, downloads);
+    this.checks = new TargetChecks(vertx, node.policy(), node.parsePool(), config.userAgent(),
+        request.respectRobots(), this::request, new TargetChecks.Slots() {
+          @Override
+          public Future<Void> slot(String key) {
+            return scheduler.slot(key);
+          }
+
+          @Override
+          public void release(String key) {
+            scheduler.release(key);
+          }
+        });
+    this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
+    this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits());
   }
 
   public void start() {
@@ -156,21 +165,34 @@ public final class JobRun {
     task.attempt++;
     Future<InetAddress> address = checks.address(task.host());
     Future<FetchResult> fetched;
+    BodySink body = null;
     if (task.isPage()) {
       pages.attempting(task.page);
-      fetched = address.compose(a -> fetch(task.uri, a, BodySink.inMemory(config.maxBodyBytes())));
+      // Page bodies count against the node's page memory from their first byte until they are parsed.
+      body = BodySink.inMemory(config.maxBodyBytes()).drawingFrom(pageMemory);
+      BodySink sink = body;
+      fetched = address.compose(a -> fetch(task.uri, a, sink));
     } else {
       fetched = address.compose(a -> downloads.fetch(task, a));
     }
+    BodySink held = body;
     // The slot is held until the page is parsed too, so that parsing paces fetching and parsed-but-waiting pages
     // can never pile up in memory.
     fetched.transform(ar -> job.isRunning() ? handle(task, FetchOutcome.of(ar.result(), ar.cause()))
             : Future.<Void>succeededFuture())
-        .onComplete(done -> scheduler.release(origin));
+        .onComplete(done -> {
+          if (held != null) {
+            held.release();
+          }
+          scheduler.release(origin);
+        });
   }
 
   /** One reading of a fetch's outcome for pages and downloads alike; completes when the page's work is done. */
   private Future<Void> handle(Task task, FetchOutcome outcome) {
+    if (outcome.failure() != null && outcome.failure().limitKey() != null) {
+      job.limited(outcome.failure().limitKey(), 1);
+    }
     if (task.isPage()) {
       task.page.bytes = outcome.bytes();
       if (outcome.httpStatus() != null) {

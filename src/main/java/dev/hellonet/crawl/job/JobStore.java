@@ -29,19 +29,24 @@ public final class JobStore {
     return running >= historySize;
   }
 
-  public void add(CrawlJob job) {
+  /** Adds a job; returns the jobs evicted to make room. */
+  public List<CrawlJob> add(CrawlJob job) {
     jobs.put(job.id, job);
-    evict();
+    return evict();
   }
 
-  /** Drops the oldest finished jobs while more than {@code historySize} are kept. */
-  public void evict() {
+  /** Drops the oldest finished jobs while more than {@code historySize} are kept; returns them. */
+  public List<CrawlJob> evict() {
+    List<CrawlJob> evicted = new ArrayList<>();
     Iterator<Map.Entry<String, CrawlJob>> it = jobs.entrySet().iterator();
     while (jobs.size() > historySize && it.hasNext()) {
-      if (!it.next().getValue().isRunning()) {
+      CrawlJob job = it.next().getValue();
+      if (!job.isRunning()) {
         it.remove();
+        evicted.add(job);
       }
     }
+    return evicted;
   }
 
   public CrawlJob get(String id) {

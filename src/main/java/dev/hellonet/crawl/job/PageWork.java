@@ -1,5 +1,6 @@
 package dev.hellonet.crawl.job;
 
+import dev.hellonet.config.HellonetConfig.CrawlerLimits;
 import dev.hellonet.crawl.extract.ExtractSpec;
 import dev.hellonet.crawl.extract.Extractor;
 import dev.hellonet.crawl.extract.ParsedPage;
@@ -24,6 +25,8 @@ import java.util.Set;
  */
 final class PageWork {
   private final WorkerExecutor parsePool;
+  private final CrawlerLimits limits;
+  private int detailPages;
   private final JobRun run;
   private final CrawlJob job;
   private final JobRequest request;
@@ -34,8 +37,10 @@ final class PageWork {
   private final Map<String, JsonObject> detailByUrl = new HashMap<>();
   private final Map<String, List<JsonObject>> detailWaiters = new HashMap<>();
 
-  PageWork(WorkerExecutor parsePool, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads) {
+  PageWork(WorkerExecutor parsePool, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads,
+           CrawlerLimits limits) {
     this.parsePool = parsePool;
+    this.limits = limits;
     this.run = run;
     this.job = job;
     this.request = job.request;
@@ -158,7 +163,7 @@ final class PageWork {
     boolean wantLinks = page.crawl && page.depth < request.maxDepth();
     String base = task.url;
     Future<ParsedPage> parsed = parsePool.executeBlocking(() -> Extractor.parse(r.body(), r.contentType(), base,
-        request.extract(), wantLinks, true), false);
+        request.extract(), wantLinks, true, limits.maxItemsPerPage()), false);
     return parsed.andThen(ar -> {
       if (!job.isRunning()) {
         return;
@@ -182,7 +187,14 @@ final class PageWork {
       return;
     }
     ExtractSpec spec = request.extract();
+    if (parsed.itemsDropped() > 0) {
+      job.limited("crawler.maxItemsPerPage", parsed.itemsDropped());
+    }
     for (JsonObject item : parsed.items()) {
+      if (job.items.size() >= limits.maxItemsPerJob()) {
+        job.limited("crawler.maxItemsPerJob", 1);
+        continue;
+      }
       job.items.add(item);
       if (spec.follow() != null) {
         String link = UrlNormalizer.normalize(base, item.getString(spec.follow()));
@@ -215,11 +227,16 @@ final class PageWork {
       return;
     }
     if (page == null) {
-      if (capReached()) {
+      boolean overDetailCap = detailPages >= limits.maxDetailPagesPerJob();
+      if (capReached() || overDetailCap) {
+        if (overDetailCap) {
+          job.limited("crawler.maxDetailPagesPerJob", 1);
+        }
         mergeDetail(item, null);
         downloads.itemDone(item, base);
         return;
       }
+      detailPages++;
       detailWaiters.computeIfAbsent(url, u -> new ArrayList<>()).add(item);
       PageRecord detailPage = new PageRecord(url, depth, false);
       detailPage.detail = true;

@@ -1,5 +1,7 @@
 package dev.hellonet.crawl.job;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayDeque;
@@ -17,7 +19,9 @@ import java.util.function.Consumer;
 /**
  * When each task of a job runs: a ready queue per origin drained under the job's global and per-origin caps (origins
  * take turns), and retries after exponential backoff with jitter. The launcher it is given must call
- * {@link #release} once the task's slot is free again. Event-loop confined.
+ * {@link #release} once the task's slot is free again. Work that is not a task, robots.txt fetches and DNS look-ups,
+ * takes its slots here too ({@link #slot}), so that 10,000 seeds on distinct hosts open at most the job's
+ * {@code concurrency} connections and look-ups at once. Event-loop confined.
  */
 final class Scheduler {
   private static final long BACKOFF_BASE_MS = 100;
@@ -28,7 +32,7 @@ final class Scheduler {
   private final int retries;
   private final BooleanSupplier running;
   private final Consumer<Task> launcher;
-  private final Map<String, ArrayDeque<Task>> ready = new LinkedHashMap<>();
+  private final Map<String, ArrayDeque<Runnable>> ready = new LinkedHashMap<>();
   private final Set<Long> timers = new HashSet<>();
 
   Scheduler(Vertx vertx, HostLimiter limiter, int retries, BooleanSupplier running, Consumer<Task> launcher) {
@@ -40,8 +44,20 @@ final class Scheduler {
   }
 
   void enqueue(Task task) {
-    ready.computeIfAbsent(task.origin(), o -> new ArrayDeque<>()).add(task);
+    ready.computeIfAbsent(task.origin(), o -> new ArrayDeque<>()).add(() -> launcher.accept(task));
     pump();
+  }
+
+  /**
+   * A slot under the caps for work that is not a task: {@code key} is an origin (robots.txt) or a pseudo-origin
+   * ({@code "(dns)"}, so look-ups also respect {@code perHostConcurrency}). Ahead of the tasks queued for that key;
+   * the caller must {@link #release} it.
+   */
+  Future<Void> slot(String key) {
+    Promise<Void> granted = Promise.promise();
+    ready.computeIfAbsent(key, o -> new ArrayDeque<>()).addFirst(() -> granted.complete());
+    pump();
+    return granted.future();
   }
 
   /** Frees the slot a launched task held and starts whatever may run now. */
@@ -58,11 +74,11 @@ final class Scheduler {
     boolean launched = true;
     while (launched && limiter.hasRoom() && !ready.isEmpty() && running.getAsBoolean()) {
       launched = false;
-      Iterator<Map.Entry<String, ArrayDeque<Task>>> origins = ready.entrySet().iterator();
-      List<Task> toLaunch = new ArrayList<>();
-      List<Map.Entry<String, ArrayDeque<Task>>> served = new ArrayList<>();
+      Iterator<Map.Entry<String, ArrayDeque<Runnable>>> origins = ready.entrySet().iterator();
+      List<Runnable> toLaunch = new ArrayList<>();
+      List<Map.Entry<String, ArrayDeque<Runnable>>> served = new ArrayList<>();
       while (origins.hasNext() && limiter.hasRoom()) {
-        Map.Entry<String, ArrayDeque<Task>> e = origins.next();
+        Map.Entry<String, ArrayDeque<Runnable>> e = origins.next();
         if (limiter.hasRoom(e.getKey())) {
           limiter.acquire(e.getKey());
           toLaunch.add(e.getValue().poll());
@@ -70,14 +86,14 @@ final class Scheduler {
           served.add(e);
         }
       }
-      for (Map.Entry<String, ArrayDeque<Task>> e : served) {
+      for (Map.Entry<String, ArrayDeque<Runnable>> e : served) {
         if (!e.getValue().isEmpty()) {
           ready.put(e.getKey(), e.getValue());
         }
       }
-      for (Task task : toLaunch) {
+      for (Runnable start : toLaunch) {
         launched = true;
-        launcher.accept(task);
+        start.run();
       }
     }
   }

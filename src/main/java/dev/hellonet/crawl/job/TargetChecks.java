@@ -31,6 +31,16 @@ final class TargetChecks {
     Future<FetchResult> get(URI uri, InetAddress address, BodySink sink);
   }
 
+  /** Slots under the job's caps ({@link Scheduler#slot}, {@link Scheduler#release}). */
+  interface Slots {
+    Future<Void> slot(String key);
+
+    void release(String key);
+  }
+
+  /** The pseudo-origin DNS look-ups take their slots under. */
+  static final String DNS = "(dns)";
+
   /** The answer for one task: go ahead ({@link #GO}), skip it (a refusal) or fail it (an error of the page). */
   record Verdict(boolean error, String reason) {
     static final Verdict GO = new Verdict(false, null);
@@ -46,11 +56,13 @@ final class TargetChecks {
   private final String userAgent;
   private final boolean respectRobots;
   private final Fetch fetch;
+  private final Slots slots;
   private final Map<String, Future<InetAddress>> targets = new HashMap<>();
   private final Map<String, Future<RobotsRules>> robots = new HashMap<>();
 
   TargetChecks(Vertx vertx, TargetPolicy policy, WorkerExecutor parsePool, String userAgent, boolean respectRobots,
-               Fetch fetch) {
+               Fetch fetch, Slots slots) {
+    this.slots = slots;
     this.vertx = vertx;
     this.policy = policy;
     this.parsePool = parsePool;
@@ -81,13 +93,24 @@ final class TargetChecks {
 
   /** The vetted address of {@code host}, resolved once per job; fails with the policy's reason when denied. */
   Future<InetAddress> address(String host) {
+    return address(host, true);
+  }
+
+  /**
+   * As {@link #address(String)}; a look-up for a robots.txt redirect ({@code slotted} false) runs under the slot the
+   * robots.txt fetch already holds, since waiting for a second slot while holding one could deadlock a full job.
+   */
+  private Future<InetAddress> address(String host, boolean slotted) {
     return targets.computeIfAbsent(host, h -> {
       String bare = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
       String denied = policy.checkName(bare);
       if (denied != null) {
         return Future.failedFuture(denied);
       }
-      Future<List<InetAddress>> resolved = vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(bare)), false);
+      Future<List<InetAddress>> resolved = slotted
+          ? slots.slot(DNS).compose(v -> vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(bare)), false))
+              .andThen(ar -> slots.release(DNS))
+          : vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(bare)), false);
       return resolved.transform(ar -> {
         if (ar.failed()) {
           return Future.failedFuture(new FetchException(FetchException.Kind.CONNECT,
@@ -107,12 +130,14 @@ final class TargetChecks {
   }
 
   private Future<RobotsRules> robots(Task task) {
-    return robots.computeIfAbsent(task.origin(), o -> fetchRobots(URI.create(o + "/robots.txt"), 0));
+    return robots.computeIfAbsent(task.origin(), o -> slots.slot(o)
+        .compose(v -> fetchRobots(URI.create(o + "/robots.txt"), 0))
+        .andThen(ar -> slots.release(o)));
   }
 
   /** robots.txt: 2xx is parsed, 4xx and network failures allow everything, 5xx refuses the origin (RFC 9309). */
   private Future<RobotsRules> fetchRobots(URI uri, int hops) {
-    return address(uri.getHost()).compose(address -> fetch.get(uri, address, BodySink.inMemory(ROBOTS_MAX_BYTES)))
+    return address(uri.getHost(), false).compose(address -> fetch.get(uri, address, BodySink.inMemory(ROBOTS_MAX_BYTES)))
         .compose(r -> {
           if (r.status() >= 300 && r.status() < 400 && r.location() != null && hops < ROBOTS_MAX_REDIRECTS) {
             String next = UrlNormalizer.normalize(uri.toString(), r.location());
