@@ -90,14 +90,26 @@ public record HellonetConfig(
   /**
    * The crawler's ceilings beyond a job's own request (docs/crawler.md, "Limits"): threads that parse pages off the
    * event loops; per job, items (per page and in all), detail pages, downloads and download bytes; per node, page
-   * bytes held in memory, download bytes on disk, running jobs, and running jobs per client address.
+   * bytes held in memory, download bytes on disk, running jobs, running jobs per client address, and the pages, items
+   * and downloads kept in the job history.
    */
   public record CrawlerLimits(int parseThreads, int maxItemsPerPage, int maxItemsPerJob, int maxDetailPagesPerJob,
                               int maxDownloadsPerJob, long maxDownloadBytesPerJob, long maxPageBytesInFlight,
-                              long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient) {
-    /** The values of the embedded conf/config.json. */
+                              long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient,
+                              long maxRecordsKept) {
+    /** The values of the embedded conf/config.json, resolved for this JVM. */
     public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2, 1_000, 100_000, 10_000, 1_000,
-        1L << 30, 256L << 20, 10L << 30, 16, 4);
+        1L << 30, pageBytesFor(0), 10L << 30, 16, 4, recordsFor(0));
+
+    /** {@code crawler.maxPageBytesInFlight} 0 means an eighth of the JVM's heap, so the default fits any -Xmx. */
+    static long pageBytesFor(long configured) {
+      return configured != 0 ? configured : Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /** {@code crawler.maxRecordsKept} 0 means one record per 2 KiB of heap (a record takes a few hundred bytes). */
+    static long recordsFor(long configured) {
+      return configured != 0 ? configured : Math.max(10_000, Runtime.getRuntime().maxMemory() / 2048);
+    }
   }
 
   /** Builds the typed view of a merged JSON configuration, checking every value. */
@@ -170,10 +182,11 @@ public record HellonetConfig(
         r.intIn("crawler.maxDetailPagesPerJob", 0, 1_000_000),
         r.intIn("crawler.maxDownloadsPerJob", 0, 1_000_000),
         r.longIn("crawler.maxDownloadBytesPerJob", 0, 1L << 44),
-        r.longIn("crawler.maxPageBytesInFlight", 1L << 20, 1L << 40),
+        CrawlerLimits.pageBytesFor(r.longIn("crawler.maxPageBytesInFlight", 0, 1L << 40)),
         r.longIn("crawler.maxDownloadBytesOnDisk", 0, 1L << 50),
         r.intIn("crawler.maxRunningJobs", 1, 100_000),
-        r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000));
+        r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000),
+        CrawlerLimits.recordsFor(r.longIn("crawler.maxRecordsKept", 0, 1L << 40)));
   }
 
   private static ProtectionConfig protection(Reader r) {

@@ -145,6 +145,7 @@ public final class CrawlerVerticle extends VerticleBase {
     } while (store.contains(id));
     CrawlJob job = new CrawlJob(id, request);
     forget(store.add(job));
+    makeRoomForRecords(null);
     counters.jobStarted();
     if (client != null) {
       runningByClient.merge(client, 1, Integer::sum);
@@ -156,10 +157,31 @@ public final class CrawlerVerticle extends VerticleBase {
       }
       counters.jobFinished();
       forget(store.evict());
+      makeRoomForRecords(job.id());
     });
     runs.put(id, run);
     msg.reply(job.window(0, DEFAULT_WINDOW));
     run.start();
+  }
+
+  /**
+   * Keeps the history's records (pages, items, downloads of all kept jobs) to half of {@code crawler.maxRecordsKept}
+   * by evicting the oldest finished jobs, so that running jobs have the other half; a running job that finds the
+   * ceiling reached stops taking records (counted in its {@code stats.limited}). The job that just finished
+   * ({@code keep}) stays, so that its result can still be read.
+   */
+  private void makeRoomForRecords(String keep) {
+    List<CrawlJob> evicted = new java.util.ArrayList<>();
+    long used = node.records().used();
+    while (used > node.records().max() / 2) {
+      CrawlJob oldest = store.evictOldestFinished(keep);
+      if (oldest == null) {
+        break;
+      }
+      evicted.add(oldest);
+      used -= oldest.records();
+    }
+    forget(evicted);
   }
 
   /**
@@ -168,6 +190,7 @@ public final class CrawlerVerticle extends VerticleBase {
    */
   private void forget(List<CrawlJob> evicted) {
     for (CrawlJob job : evicted) {
+      node.records().give(job.records());
       String dir = config.downloadDir().resolve(job.id()).toString();
       long bytes = job.diskBytes();
       vertx.fileSystem().deleteRecursive(dir).onComplete(ar -> {

@@ -491,13 +491,17 @@ class ConfigLoaderTest {
         {"MAXITEMSPERJOB", "0", "crawler.maxItemsPerJob"}, {"MAXDETAILPAGESPERJOB", "-1", "crawler.maxDetailPagesPerJob"},
         {"MAXDOWNLOADSPERJOB", "-1", "crawler.maxDownloadsPerJob"},
         {"MAXDOWNLOADBYTESPERJOB", "-1", "crawler.maxDownloadBytesPerJob"},
-        {"MAXPAGEBYTESINFLIGHT", "1000", "crawler.maxPageBytesInFlight"},
+        {"MAXPAGEBYTESINFLIGHT", "-1", "crawler.maxPageBytesInFlight"},
         {"MAXDOWNLOADBYTESONDISK", "-1", "crawler.maxDownloadBytesOnDisk"},
-        {"MAXRUNNINGJOBS", "0", "crawler.maxRunningJobs"}, {"MAXRUNNINGJOBSPERCLIENT", "0", "crawler.maxRunningJobsPerClient"}}) {
+        {"MAXRUNNINGJOBS", "0", "crawler.maxRunningJobs"}, {"MAXRECORDSKEPT", "-1", "crawler.maxRecordsKept"}, {"MAXRUNNINGJOBSPERCLIENT", "0", "crawler.maxRunningJobsPerClient"}}) {
       assertMentions(assertThrows(ConfigException.class,
           () -> typed(envWithFile("{}", "HELLONET_CRAWLER_" + bad[0], bad[1]))), bad[2]);
     }
     assertEquals(7, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXRUNNINGJOBS", "7")).crawler().limits().maxRunningJobs());
+    assertEquals(Runtime.getRuntime().maxMemory() / 8,
+        typed(envWithFile("{}")).crawler().limits().maxPageBytesInFlight(), "0 is an eighth of the heap");
+    assertEquals(5L << 20, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXPAGEBYTESINFLIGHT", String.valueOf(5L << 20)))
+        .crawler().limits().maxPageBytesInFlight());
   }
 
   @Test

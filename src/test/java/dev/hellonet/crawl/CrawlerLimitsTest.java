@@ -57,7 +57,7 @@ class CrawlerLimitsTest {
   private static CrawlerLimits limits(int itemsPerPage, int itemsPerJob, int detailPages, int downloads,
                                       long downloadBytes, long pageBytes, long disk, int running, int perClient) {
     return new CrawlerLimits(2, itemsPerPage, itemsPerJob, detailPages, downloads, downloadBytes, pageBytes, disk,
-        running, perClient);
+        running, perClient, 1_000_000);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
@@ -235,5 +235,32 @@ class CrawlerLimitsTest {
         await(server.close());
       }
     }
+  }
+
+  /** Issue 10: the history holds at most crawler.maxRecordsKept pages, items and downloads; the oldest jobs go first. */
+  @Test
+  void recordsKeptAreCappedNodeWideOldestFinishedJobsEvictedFirst() throws Exception {
+    await(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5, 100,
+        dir.resolve("downloads"), 1024 * 1024, List.of(), List.of(),
+        new CrawlerLimits(2, 1000, 1000, 10, 10, 1 << 20, 1 << 20, 1 << 20, 16, 4, 40)), new CounterRegistry("t"))));
+    JsonObject itemsOfTen = new JsonObject().put("respectRobots", false)
+        .put("extract", new JsonObject().put("items", ".item").put("fields", new JsonObject().put("f", "a::attr(href)")));
+    // 1 page + 10 items = 11 records a job; the ceiling is 40, and finished jobs keep at most half of it
+    String first = finished(start(itemsOfTen.copy().put("urls", new JsonArray().add(site.url("/many/10/1"))), null)
+        .getString("id")).getString("id");
+    String second = finished(start(itemsOfTen.copy().put("urls", new JsonArray().add(site.url("/many/10/2"))), null)
+        .getString("id")).getString("id");
+    JsonObject third = finished(start(itemsOfTen.copy().put("urls", new JsonArray().add(site.url("/many/10/3"))), null)
+        .getString("id"));
+    assertEquals(10, third.getJsonArray("items").size(), third.encodePrettily());
+    ReplyException gone = assertInstanceOf(ReplyException.class, assertThrows(ExecutionException.class,
+        () -> await(vertx.eventBus().request(Addresses.CRAWL_GET, new JsonObject().put("id", first)))).getCause());
+    assertEquals(Addresses.FAILURE_NOT_FOUND, gone.failureCode(), "the oldest job left the history for records");
+    // one job cannot take more than the whole ceiling either
+    JsonObject big = finished(start(itemsOfTen.copy().put("urls", new JsonArray().add(site.url("/many/60"))), null)
+        .getString("id"));
+    assertTrue(big.getJsonArray("items").size() < 40, big.getJsonObject("stats").encode());
+    assertTrue(big.getJsonObject("stats").getJsonObject("limited").getInteger("crawler.maxRecordsKept") > 0);
+    assertTrue(second != null);
   }
 }

@@ -19,9 +19,9 @@ public final class BodySink implements BodyStream<Void> {
   private Runnable overLimit = () -> { };
   private long bytes;
   private boolean refused;
-  private final java.util.List<ByteBudget> budgets = new java.util.ArrayList<>();
+  private final java.util.List<Budget> budgets = new java.util.ArrayList<>();
   private long taken;
-  private ByteBudget exhausted;
+  private Budget exhausted;
 
   private BodySink(long cap, AsyncFile file) {
     this.cap = cap;
@@ -39,19 +39,19 @@ public final class BodySink implements BodyStream<Void> {
   }
 
   /** Counts every byte of this body against {@code budget} too; the transfer is cut off when it is full. */
-  public BodySink drawingFrom(ByteBudget budget) {
+  public BodySink drawingFrom(Budget budget) {
     budgets.add(budget);
     return this;
   }
 
   /** The budget that refused bytes and cut the transfer off, or null (the cap did, or nothing did). */
-  public ByteBudget exhausted() {
+  public Budget exhausted() {
     return exhausted;
   }
 
   /** Gives this body's bytes back to its budgets (its memory is dropped, or its file deleted). Idempotent. */
   public void release() {
-    for (ByteBudget b : budgets) {
+    for (Budget b : budgets) {
       b.give(taken);
     }
     taken = 0;

@@ -117,7 +117,7 @@ public final class Fetcher {
         .putHeader(HttpHeaders.ACCEPT.toString(), "text/html,application/xhtml+xml,*/*;q=0.8")
         .as(sink.codec());
     sink.onOverLimit(() -> {
-      ByteBudget full = sink.exhausted();
+      Budget full = sink.exhausted();
       if (full == null) {
         f.abort(FetchException.Kind.TOO_LARGE, "body larger than " + sink.cap() + " bytes; transfer cut off");
       } else {

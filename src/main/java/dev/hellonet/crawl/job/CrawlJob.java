@@ -44,6 +44,11 @@ public final class CrawlJob {
     limited.merge(key, n, Long::sum);
   }
 
+  /** Pages, items and downloads this job holds, counted against {@code crawler.maxRecordsKept}. */
+  public long records() {
+    return (long) pages.size() + items.size() + downloads.size();
+  }
+
   /** Bytes of completed downloads this job keeps on disk. */
   public long diskBytes() {
     return diskBytes;

@@ -2,7 +2,7 @@ package dev.hellonet.crawl.job;
 
 import dev.hellonet.crawl.extract.UrlNormalizer;
 import dev.hellonet.crawl.fetch.BodySink;
-import dev.hellonet.crawl.fetch.ByteBudget;
+import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import io.vertx.core.Future;
@@ -29,8 +29,9 @@ final class Downloads {
   private final long maxBytes;
   private final int maxDownloads;
   /** This job's download bytes (crawler.maxDownloadBytesPerJob), and the node's on disk. */
-  private final ByteBudget jobBytes;
-  private final ByteBudget disk;
+  private final Budget jobBytes;
+  private final Budget disk;
+  private final Budget records;
   private final String dir;
   private int started;
   private final Set<String> urls = new HashSet<>();
@@ -44,9 +45,10 @@ final class Downloads {
     this.counters = node.counters();
     this.maxBytes = node.config().maxDownloadBytes();
     this.maxDownloads = node.config().limits().maxDownloadsPerJob();
-    this.jobBytes = new ByteBudget("crawler.maxDownloadBytesPerJob", node.config().limits().maxDownloadBytesPerJob(),
+    this.jobBytes = new Budget("crawler.maxDownloadBytesPerJob", node.config().limits().maxDownloadBytesPerJob(),
         false);
     this.disk = node.disk();
+    this.records = node.records();
     this.dir = dir;
   }
 
@@ -60,6 +62,10 @@ final class Downloads {
     if (url == null) {
       return;
     }
+    if (!records.take(1)) {
+      job.limited(records.key(), 1);
+      return;
+    }
     if (!urls.add(url)) {
       DownloadRecord duplicate = new DownloadRecord(url, null);
       duplicate.status = DownloadRecord.Status.SKIPPED;
@@ -68,6 +74,7 @@ final class Downloads {
       return;
     }
     if (started >= maxDownloads) {
+      records.give(1);
       job.limited("crawler.maxDownloadsPerJob", 1);
       return;
     }

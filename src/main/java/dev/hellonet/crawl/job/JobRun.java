@@ -3,7 +3,7 @@ package dev.hellonet.crawl.job;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.crawl.extract.UrlNormalizer;
 import dev.hellonet.crawl.fetch.BodySink;
-import dev.hellonet.crawl.fetch.ByteBudget;
+import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import dev.hellonet.crawl.fetch.Fetcher;
@@ -32,7 +32,7 @@ public final class JobRun {
   private final CrawlerConfig config;
   private final Fetcher fetcher;
   private final CrawlerCounters counters;
-  private final ByteBudget pageMemory;
+  private final Budget pageMemory;
   private final Runnable onFinish;
 
   private final TargetChecks checks;
@@ -69,7 +69,7 @@ public final class JobRun {
           }
         });
     this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
-    this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits());
+    this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits(), node.records());
   }
 
   public void start() {

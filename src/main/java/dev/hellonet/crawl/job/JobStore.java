@@ -49,6 +49,19 @@ public final class JobStore {
     return evicted;
   }
 
+  /** Drops the oldest finished job other than {@code keep} (a job id, or null), if any; returns it, or null. */
+  public CrawlJob evictOldestFinished(String keep) {
+    Iterator<Map.Entry<String, CrawlJob>> it = jobs.entrySet().iterator();
+    while (it.hasNext()) {
+      CrawlJob job = it.next().getValue();
+      if (!job.isRunning() && !job.id.equals(keep)) {
+        it.remove();
+        return job;
+      }
+    }
+    return null;
+  }
+
   public CrawlJob get(String id) {
     return jobs.get(id);
   }

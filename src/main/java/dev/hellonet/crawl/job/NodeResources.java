@@ -1,22 +1,24 @@
 package dev.hellonet.crawl.job;
 
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
-import dev.hellonet.crawl.fetch.ByteBudget;
+import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.Fetcher;
 import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.WorkerExecutor;
 
 /**
  * What every job of one crawler verticle shares: its configuration, the HTTP client, the target policy, the parse
- * pool, the counters, and the node-wide byte ceilings (page bodies held in memory, download bytes on disk).
+ * pool, the counters, and the node-wide ceilings (page bodies held in memory, download bytes on disk, records kept in
+ * the history).
  */
 public record NodeResources(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy, WorkerExecutor parsePool,
-                            CrawlerCounters counters, ByteBudget pageMemory, ByteBudget disk) {
+                            CrawlerCounters counters, Budget pageMemory, Budget disk, Budget records) {
   /** The node's budgets, sized from the configuration. */
   public static NodeResources create(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
                                      WorkerExecutor parsePool, CrawlerCounters counters) {
     return new NodeResources(config, fetcher, policy, parsePool, counters,
-        new ByteBudget("crawler.maxPageBytesInFlight", config.limits().maxPageBytesInFlight(), true),
-        new ByteBudget("crawler.maxDownloadBytesOnDisk", config.limits().maxDownloadBytesOnDisk(), false));
+        new Budget("crawler.maxPageBytesInFlight", config.limits().maxPageBytesInFlight(), true),
+        new Budget("crawler.maxDownloadBytesOnDisk", config.limits().maxDownloadBytesOnDisk(), false),
+        new Budget("crawler.maxRecordsKept", config.limits().maxRecordsKept(), false));
   }
 }

@@ -5,6 +5,7 @@ import dev.hellonet.crawl.extract.ExtractSpec;
 import dev.hellonet.crawl.extract.Extractor;
 import dev.hellonet.crawl.extract.ParsedPage;
 import dev.hellonet.crawl.extract.UrlNormalizer;
+import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.FetchResult;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -26,6 +27,7 @@ import java.util.Set;
 final class PageWork {
   private final WorkerExecutor parsePool;
   private final CrawlerLimits limits;
+  private final Budget records;
   private int detailPages;
   private final JobRun run;
   private final CrawlJob job;
@@ -38,8 +40,9 @@ final class PageWork {
   private final Map<String, List<JsonObject>> detailWaiters = new HashMap<>();
 
   PageWork(WorkerExecutor parsePool, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads,
-           CrawlerLimits limits) {
+           CrawlerLimits limits, Budget records) {
     this.parsePool = parsePool;
+    this.records = records;
     this.limits = limits;
     this.run = run;
     this.job = job;
@@ -62,6 +65,10 @@ final class PageWork {
       if (pageByUrl.containsKey(url)) {
         continue;
       }
+      if (!records.take(1)) {
+        job.limited(records.key(), 1);
+        continue;
+      }
       if (capReached()) {
         PageRecord skipped = new PageRecord(url, 0, true);
         job.pages.add(skipped);
@@ -74,7 +81,10 @@ final class PageWork {
     }
   }
 
-  /** Records a page (the caller checked the page cap and de-duplication) and starts working on it. */
+  /**
+   * Records a page (the caller checked the page cap and de-duplication, and took its record) and starts working on
+   * it.
+   */
   private PageRecord add(String url, int depth, boolean crawl) {
     PageRecord page = new PageRecord(url, depth, crawl);
     job.pages.add(page);
@@ -195,6 +205,10 @@ final class PageWork {
         job.limited("crawler.maxItemsPerJob", 1);
         continue;
       }
+      if (!records.take(1)) {
+        job.limited(records.key(), 1);
+        continue;
+      }
       job.items.add(item);
       if (spec.follow() != null) {
         String link = UrlNormalizer.normalize(base, item.getString(spec.follow()));
@@ -213,6 +227,10 @@ final class PageWork {
       if (request.scope() == JobRequest.Scope.SAME_HOST && !seedHosts.contains(URI.create(link).getHost())) {
         continue;
       }
+      if (!records.take(1)) {
+        job.limited(records.key(), 1);
+        continue;
+      }
       add(link, page.depth + 1, true);
     }
   }
@@ -228,9 +246,12 @@ final class PageWork {
     }
     if (page == null) {
       boolean overDetailCap = detailPages >= limits.maxDetailPagesPerJob();
-      if (capReached() || overDetailCap) {
+      boolean noRecord = !capReached() && !overDetailCap && !records.take(1);
+      if (capReached() || overDetailCap || noRecord) {
         if (overDetailCap) {
           job.limited("crawler.maxDetailPagesPerJob", 1);
+        } else if (noRecord) {
+          job.limited(records.key(), 1);
         }
         mergeDetail(item, null);
         downloads.itemDone(item, base);

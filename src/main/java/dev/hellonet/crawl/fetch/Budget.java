@@ -1,11 +1,11 @@
 package dev.hellonet.crawl.fetch;
 
 /**
- * A ceiling on bytes shared by many transfers (a node's page memory, its download disk space, a job's download
- * bytes): each body takes its bytes as they arrive and gives them back when it no longer holds them. Event-loop
- * confined, like every transfer of the crawler.
+ * A ceiling on a quantity many parts of the crawler share: bytes (a node's page memory, its download disk space, a
+ * job's download bytes; each body takes its bytes as they arrive and gives them back when it no longer holds them)
+ * or records kept in the job history. Event-loop confined, like all of the crawler's state.
  */
-public final class ByteBudget {
+public final class Budget {
   private final String key;
   private final long max;
   private final boolean retriable;
@@ -15,13 +15,13 @@ public final class ByteBudget {
    * {@code key} names the configuration key in messages; {@code retriable} says whether a transfer refused for want
    * of room is worth another attempt later (memory frees up; a job's own download budget does not).
    */
-  public ByteBudget(String key, long max, boolean retriable) {
+  public Budget(String key, long max, boolean retriable) {
     this.key = key;
     this.max = max;
     this.retriable = retriable;
   }
 
-  /** Takes {@code n} bytes if they fit; false (taking nothing) when they do not. */
+  /** Takes {@code n} if it fits; false (taking nothing) when it does not. */
   public boolean take(long n) {
     if (used + n > max) {
       return false;
