@@ -141,6 +141,10 @@ final class TestSite implements AutoCloseable {
       }
     } else if (path.equals("/always503")) {
       res.setStatusCode(503).end("down");
+    } else if (path.startsWith("/bulk/")) {
+      // /bulk/KiB/x: about KiB kibibytes of HTML, one small item (a div with a link to a file) per 48 bytes
+      int kib = Integer.parseInt(path.split("/")[2]);
+      res.putHeader("Content-Type", "text/html").end(bulk(kib));
     } else if (path.startsWith("/many/")) {
       // /many/N[/x]: N items, each linking to a small file of its own
       int n = Integer.parseInt(path.split("/")[2]);
@@ -215,6 +219,18 @@ final class TestSite implements AutoCloseable {
     } else {
       res.setStatusCode(404).end("no such page");
     }
+  }
+
+  private final Map<Integer, Buffer> bulkPages = new ConcurrentHashMap<>();
+
+  private Buffer bulk(int kib) {
+    return bulkPages.computeIfAbsent(kib, k -> {
+      StringBuilder b = new StringBuilder(k * 1024 + 64).append("<!doctype html><title>bulk</title>");
+      for (int i = 0; b.length() < k * 1024; i++) {
+        b.append("<div class=item><a href=\"/file/b").append(i).append("\">x</a></div>\n");
+      }
+      return Buffer.buffer(b.toString());
+    });
   }
 
   private void endless(HttpServerResponse res) {

@@ -69,7 +69,8 @@ public final class JobRun {
           }
         });
     this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
-    this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits(), node.records());
+    this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits(), node.records(),
+        node.parseGate());
   }
 
   public void start() {

@@ -28,6 +28,7 @@ final class PageWork {
   private final WorkerExecutor parsePool;
   private final CrawlerLimits limits;
   private final Budget records;
+  private final ParseGate parseGate;
   private int detailPages;
   private final JobRun run;
   private final CrawlJob job;
@@ -40,8 +41,9 @@ final class PageWork {
   private final Map<String, List<JsonObject>> detailWaiters = new HashMap<>();
 
   PageWork(WorkerExecutor parsePool, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads,
-           CrawlerLimits limits, Budget records) {
+           CrawlerLimits limits, Budget records, ParseGate parseGate) {
     this.parsePool = parsePool;
+    this.parseGate = parseGate;
     this.records = records;
     this.limits = limits;
     this.run = run;
@@ -172,8 +174,11 @@ final class PageWork {
     }
     boolean wantLinks = page.crawl && page.depth < request.maxDepth();
     String base = task.url;
-    Future<ParsedPage> parsed = parsePool.executeBlocking(() -> Extractor.parse(r.body(), r.contentType(), base,
-        request.extract(), wantLinks, true, limits.maxItemsPerPage()), false);
+    long size = r.bytes();
+    Future<ParsedPage> parsed = parseGate.admit(size)
+        .compose(v -> parsePool.executeBlocking(() -> Extractor.parse(r.body(), r.contentType(), base,
+            request.extract(), wantLinks, true, limits.maxItemsPerPage()), false))
+        .andThen(ar -> parseGate.done(size));
     return parsed.andThen(ar -> {
       if (!job.isRunning()) {
         return;
