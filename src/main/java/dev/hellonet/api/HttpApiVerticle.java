@@ -4,12 +4,16 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.ApiConfig;
 import dev.hellonet.config.HellonetConfig.HttpConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -41,8 +45,9 @@ public final class HttpApiVerticle extends VerticleBase {
   private final PrometheusMeterRegistry meters;
   private final long shutdownTimeoutMs;
   private final Contract contract;
+  private final AllowedMethods allowed;
+  /** Created in {@link #start()}, which is the first moment this verticle has a Vert.x to create it with. */
   private HttpServer server;
-  private AllowedMethods allowed;
 
   /** The parsed contract and its text, as served. */
   public record Contract(OpenAPIContract parsed, Buffer document) {}
@@ -54,28 +59,25 @@ public final class HttpApiVerticle extends VerticleBase {
     this.meters = meters;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.contract = contract;
+    this.allowed = AllowedMethods.of(contract.parsed());
   }
 
   /**
    * Reads and parses {@link #CONTRACT}. It takes the better part of a second, so the node does it before anything
    * listens: once the hello server accepts connections, the rest of the start is quick.
    */
-  public static Future<Contract> loadContract(io.vertx.core.Vertx vertx) {
+  public static Future<Contract> loadContract(Vertx vertx) {
     return vertx.fileSystem().readFile(CONTRACT)
         .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(parsed -> new Contract(parsed, document)));
   }
 
+  /** Builds the router from the contract, then listens; the steps are named below. */
   @Override
   public Future<?> start() {
-    return Future.succeededFuture(router(contract.parsed(), contract.document()))
-        .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-                .setHost(http.host())
-                .setPort(http.port())
-                .setIdleTimeout(IDLE_TIMEOUT_S))
-            .requestHandler(router)
-            .invalidRequestHandler(HttpApiVerticle::invalidRequest)
-            .listen())
-        .onSuccess(s -> server = s);
+    server = vertx.createHttpServer(serverOptions())
+        .requestHandler(router())
+        .invalidRequestHandler(HttpApiVerticle::invalidRequest);
+    return server.listen();
   }
 
   @Override
@@ -88,37 +90,55 @@ public final class HttpApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router(OpenAPIContract contract, Buffer document) {
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions().setHost(http.host()).setPort(http.port()).setIdleTimeout(IDLE_TIMEOUT_S);
+  }
+
+  /** The contract's operations, then what the contract does not describe, then the error handlers. */
+  private Router router() {
     BusClient bus = new BusClient(vertx, BUS_TIMEOUT_MS);
-    CrawlHandlers crawls = new CrawlHandlers(bus);
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, new JsonBodyExtractor());
+    RouterBuilder builder = RouterBuilder.create(vertx, contract.parsed(), new JsonBodyExtractor());
+    addRootHandlers(builder);
+    addOperations(builder, bus);
+    Router router = builder.createRouter();
+    addUndescribedRoutes(router);
+    addErrorHandlers(router);
+    return router;
+  }
+
+  private void addRootHandlers(RouterBuilder builder) {
     if (api.authEnabled()) {
       // Before the body is read: an unauthenticated client does not get to upload anything.
       builder.rootHandler(new BearerTokenCheck(api.token()));
     }
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(api.maxBodyBytes()));
+  }
 
+  private void addOperations(RouterBuilder builder, BusClient bus) {
+    CrawlHandlers crawls = new CrawlHandlers(bus);
     route(builder, "startCrawl", crawls::start);
     route(builder, "listCrawls", crawls::list);
     route(builder, "getCrawl", crawls::get);
     route(builder, "cancelCrawl", crawls::cancel);
-    route(builder, "getCounters", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200, null));
-    route(builder, "getStatus", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200, null));
+    route(builder, "getCounters", rc -> JsonReplies.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200));
+    route(builder, "getStatus", rc -> JsonReplies.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200));
     route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
     route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);
     route(builder, "metrics", rc -> metrics(rc, bus));
+  }
 
-    allowed = AllowedMethods.of(contract);
-    Router router = builder.createRouter();
+  private void addUndescribedRoutes(Router router) {
     DashboardRoutes.mount(router);
     // Not an operation of the contract: vertx-openapi has no YAML media type to describe it with.
     router.get("/openapi.yaml").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
-        .end(document));
+        .end(contract.document()));
+  }
+
+  private void addErrorHandlers(Router router) {
     router.route().last().failureHandler(this::fail);
     for (int status : List.of(400, 401, 404, 405, 413, 414, 415, 431, 500, 503)) {
       router.errorHandler(status, this::fail);
     }
-    return router;
   }
 
   private static void route(RouterBuilder builder, String operationId, Consumer<RoutingContext> handler) {
@@ -143,10 +163,10 @@ public final class HttpApiVerticle extends VerticleBase {
    * A request HTTP itself could not parse (line or headers too long, a broken header) never reaches the router; it
    * gets the same status Vert.x would give, with the API's JSON error, and the connection is closed.
    */
-  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+  private static void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
-        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+    int status = cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongHttpHeaderException ? 431 : 400;
     ApiError error = status == 400
         ? new ApiError(400, "bad_request", "the request is not valid HTTP: " + (cause == null ? "unparsable"
             : cause.getMessage()))

@@ -1,18 +1,19 @@
 package dev.hellonet.api;
 
+import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.RequestBody;
 import io.vertx.openapi.validation.RequestUtils;
 import io.vertx.openapi.validation.ValidatableRequest;
-import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
 import java.util.Locale;
 
@@ -33,7 +34,7 @@ final class JsonBodyExtractor implements RequestExtractor {
         return Future.failedFuture(new ApiError(415, "unsupported_media_type",
             "send the body as one of " + declared.getContent().keySet() + "; got "
                 + (contentType == null ? "no Content-Type" : "\"" + contentType + "\""),
-            new JsonArray().add(new io.vertx.core.json.JsonObject().put("field", "Content-Type")
+            new JsonArray().add(new JsonObject().put("field", "Content-Type")
                 .put("problem", "must be one of " + declared.getContent().keySet()))));
       }
       if (body != null && body.length() > 0) {
@@ -46,8 +47,7 @@ final class JsonBodyExtractor implements RequestExtractor {
       }
     }
     return RequestUtils.extract(rc.request(), operation, () -> Future.succeededFuture(body))
-        .map(r -> new ValidatableRequestImpl(r.getCookies(), r.getHeaders(), r.getPathParameters(), r.getQuery(),
-            r.getBody(), normalized));
+        .map(r -> VertxInternals.withContentType(r, normalized));
   }
 
   private static String firstLine(String s) {

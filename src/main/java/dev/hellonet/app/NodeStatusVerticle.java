@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -62,7 +63,7 @@ final class NodeStatusVerticle extends VerticleBase {
         && (markRead.failed() || now - markReadAt > MARK_REUSE_MS * 1_000_000));
     if (stale) {
       markReadAt = now;
-      markRead = store.highWaterMark().timeout(STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      markRead = store.highWaterMark().timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
     return markRead;
   }

@@ -1,6 +1,9 @@
 package dev.hellonet.config;
 
-import dev.hellonet.guard.CidrSet;
+import dev.hellonet.net.CidrSet;
+import dev.hellonet.net.TargetRules;
+import dev.hellonet.net.TransportChoice;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -18,9 +21,6 @@ public record HellonetConfig(
     CrawlerConfig crawler,
     HttpConfig http,
     ApiConfig api) {
-
-  /** Which Netty transport the Vert.x instance uses. */
-  public enum TransportChoice { AUTO, EPOLL, NIO }
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
   public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
@@ -69,14 +69,17 @@ public record HellonetConfig(
   /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
    * {@code deny} hold host names ({@code example.org}, {@code *.example.org}) and CIDR ranges ({@code 10.0.0.0/8});
-   * an empty allow list allows every target the deny list does not name.
+   * an empty allow list allows every target the deny list does not name. Both are parsed here, once.
    */
   public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
                               int historySize, Path downloadDir, long maxDownloadBytes,
-                              List<String> allow, List<String> deny, CrawlerLimits limits) {
-    public CrawlerConfig {
-      allow = List.copyOf(allow);
-      deny = List.copyOf(deny);
+                              TargetRules allow, TargetRules deny, CrawlerLimits limits) {
+    /** With the lists as written; a malformed entry is refused naming its key ({@code crawler.allow[2]}). */
+    public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny,
+                         CrawlerLimits limits) {
+      this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes,
+          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"), limits);
     }
 
     /** The same with the default {@link CrawlerLimits} (tests and tools that only set the basics). */
@@ -155,14 +158,9 @@ public record HellonetConfig(
         r.intIn("crawler.historySize", 1, 100_000),
         Path.of(r.nonBlank("crawler.downloadDir")),
         r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
-        r.stringList("crawler.allow"),
-        r.stringList("crawler.deny"),
+        r.targets("crawler.allow"),
+        r.targets("crawler.deny"),
         crawlerLimits(r));
-    try {
-      new dev.hellonet.crawl.policy.TargetPolicy(crawler.allow(), crawler.deny());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
-    }
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
     String token = r.string("api.token");
     if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -215,14 +213,10 @@ public record HellonetConfig(
   /** Reads dotted keys out of nested JSON, with errors that name the key. */
   private record Reader(JsonObject json) {
     Object value(String key) {
-      Object node = json;
-      for (String part : key.split("\\.")) {
-        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
-          throw new ConfigException(key + ": missing");
-        }
-        node = obj.getValue(part);
+      if (!DottedKeys.has(json, key)) {
+        throw new ConfigException(key + ": missing");
       }
-      return node;
+      return DottedKeys.get(json, key);
     }
 
     String string(String key) {
@@ -241,19 +235,15 @@ public record HellonetConfig(
     }
 
     long longIn(String key, long min, long max) {
-      Object v = value(key);
-      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-        throw new ConfigException(key + ": must be a whole number; got " + v);
+      try {
+        return WholeNumbers.check(value(key), min, max);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
       }
-      long l = n.longValue();
-      if (l < min || l > max) {
-        throw new ConfigException(key + ": must be between " + min + " and " + max + "; got " + l);
-      }
-      return l;
     }
 
     List<String> stringList(String key) {
-      if (!(value(key) instanceof io.vertx.core.json.JsonArray array)) {
+      if (!(value(key) instanceof JsonArray array)) {
         throw new ConfigException(key + ": must be an array of strings");
       }
       List<String> out = new ArrayList<>();
@@ -264,6 +254,15 @@ public record HellonetConfig(
         out.add(s.trim());
       }
       return out;
+    }
+
+    /** Host names, *.domains and CIDR ranges; a malformed entry is an error naming it ({@code crawler.deny[1]}). */
+    TargetRules targets(String key) {
+      try {
+        return TargetRules.parse(stringList(key), key);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
     }
 
     int intIn(String key, int min, int max) {

@@ -1,5 +1,7 @@
 package dev.hellonet.crawl.fetch;
 
+import dev.hellonet.net.HttpUris;
+import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,8 +13,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.client.impl.ClientPhase;
-import io.vertx.ext.web.client.impl.WebClientInternal;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -81,22 +81,19 @@ public final class Fetcher {
         .setDecompressionSupported(false);
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(maxConnectionsPerHost);
     this.client = WebClient.create(vertx, options, pool);
-    ((WebClientInternal) client).addInterceptor(ctx -> {
-      if (ctx.phase() == ClientPhase.SEND_REQUEST) {
-        InFlight f = inFlight.get(ctx.request());
-        if (f != null && f.outcome.future().isComplete()) {
-          // Aborted while it waited for a connection: fail the exchange here instead of sending. Resetting it and
-          // going on (as before) made the client log "Stream reset" and a NullPointerException for every such
-          // request, thousands of lines per cancelled crawl.
-          ctx.clientRequest().exceptionHandler(e -> { });
-          ctx.fail(f.outcome.future().cause());
-          return;
-        }
-        if (f != null) {
-          f.clientRequest = ctx.clientRequest();
-        }
+    VertxInternals.beforeSend(client, (request, clientRequest) -> {
+      InFlight f = inFlight.get(request);
+      if (f != null && f.outcome.future().isComplete()) {
+        // Aborted while it waited for a connection: fail the exchange here instead of sending. Resetting it and
+        // going on (as before) made the client log "Stream reset" and a NullPointerException for every such
+        // request, thousands of lines per cancelled crawl.
+        clientRequest.exceptionHandler(e -> { });
+        return f.outcome.future().cause();
       }
-      ctx.next();
+      if (f != null) {
+        f.clientRequest = clientRequest;
+      }
+      return null;
     });
   }
 
@@ -107,10 +104,8 @@ public final class Fetcher {
   public InFlight get(URI url, SocketAddress server, long timeoutMs, BodySink sink) {
     InFlight f = new InFlight(sink);
     boolean https = url.getScheme().equals("https");
-    int port = url.getPort() != -1 ? url.getPort() : https ? 443 : 80;
-    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-    String uri = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
-    HttpRequest<Void> request = client.request(HttpMethod.GET, server, port, url.getHost(), uri)
+    HttpRequest<Void> request = client.request(HttpMethod.GET, server, HttpUris.port(url), url.getHost(),
+            HttpUris.pathAndQuery(url))
         .ssl(https)
         .connectTimeout(timeoutMs)
         .putHeader(HttpHeaders.USER_AGENT.toString(), userAgent)
