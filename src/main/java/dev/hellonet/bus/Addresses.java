@@ -15,7 +15,8 @@ public final class Addresses {
    * abuse counters rejectedGlobalLimit, rejectedPerIpLimit, rejectedRateLimit, rejectedFirstRequestTimeout, rejectedIdleTimeout,
    * rejectedSlowReader, rejectedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
    * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
-   * pagesFailed, pagesSkipped, downloads, bytes, inFlight).
+   * pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the TCP event bus bridge is on
+   * (connections, frames, refusals by reason; listed in docs/event-bus.md).
    */
   public static final String COUNTERS = "hellonet.counters";
 
@@ -49,6 +50,14 @@ public final class Addresses {
    * full, or fails with {@link #FAILURE_NOT_FOUND}.
    */
   public static final String CRAWL_CANCEL = "hellonet.crawler.cancel";
+
+  /**
+   * Published by the crawler as a job moves: {@code {"event": "state" | "pages", "job": CrawlSummary}} where the job
+   * is shaped as in {@link #CRAWL_LIST} (id, status, createdAt, finishedAt, error, stats). {@code state}: the job
+   * started ({@code running}) or ended ({@code completed} or {@code cancelled}; the last event of a job);
+   * {@code pages}: another {@code events.crawlProgressEveryPages} pages of a running job reached a final status.
+   */
+  public static final String CRAWL_PROGRESS = "hellonet.crawler.progress";
 
   /**
    * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,

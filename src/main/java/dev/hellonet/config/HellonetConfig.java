@@ -20,7 +20,9 @@ public record HellonetConfig(
     ShutdownConfig shutdown,
     CrawlerConfig crawler,
     HttpConfig http,
-    ApiConfig api) {
+    ApiConfig api,
+    BridgeConfig bridge,
+    EventsConfig events) {
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
   public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
@@ -65,6 +67,17 @@ public record HellonetConfig(
       return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)") + "]";
     }
   }
+
+  /**
+   * The TCP event bus bridge (see docs/event-bus.md): off unless {@code enabled}; every limit bounds what one client
+   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, and how many bad
+   * frames or token failures a connection may send before it is closed.
+   */
+  public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
+                             int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures) {}
+
+  /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
+  public record EventsConfig(int crawlProgressEveryPages) {}
 
   /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
@@ -169,7 +182,21 @@ public record HellonetConfig(
           + " characters without spaces; got " + token.length() + " characters");
     }
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
-    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api);
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
+        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)));
+  }
+
+  private static BridgeConfig bridge(Reader r) {
+    return new BridgeConfig(
+        r.bool("bridge.enabled"),
+        r.nonBlank("bridge.host"),
+        r.intIn("bridge.port", 0, 65535),
+        r.intIn("bridge.maxConnections", 1, 1_000_000),
+        r.intIn("bridge.maxFrameBytes", 256, 64 * 1024 * 1024),
+        r.intIn("bridge.maxInFlight", 1, 65536),
+        r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
+        r.intIn("bridge.maxBadFrames", 1, 1_000_000),
+        r.intIn("bridge.maxAuthFailures", 1, 1000));
   }
 
   private static CrawlerLimits crawlerLimits(Reader r) {
@@ -224,6 +251,13 @@ public record HellonetConfig(
         return s;
       }
       throw new ConfigException(key + ": must be a string");
+    }
+
+    boolean bool(String key) {
+      if (value(key) instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException(key + ": must be true or false; got " + value(key));
     }
 
     String nonBlank(String key) {

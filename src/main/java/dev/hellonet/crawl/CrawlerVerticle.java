@@ -4,6 +4,7 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.crawl.fetch.Fetcher;
+import dev.hellonet.crawl.job.CrawlEvents;
 import dev.hellonet.crawl.job.CrawlJob;
 import dev.hellonet.crawl.job.CrawlerCounters;
 import dev.hellonet.crawl.job.InvalidRequestException;
@@ -47,6 +48,7 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private final CrawlerConfig config;
   private final CounterRegistry registry;
+  private final int progressEveryPages;
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
@@ -58,8 +60,14 @@ public final class CrawlerVerticle extends VerticleBase {
   private WorkerExecutor parsePool;
 
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
+    this(config, registry, 10);
+  }
+
+  /** {@code progressEveryPages}: a progress event on {@link Addresses#CRAWL_PROGRESS} every that many final pages. */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages) {
     this.config = config;
     this.registry = registry;
+    this.progressEveryPages = progressEveryPages;
   }
 
   @Override
@@ -150,7 +158,8 @@ public final class CrawlerVerticle extends VerticleBase {
     if (client != null) {
       runningByClient.merge(client, 1, Integer::sum);
     }
-    JobRun run = new JobRun(vertx, job, node, () -> {
+    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages);
+    JobRun run = new JobRun(vertx, job, node, events, () -> {
       runs.remove(job.id());
       if (client != null) {
         runningByClient.computeIfPresent(client, (c, n) -> n == 1 ? null : n - 1);
@@ -158,9 +167,11 @@ public final class CrawlerVerticle extends VerticleBase {
       counters.jobFinished();
       forget(store.evict());
       makeRoomForRecords(job.id());
+      events.stateChanged();
     });
     runs.put(id, run);
     msg.reply(job.window(0, DEFAULT_WINDOW));
+    events.stateChanged();
     run.start();
   }
 

@@ -547,4 +547,55 @@ class ConfigLoaderTest {
         () -> typed(envWithFile("{}", "HELLONET_SHUTDOWN_DRAINDELAYMS", "-1"))), "shutdown.drainDelayMs");
     assertEquals(0, typed(envWithFile("{}", "HELLONET_HTTP_PORT", "0")).http().port());
   }
+
+  @Test
+  void bridgeAndEventsDefaults() {
+    HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
+    HellonetConfig.BridgeConfig bridge = config.bridge();
+    assertFalse(bridge.enabled());
+    assertEquals("127.0.0.1", bridge.host());
+    assertEquals(7000, bridge.port());
+    assertEquals(256, bridge.maxConnections());
+    assertEquals(65536, bridge.maxFrameBytes());
+    assertEquals(64, bridge.maxInFlight());
+    assertEquals(1048576, bridge.maxQueuedBytes());
+    assertEquals(10, bridge.maxBadFrames());
+    assertEquals(3, bridge.maxAuthFailures());
+    assertEquals(10, config.events().crawlProgressEveryPages());
+  }
+
+  @Test
+  void bridgeIsSwitchedOnFromTheEnvironmentAndABadSwitchFailsNamingTheVariable() throws IOException {
+    assertTrue(typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "true")).bridge().enabled());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "yes"))), "HELLONET_BRIDGE_ENABLED", "true or false");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"bridge\": {\"enabled\": 1}}"))), "bridge.enabled", "true or false");
+  }
+
+  @Test
+  void bridgeLimitsAreRangeChecked() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_PORT", "70000"))), "bridge.port");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_HOST", " "))), "bridge.host");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXFRAMEBYTES", "10"))), "bridge.maxFrameBytes");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXINFLIGHT", "0"))), "bridge.maxInFlight");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXQUEUEDBYTES", "100"))), "bridge.maxQueuedBytes");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXBADFRAMES", "0"))), "bridge.maxBadFrames");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXAUTHFAILURES", "0"))), "bridge.maxAuthFailures");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXCONNECTIONS", "0"))), "bridge.maxConnections");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_EVENTS_CRAWLPROGRESSEVERYPAGES", "0"))),
+        "events.crawlProgressEveryPages");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"bridge\": {\"maxFrames\": 5}}"))), "bridge.maxFrames");
+    assertEquals(0, typed(envWithFile("{}", "HELLONET_BRIDGE_PORT", "0")).bridge().port());
+  }
 }

@@ -45,7 +45,7 @@ public final class JobRun {
   private boolean seeding;
   private long deadlineTimer = -1;
 
-  public JobRun(Vertx vertx, CrawlJob job, NodeResources node, Runnable onFinish) {
+  public JobRun(Vertx vertx, CrawlJob job, NodeResources node, CrawlEvents events, Runnable onFinish) {
     this.vertx = vertx;
     this.job = job;
     this.request = job.request;
@@ -70,7 +70,7 @@ public final class JobRun {
         });
     this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
     this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits(), node.records(),
-        node.parseGate());
+        node.parseGate(), events);
   }
 
   public void start() {

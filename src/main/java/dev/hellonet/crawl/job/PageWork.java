@@ -29,6 +29,7 @@ final class PageWork {
   private final CrawlerLimits limits;
   private final Budget records;
   private final ParseGate parseGate;
+  private final CrawlEvents events;
   private int detailPages;
   private final JobRun run;
   private final CrawlJob job;
@@ -41,8 +42,9 @@ final class PageWork {
   private final Map<String, List<JsonObject>> detailWaiters = new HashMap<>();
 
   PageWork(WorkerExecutor parsePool, JobRun run, CrawlJob job, CrawlerCounters counters, Downloads downloads,
-           CrawlerLimits limits, Budget records, ParseGate parseGate) {
+           CrawlerLimits limits, Budget records, ParseGate parseGate, CrawlEvents events) {
     this.parsePool = parsePool;
+    this.events = events;
     this.parseGate = parseGate;
     this.records = records;
     this.limits = limits;
@@ -121,6 +123,7 @@ final class PageWork {
       case SKIPPED -> counters.pagesSkipped.add(1);
       default -> { }
     }
+    events.pageFinished();
     List<JsonObject> waiting = detailWaiters.remove(page.url);
     if (waiting != null) {
       JsonObject detail = detailByUrl.get(page.url);
