@@ -13,6 +13,7 @@ import io.vertx.openapi.validation.ValidatorException;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,9 +62,18 @@ final class ErrorMapper {
     if (failure == null) {
       return fromStatus(statusCode, null);
     }
-    LOG.log(Level.WARNING, "request failed inside the server", failure);
-    return new ApiError(500, "internal", "internal error: " + failure.getClass().getSimpleName()
-        + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
+    return internal("request failed inside the server", failure);
+  }
+
+  /**
+   * A fault of the server: logged in full under a fresh reference, answered with only that reference, so that
+   * internal messages (paths, class names, state) never reach a client while an operator can still find the cause.
+   */
+  static ApiError internal(String what, Throwable cause) {
+    String reference = UUID.randomUUID().toString().substring(0, 8);
+    LOG.log(Level.WARNING, what + " [reference " + reference + "]", cause);
+    return new ApiError(500, "internal", "internal error (reference " + reference
+        + "; the server log has the details)");
   }
 
   /** 413 with the limit itself, so a client knows how far to cut. */
@@ -86,7 +96,7 @@ final class ErrorMapper {
       case 503 -> new ApiError(503, "unavailable", "the service is not available now" + extra);
       default -> status >= 400 && status < 500
           ? new ApiError(status, "bad_request", "the request was refused" + extra)
-          : new ApiError(500, "internal", "internal error" + extra);
+          : internal("request failed with status " + status + extra, null);
     };
   }
 
@@ -154,10 +164,7 @@ final class ErrorMapper {
       case Addresses.FAILURE_NOT_FOUND -> new ApiError(404, "not_found", message);
       case Addresses.FAILURE_BUSY -> new ApiError(429, "busy", message);
       case Addresses.FAILURE_UNAVAILABLE -> new ApiError(503, "unavailable", message);
-      default -> {
-        LOG.warning("event-bus request failed (" + e.failureCode() + "): " + message);
-        yield new ApiError(500, "internal", "internal error: " + message);
-      }
+      default -> internal("event-bus request failed (" + e.failureCode() + "): " + message, null);
     };
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -72,6 +73,25 @@ class HealthProbesTest {
         })
         .compose(v -> crawler.get().unregister())
         .compose(v -> expect(ready, false, "crawler gone"))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  /** Issue 10: a readiness probe asked for the node's status three times. */
+  @Test
+  void aProbeAsksForTheNodeStatusOnce(Vertx vertx, VertxTestContext test) {
+    AtomicInteger asked = new AtomicInteger();
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
+      asked.incrementAndGet();
+      vertx.setTimer(20, t -> msg.reply(status(true, true)));
+    }).completion()
+        .compose(v -> vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> msg.reply(new JsonObject())).completion())
+        .compose(v -> expect(ready, true, "first probe"))
+        .compose(v -> asked.get() == 1 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new AssertionError("one status request per probe, got " + asked.get())))
+        .compose(v -> expect(ready, true, "second probe"))
+        .compose(v -> asked.get() == 2 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new AssertionError("the next probe asks again; asked " + asked.get())))
         .onComplete(test.succeedingThenComplete());
   }
 
