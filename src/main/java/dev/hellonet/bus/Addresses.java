@@ -26,9 +26,15 @@ public final class Addresses {
   /**
    * Request-reply: body a crawl job request (see {@code hellonet/openapi.yaml}, schema CrawlRequest); the reply is the
    * new job, shaped as schema Crawl, status {@code running}. Fails with {@link #FAILURE_INVALID} naming the field, or
-   * {@link #FAILURE_BUSY} when {@code crawler.historySize} jobs are all still running.
+   * {@link #FAILURE_BUSY} when {@code crawler.historySize} or {@code crawler.maxRunningJobs} jobs are running, or
+   * {@code crawler.maxRunningJobsPerClient} of the client named by header {@link #HEADER_CLIENT}.
    */
   public static final String CRAWL_START = "hellonet.crawler.start";
+  /**
+   * Message header on {@link #CRAWL_START}: who asks (the HTTP API puts the client's source address here), for the
+   * per-client share of running jobs. Requests without it (in-process callers) have no per-client share.
+   */
+  public static final String HEADER_CLIENT = "client";
 
   /** Request-reply: body {@code {"id": str}}; the reply is that job in full (schema Crawl), or {@link #FAILURE_NOT_FOUND}. */
   public static final String CRAWL_GET = "hellonet.crawler.get";

@@ -439,6 +439,7 @@ class ConfigLoaderTest {
     assertEquals(52428800, crawler.maxDownloadBytes());
     assertEquals(java.util.List.of(), crawler.allow().entries());
     assertEquals(java.util.List.of(), crawler.deny().entries());
+    assertEquals(HellonetConfig.CrawlerLimits.DEFAULTS, crawler.limits(), "conf/config.json and DEFAULTS agree");
   }
 
   @Test
@@ -484,6 +485,24 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_CRAWLER_USERAGENT", " "))), "crawler.userAgent");
     assertEquals(2, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXREDIRECTS", "2")).crawler().maxRedirects());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "0"))), "crawler.parseThreads");
+    assertEquals(5, typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "5")).crawler().limits().parseThreads());
+    for (String[] bad : new String[][] {{"MAXITEMSPERPAGE", "0", "crawler.maxItemsPerPage"},
+        {"MAXITEMSPERJOB", "0", "crawler.maxItemsPerJob"}, {"MAXDETAILPAGESPERJOB", "-1", "crawler.maxDetailPagesPerJob"},
+        {"MAXDOWNLOADSPERJOB", "-1", "crawler.maxDownloadsPerJob"},
+        {"MAXDOWNLOADBYTESPERJOB", "-1", "crawler.maxDownloadBytesPerJob"},
+        {"MAXPAGEBYTESINFLIGHT", "-1", "crawler.maxPageBytesInFlight"},
+        {"MAXDOWNLOADBYTESONDISK", "-1", "crawler.maxDownloadBytesOnDisk"},
+        {"MAXRUNNINGJOBS", "0", "crawler.maxRunningJobs"}, {"MAXRECORDSKEPT", "-1", "crawler.maxRecordsKept"}, {"MAXRUNNINGJOBSPERCLIENT", "0", "crawler.maxRunningJobsPerClient"}}) {
+      assertMentions(assertThrows(ConfigException.class,
+          () -> typed(envWithFile("{}", "HELLONET_CRAWLER_" + bad[0], bad[1]))), bad[2]);
+    }
+    assertEquals(7, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXRUNNINGJOBS", "7")).crawler().limits().maxRunningJobs());
+    assertEquals(Runtime.getRuntime().maxMemory() / 8,
+        typed(envWithFile("{}")).crawler().limits().maxPageBytesInFlight(), "0 is an eighth of the heap");
+    assertEquals(5L << 20, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXPAGEBYTESINFLIGHT", String.valueOf(5L << 20)))
+        .crawler().limits().maxPageBytesInFlight());
   }
 
   @Test
