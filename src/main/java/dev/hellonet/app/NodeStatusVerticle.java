@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -18,12 +17,18 @@ import java.util.function.Supplier;
 
 /**
  * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (read now, so a
- * reply also proves the store answers), lifecycle, the kernel-defence warnings of whatever provides them, and on a
+ * reply also proves the store answers), lifecycle, the flood protection in force with the kernel's defences, and on a
  * supervised worker the supervisor's report of its workers (read from the supervisor's status file now).
  */
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
   private static final long STORE_TIMEOUT_MS = 2_000;
+  /**
+   * How long a read of the high-water mark is reused. The mark is for display, and each read takes the sequence file
+   * lock on the store's one worker thread, queued with leases: a flood of status or readiness requests must not
+   * become a flood of reads that delays leases.
+   */
+  static final long MARK_REUSE_MS = 1_000;
 
   private final String version;
   private final Instant startedAt;
@@ -31,12 +36,14 @@ final class NodeStatusVerticle extends VerticleBase {
   private final Map<String, Integer> instances;
   private final SequenceStore store;
   private final NodeLifecycle lifecycle;
-  private final Supplier<List<String>> kernelWarnings;
+  private final Supplier<JsonObject> protection;
   private final ClusterView cluster;
   private final Optional<Path> supervisorStatus;
+  private Future<Long> markRead;
+  private long markReadAt;
 
   NodeStatusVerticle(String version, Instant startedAt, String transport, Map<String, Integer> instances,
-                     SequenceStore store, NodeLifecycle lifecycle, Supplier<List<String>> kernelWarnings,
+                     SequenceStore store, NodeLifecycle lifecycle, Supplier<JsonObject> protection,
                      ClusterView cluster, Optional<Path> supervisorStatus) {
     this.version = version;
     this.startedAt = startedAt;
@@ -44,7 +51,7 @@ final class NodeStatusVerticle extends VerticleBase {
     this.instances = Map.copyOf(instances);
     this.store = store;
     this.lifecycle = lifecycle;
-    this.kernelWarnings = kernelWarnings;
+    this.protection = protection;
     this.cluster = cluster;
     this.supervisorStatus = supervisorStatus;
   }
@@ -52,8 +59,7 @@ final class NodeStatusVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // Local: in a cluster, the node asked is the node that answers.
-    return vertx.eventBus().localConsumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
-        .timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return vertx.eventBus().localConsumer(Addresses.NODE_STATUS, msg -> highWaterMark()
         .compose(mark -> supervisor().map(sup -> {
           JsonObject status = status(mark);
           if (sup != null) {
@@ -81,7 +87,20 @@ final class NodeStatusVerticle extends VerticleBase {
             "cannot read the supervisor's status " + supervisorStatus.get() + ": " + e.getMessage())));
   }
 
+  /** One read at a time, reused for {@link #MARK_REUSE_MS} once it succeeded; a failed read is not reused. */
+  private Future<Long> highWaterMark() {
+    long now = System.nanoTime();
+    boolean stale = markRead == null || (markRead.isComplete()
+        && (markRead.failed() || now - markReadAt > MARK_REUSE_MS * 1_000_000));
+    if (stale) {
+      markReadAt = now;
+      markRead = store.highWaterMark().timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+    return markRead;
+  }
+
   private JsonObject status(long highWaterMark) {
+    JsonObject protectionStatus = protection.get();
     JsonObject roles = new JsonObject();
     instances.forEach(roles::put);
     return new JsonObject()
@@ -93,6 +112,7 @@ final class NodeStatusVerticle extends VerticleBase {
         .put("instances", roles)
         .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
         .put("sequence", new JsonObject().put("store", store.describe()).put("highWaterMark", highWaterMark))
-        .put("kernelDefences", new JsonObject().put("warnings", new JsonArray(List.copyOf(kernelWarnings.get()))));
+        .put("kernelDefences", new JsonObject().put("warnings", protectionStatus.getJsonObject("kernel").getJsonArray("warnings")))
+        .put("protection", protectionStatus);
   }
 }

@@ -14,7 +14,7 @@ public final class Addresses {
    * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld, and the
    * abuse counters rejectedGlobalLimit, rejectedPerIpLimit, rejectedRateLimit, rejectedFirstRequestTimeout, rejectedIdleTimeout,
    * rejectedSlowReader, rejectedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
-   * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
+   * {@code sequence} (highWaterMark) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
    * pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the TCP event bus bridge is on
    * (connections, frames, refusals by reason; listed in docs/event-bus.md).
    */
@@ -46,9 +46,15 @@ public final class Addresses {
   /**
    * Request-reply: body a crawl job request (see {@code hellonet/openapi.yaml}, schema CrawlRequest); the reply is the
    * new job, shaped as schema Crawl, status {@code running}. Fails with {@link #FAILURE_INVALID} naming the field, or
-   * {@link #FAILURE_BUSY} when {@code crawler.historySize} jobs are all still running.
+   * {@link #FAILURE_BUSY} when {@code crawler.historySize} or {@code crawler.maxRunningJobs} jobs are running, or
+   * {@code crawler.maxRunningJobsPerClient} of the client named by header {@link #HEADER_CLIENT}.
    */
   public static final String CRAWL_START = "hellonet.crawler.start";
+  /**
+   * Message header on {@link #CRAWL_START}: who asks (the HTTP API puts the client's source address here), for the
+   * per-client share of running jobs. Requests without it (in-process callers) have no per-client share.
+   */
+  public static final String HEADER_CLIENT = "client";
 
   /** Request-reply: body {@code {"id": str}}; the reply is that job in full (schema Crawl), or {@link #FAILURE_NOT_FOUND}. */
   public static final String CRAWL_GET = "hellonet.crawler.get";
@@ -77,10 +83,11 @@ public final class Addresses {
    * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,
    * "uptimeMs": long, "transport": str, "accepting": bool (false once a graceful stop has begun), "instances":
    * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "highWaterMark": long (read
-   * from the store now)}, "kernelDefences": {"warnings": [str]}}}, and, on a worker of a supervisor,
-   * {@code "supervisor": {"pid", "startedAt", "workers": [{"index", "pid", "state", "restarts", "lastExitCode",
-   * "startedAt"}]}}, and when clustered {@code "cluster": {"nodeId", "nodes": [nodeId]}}. A local consumer: the node
-   * asked answers. Fails with {@link #FAILURE_UNAVAILABLE} when the sequence store does not answer.
+   * from the store now)}, "kernelDefences": {"warnings": [str]}, "protection": {the limits in force, "kernel":
+   * {"sysctls": {name: long}, "warnings": [str]}}}}, and, on a worker of a supervisor, {@code "supervisor": {"pid",
+   * "startedAt", "workers": [{"index", "pid", "state", "restarts", "lastExitCode", "startedAt"}]}}, and when clustered
+   * {@code "cluster": {"nodeId", "nodes": [nodeId]}}. A local consumer: the node asked answers. Fails with
+   * {@link #FAILURE_UNAVAILABLE} when the sequence store does not answer.
    */
   public static final String NODE_STATUS = "hellonet.node.status";
 

@@ -61,7 +61,9 @@ public final class CrawlRouterVerticle extends VerticleBase {
   /** Offers the job to instance {@code index}; a full one passes it on to the next, until every one has said no. */
   private void tryStart(Message<Object> msg, int index, int left) {
     String owner = owner(cluster, index);
-    vertx.eventBus().<JsonObject>request(Addresses.ofInstance(Addresses.CRAWL_START, owner), msg.body(), options)
+    // The headers go along: the crawler counts running jobs per client by one of them.
+    DeliveryOptions forward = new DeliveryOptions(options).setHeaders(msg.headers());
+    vertx.eventBus().<JsonObject>request(Addresses.ofInstance(Addresses.CRAWL_START, owner), msg.body(), forward)
         .onSuccess(reply -> msg.reply(routed(owner, reply.body())))
         .onFailure(e -> {
           if (e instanceof ReplyException r && r.failureCode() == Addresses.FAILURE_BUSY && left > 1) {
@@ -83,8 +85,10 @@ public final class CrawlRouterVerticle extends VerticleBase {
       msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + id);
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.ofInstance(address, parts[0]),
-            new JsonObject().put("id", parts[1]), options)
+    // The rest of the request (a window of pages: offset, limit) goes along unchanged.
+    JsonObject local = ((JsonObject) msg.body()).copy().put("id", parts[1]);
+    vertx.eventBus().<JsonObject>request(Addresses.ofInstance(address, parts[0]), local,
+            new DeliveryOptions(options).setHeaders(msg.headers()))
         .onSuccess(reply -> msg.reply(routed(parts[0], reply.body())))
         .onFailure(e -> fail(msg, e, id));
   }

@@ -57,7 +57,7 @@ class ConfigLoaderTest {
     assertEquals(1048576, config.sequence().maxBlock());
     assertEquals(1000, config.counters().publishIntervalMs());
     assertEquals(10000, config.shutdown().timeoutMs());
-    assertEquals(8192, config.hello().acceptBacklog());
+    assertEquals(0, config.hello().acceptBacklog(), "0: sized from the kernel's limits");
     assertEquals(5, config.hello().deferAcceptSeconds());
     HellonetConfig.ProtectionConfig p = config.protection();
     assertEquals(0, p.maxConnections());
@@ -191,7 +191,15 @@ class ConfigLoaderTest {
     Map<String, String> env = envWithFile("{}", "HELLONET_FOO", "1");
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, "HELLONET_FOO");
+    assertMentions(e, "HELLONET_FOO", "known: HELLONET_API_MAXBODYBYTES, ");
+  }
+
+  @Test
+  void mistypedVariableSuggestsTheCloseName() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_POTR", "9100");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertEquals("unknown environment variable HELLONET_HELLO_POTR; did you mean HELLONET_HELLO_PORT?", e.getMessage());
   }
 
   @Test
@@ -209,7 +217,7 @@ class ConfigLoaderTest {
         """);
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, "hello.prot", dir.resolve("config.json").toString());
+    assertMentions(e, "hello.prot", dir.resolve("config.json").toString(), "did you mean \"hello.port\"?");
   }
 
   @Test
@@ -237,7 +245,9 @@ class ConfigLoaderTest {
     Map<String, String> env = envWithFile("port = 9100\n");
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object");
+    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object", "line 1, column ");
+    assertFalse(e.getMessage().contains("REDACTED"), e.getMessage());
+    assertFalse(e.getMessage().contains("StreamReadFeature"), e.getMessage());
   }
 
   @Test
@@ -414,7 +424,7 @@ class ConfigLoaderTest {
         () -> typed(envWithFile("{}", "HELLONET_PROTECTION_SLOWREADERTIMEOUTMS", "-1"))),
         "protection.slowReaderTimeoutMs", "-1");
     assertMentions(assertThrows(ConfigException.class,
-        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "0"))),
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "-1"))),
         "hello.acceptBacklog");
   }
 
@@ -439,6 +449,7 @@ class ConfigLoaderTest {
     assertEquals(52428800, crawler.maxDownloadBytes());
     assertEquals(java.util.List.of(), crawler.allow().entries());
     assertEquals(java.util.List.of(), crawler.deny().entries());
+    assertEquals(HellonetConfig.CrawlerLimits.DEFAULTS, crawler.limits(), "conf/config.json and DEFAULTS agree");
   }
 
   @Test
@@ -484,6 +495,24 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_CRAWLER_USERAGENT", " "))), "crawler.userAgent");
     assertEquals(2, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXREDIRECTS", "2")).crawler().maxRedirects());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "0"))), "crawler.parseThreads");
+    assertEquals(5, typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "5")).crawler().limits().parseThreads());
+    for (String[] bad : new String[][] {{"MAXITEMSPERPAGE", "0", "crawler.maxItemsPerPage"},
+        {"MAXITEMSPERJOB", "0", "crawler.maxItemsPerJob"}, {"MAXDETAILPAGESPERJOB", "-1", "crawler.maxDetailPagesPerJob"},
+        {"MAXDOWNLOADSPERJOB", "-1", "crawler.maxDownloadsPerJob"},
+        {"MAXDOWNLOADBYTESPERJOB", "-1", "crawler.maxDownloadBytesPerJob"},
+        {"MAXPAGEBYTESINFLIGHT", "-1", "crawler.maxPageBytesInFlight"},
+        {"MAXDOWNLOADBYTESONDISK", "-1", "crawler.maxDownloadBytesOnDisk"},
+        {"MAXRUNNINGJOBS", "0", "crawler.maxRunningJobs"}, {"MAXRECORDSKEPT", "-1", "crawler.maxRecordsKept"}, {"MAXRUNNINGJOBSPERCLIENT", "0", "crawler.maxRunningJobsPerClient"}}) {
+      assertMentions(assertThrows(ConfigException.class,
+          () -> typed(envWithFile("{}", "HELLONET_CRAWLER_" + bad[0], bad[1]))), bad[2]);
+    }
+    assertEquals(7, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXRUNNINGJOBS", "7")).crawler().limits().maxRunningJobs());
+    assertEquals(Runtime.getRuntime().maxMemory() / 8,
+        typed(envWithFile("{}")).crawler().limits().maxPageBytesInFlight(), "0 is an eighth of the heap");
+    assertEquals(5L << 20, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXPAGEBYTESINFLIGHT", String.valueOf(5L << 20)))
+        .crawler().limits().maxPageBytesInFlight());
   }
 
   @Test
