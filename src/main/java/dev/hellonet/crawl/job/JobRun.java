@@ -7,6 +7,7 @@ import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import dev.hellonet.crawl.fetch.Fetcher;
+import dev.hellonet.net.HttpUris;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -301,7 +302,6 @@ public final class JobRun {
   }
 
   private static SocketAddress server(InetAddress address, URI uri) {
-    int port = uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equals("https") ? 443 : 80;
-    return SocketAddress.inetSocketAddress(port, address.getHostAddress());
+    return SocketAddress.inetSocketAddress(HttpUris.port(uri), address.getHostAddress());
   }
 }
