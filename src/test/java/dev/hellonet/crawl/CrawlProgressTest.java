@@ -3,7 +3,7 @@ package dev.hellonet.crawl;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
-import dev.hellonet.testing.ListingSite;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -33,14 +33,14 @@ class CrawlProgressTest {
   }
 
   private List<JsonObject> crawl(Vertx vertx, int everyPages) throws Exception {
-    ListingSite site = ListingSite.start(vertx);
+    TestSite site = TestSite.start(vertx);
     CrawlerConfig config = new CrawlerConfig("hellonet-test/1.0", 64, 64 * 1024, 5, 20, dir.resolve("downloads"),
         256 * 1024, List.of(), List.of());
     await(vertx.deployVerticle(new CrawlerVerticle(config, new CounterRegistry("test"), everyPages)));
     List<JsonObject> events = new CopyOnWriteArrayList<>();
     await(vertx.eventBus().<JsonObject>consumer(Addresses.CRAWL_PROGRESS, m -> events.add(m.body())).completion());
     JsonObject job = (JsonObject) await(vertx.eventBus().request(Addresses.CRAWL_START, new JsonObject()
-        .put("urls", List.of(site.firstPage())).put("maxDepth", ListingSite.PAGES))).body();
+        .put("urls", List.of(site.firstPage())).put("maxDepth", TestSite.PAGES))).body();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (events.isEmpty() || events.get(events.size() - 1).getJsonObject("job").getString("status").equals("running")) {
       assertTrue(System.nanoTime() < deadline, "the crawl did not end in 30 s: " + events);
@@ -76,7 +76,7 @@ class CrawlProgressTest {
 
     JsonObject last = events.get(events.size() - 1).getJsonObject("job");
     int pages = finalPages(last);
-    assertTrue(pages >= ListingSite.PAGES, last.encode());
+    assertTrue(pages >= TestSite.PAGES, last.encode());
     assertEquals(expected(pages), kinds(events));
     for (int i = 1; i <= pages; i++) {
       assertEquals(i, finalPages(events.get(i).getJsonObject("job")), "page event " + i + ": " + events.get(i));

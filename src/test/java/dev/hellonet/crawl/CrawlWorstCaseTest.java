@@ -2,6 +2,7 @@ package dev.hellonet.crawl;
 
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.ServerProcess;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,6 +4,7 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.config.HellonetConfig.CrawlerLimits;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

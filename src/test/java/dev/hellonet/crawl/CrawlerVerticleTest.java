@@ -3,6 +3,7 @@ package dev.hellonet.crawl;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;

@@ -3,6 +3,7 @@ package dev.hellonet.crawl;
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestConfig;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
