@@ -1,5 +1,6 @@
 package dev.hellonet.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +58,8 @@ public final class TestSite implements AutoCloseable {
   private final String robotsText;
   private final String host;
   private final Promise<Void> lastPage = Promise.promise();
+  /** Waiters for an in-flight count, each completed (and dropped) the first time the count equals its number. */
+  private final List<Map.Entry<Integer, Promise<Void>>> inFlightWaiters = new ArrayList<>();
 
   private TestSite(Builder b, Vertx vertx, boolean ownsVertx) throws Exception {
     this.vertx = vertx;
@@ -68,8 +70,7 @@ public final class TestSite implements AutoCloseable {
     if (!b.holdLastPage) {
       lastPage.complete();
     }
-    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, host)
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    this.server = Await.result(vertx.createHttpServer().requestHandler(this::handle).listen(0, host), 10);
   }
 
   /** How the site answers; {@link #start()} serves it. */
@@ -379,8 +380,28 @@ public final class TestSite implements AutoCloseable {
     pump[0].run();
   }
 
+  /**
+   * Completes when the site has exactly {@code n} requests in flight (at once, if it has now), so that a test waits
+   * for what the site saw rather than polling or sleeping.
+   */
+  public Future<Void> whenInFlight(int n) {
+    Promise<Void> p = Promise.promise();
+    synchronized (inFlightWaiters) {
+      if (inFlight.get() == n) {
+        p.complete();
+      } else {
+        inFlightWaiters.add(Map.entry(n, p));
+      }
+    }
+    return p.future();
+  }
+
   private void track(String host, int delta) {
-    int total = inFlight.addAndGet(delta);
+    int total;
+    synchronized (inFlightWaiters) {
+      total = inFlight.addAndGet(delta);
+      inFlightWaiters.removeIf(w -> w.getKey() == total && w.getValue().tryComplete());
+    }
     maxInFlight.accumulateAndGet(total, Math::max);
     int perHost = inFlightByHost.computeIfAbsent(host, h -> new AtomicInteger()).addAndGet(delta);
     maxByHost.computeIfAbsent(host, h -> new AtomicInteger()).accumulateAndGet(perHost, Math::max);
@@ -430,10 +451,10 @@ public final class TestSite implements AutoCloseable {
   public void close() throws Exception {
     releaseLastPage();
     try {
-      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(server.close(), 10);
     } finally {
       if (ownsVertx) {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Await.result(vertx.close(), 10);
       }
     }
   }
