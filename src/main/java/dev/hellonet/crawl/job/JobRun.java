@@ -68,7 +68,7 @@ public final class JobRun {
           public void release(String key) {
             scheduler.release(key);
           }
-        });
+        }, TargetChecks.SYSTEM);
     this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
     this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits(), node.records(),
         node.parseGate(), events);
