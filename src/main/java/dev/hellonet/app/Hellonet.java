@@ -8,14 +8,13 @@ import dev.hellonet.crawl.CrawlerVerticle;
 import dev.hellonet.guard.DeferAcceptTransport;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
-import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.sequence.SequenceStores;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -103,11 +102,10 @@ public final class Hellonet {
     Future<Hellonet> deployed = HttpApiVerticle.loadContract(vertx)
         .compose(c -> {
           contract[0] = c;
-          return FileSequenceStore.open(vertx, config.sequence().file());
+          return SequenceStores.open(vertx, config.sequence());
         })
         .compose(store -> {
-          registry.register("sequence", store.describe(),
-              () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
+          registry.register("sequence", store.describe(), store::counters);
           String[] crawler = new String[1];
           return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs()))
               .compose(id -> vertx.deployVerticle(new CrawlerVerticle(config.crawler(), registry)))

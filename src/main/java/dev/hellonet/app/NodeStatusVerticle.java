@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (read now, so a
- * reply also proves the store answers), lifecycle, and the kernel-defence warnings of whatever provides them.
+ * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (its mark read now,
+ * and its health: a store that does not answer is reported as such, not turned into a failed status), lifecycle, and
+ * the kernel-defence warnings of whatever provides them.
  */
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
@@ -43,12 +44,18 @@ final class NodeStatusVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
         .timeout(STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .onSuccess(mark -> msg.reply(status(mark)))
-        .onFailure(e -> msg.fail(Addresses.FAILURE_UNAVAILABLE,
-            "sequence store " + store.describe() + " does not answer: " + e.getMessage()))).completion();
+        .onComplete(ar -> {
+          JsonObject sequence = store.status().put("reachable", ar.succeeded());
+          if (ar.succeeded()) {
+            sequence.put("highWaterMark", ar.result());
+          } else {
+            sequence.put("error", "sequence store " + store.describe() + " does not answer: " + ar.cause().getMessage());
+          }
+          msg.reply(status(sequence));
+        })).completion();
   }
 
-  private JsonObject status(long highWaterMark) {
+  private JsonObject status(JsonObject sequence) {
     JsonObject roles = new JsonObject();
     instances.forEach(roles::put);
     return new JsonObject()
@@ -59,7 +66,7 @@ final class NodeStatusVerticle extends VerticleBase {
         .put("accepting", lifecycle.accepting())
         .put("instances", roles)
         .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
-        .put("sequence", new JsonObject().put("store", store.describe()).put("highWaterMark", highWaterMark))
+        .put("sequence", sequence)
         .put("kernelDefences", new JsonObject().put("warnings", new JsonArray(List.copyOf(kernelWarnings.get()))));
   }
 }

@@ -45,7 +45,9 @@ public final class ConfigLoader {
     }
     Path file = named != null ? Path.of(named) : DEFAULT_FILE;
     if (named != null || Files.exists(file)) {
-      overlay(config, readFile(file), "", file.toString());
+      JsonObject fromFile = readFile(file);
+      refuseSecrets(fromFile, file);
+      overlay(config, fromFile, "", file.toString());
     }
     applyEnvironment(config, types, env);
     return config;
@@ -74,6 +76,20 @@ public final class ConfigLoader {
       return new JsonObject(text);
     } catch (DecodeException e) {
       throw new ConfigException("configuration file " + file + " is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Keys that hold secrets come from the environment (or a mounted secret file) only: a configuration file gets
+   * committed, copied and logged.
+   */
+  private static void refuseSecrets(JsonObject fromFile, Path file) {
+    JsonObject postgres = fromFile.getValue("sequence") instanceof JsonObject seq
+        && seq.getValue("postgres") instanceof JsonObject pg ? pg : null;
+    if (postgres != null && postgres.containsKey("password")) {
+      throw new ConfigException(file + ": \"sequence.postgres.password\" must not be set in a configuration file,"
+          + " which gets committed and copied around; set the environment variable "
+          + variableFor("sequence.postgres.password") + " or point sequence.postgres.passwordFile at a mounted secret");
     }
   }
 

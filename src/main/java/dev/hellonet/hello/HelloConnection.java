@@ -28,6 +28,11 @@ import java.util.concurrent.TimeUnit;
 final class HelloConnection {
   private static final ByteBuf TOO_LONG = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
       "ERR request too long\n".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
+  private static final String UNAVAILABLE_LINE = "ERR unavailable\n";
+  private static final int UNAVAILABLE_BATCH = 256;
+  /** {@value #UNAVAILABLE_BATCH} times {@code ERR unavailable}, for requests that cannot be numbered in an outage. */
+  private static final ByteBuf UNAVAILABLE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+      UNAVAILABLE_LINE.repeat(UNAVAILABLE_BATCH).getBytes(StandardCharsets.US_ASCII))).asReadOnly();
   /** How long a closing connection waits for the client to close after the server's last reply. */
   static final long LINGER_MS = 2_000;
 
@@ -133,6 +138,14 @@ final class HelloConnection {
       }
       int n = supply.available((int) Math.min(owed, encoder.maxReplies()));
       if (n == 0) {
+        if (supply.exhausted()) {
+          // The store is down and nothing is held: say so now rather than hold the client until it returns.
+          int e = (int) Math.min(owed, UNAVAILABLE_BATCH);
+          socket.writeMessage(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
+          owed -= e;
+          counters.unavailable.add(e);
+          continue;
+        }
         stopReading();
         if (!waitingForNumbers) {
           waitingForNumbers = true;
