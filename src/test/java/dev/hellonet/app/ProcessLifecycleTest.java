@@ -151,6 +151,30 @@ class ProcessLifecycleTest {
   }
 
   @Test
+  void missingSequenceFileWithCreateIfMissingFalseStopsTheStartNamingTheAbsolutePath() throws Exception {
+    Path work = dir.resolve("nofile");
+    ServerProcess server = ServerProcess.launch(work, Map.of(
+        "HELLONET_SEQUENCE_FILE", "data/sequence", "HELLONET_SEQUENCE_CREATEIFMISSING", "false"));
+    servers.add(server);
+    assertEquals(1, server.awaitExit(30), server.log());
+    // Relative in the configuration, absolute in the message: which directory it was looked for in is the point.
+    String expected = work.resolve("data/sequence").toAbsolutePath().normalize().toString();
+    assertTrue(server.log().contains(expected + " does not exist and sequence.createIfMissing is false"),
+        server.log());
+    assertTrue(!Files.exists(work.resolve("data")), "nothing created");
+  }
+
+  @Test
+  void creatingTheSequenceFileIsLoggedWithItsAbsolutePath() throws Exception {
+    Path work = dir.resolve("fresh");
+    ServerProcess server = ServerProcess.start(work, Map.of("HELLONET_SEQUENCE_FILE", "data/sequence"));
+    servers.add(server);
+    String expected = work.resolve("data/sequence").toAbsolutePath().normalize().toString();
+    assertTrue(server.log().contains("CREATED A NEW SEQUENCE FILE at " + expected), server.log());
+    assertTrue(Files.isRegularFile(Path.of(expected)));
+  }
+
+  @Test
   void misconfigurationStopsTheStartNamingTheVariable() throws Exception {
     ServerProcess server = ServerProcess.launch(dir.resolve("badconfig"), Map.of(
         "HELLONET_HELLO_PORT", "9000", "HELLONET_HELLO_MAXREQUESTBYTES", "lots"));
