@@ -81,12 +81,13 @@ public final class ConfigLoader {
 
   /**
    * Keys that hold secrets come from the environment (or a mounted secret file) only: a configuration file gets
-   * committed, copied and logged.
+   * committed, copied and logged. An empty value is no secret and is allowed.
    */
   private static void refuseSecrets(JsonObject fromFile, Path file) {
     JsonObject postgres = fromFile.getValue("sequence") instanceof JsonObject seq
         && seq.getValue("postgres") instanceof JsonObject pg ? pg : null;
-    if (postgres != null && postgres.containsKey("password")) {
+    // The shipped conf/config.json doubles as the embedded defaults and holds the key empty: no secret in that.
+    if (postgres != null && postgres.containsKey("password") && !"".equals(postgres.getValue("password"))) {
       throw new ConfigException(file + ": \"sequence.postgres.password\" must not be set in a configuration file,"
           + " which gets committed and copied around; set the environment variable "
           + variableFor("sequence.postgres.password") + " or point sequence.postgres.passwordFile at a mounted secret");

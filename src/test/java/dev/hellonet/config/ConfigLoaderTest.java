@@ -581,6 +581,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theShippedConfigFileWithItsEmptyPasswordIsAcceptedAsAnOverlay() throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put(ConfigLoader.CONFIG_FILE_VARIABLE, Path.of("conf", "config.json").toString());
+    env.put("HELLONET_SEQUENCE_POSTGRES_PASSWORD", "from-env");
+
+    assertEquals("from-env", typed(env).sequence().postgres().password());
+  }
+
+  @Test
   void postgresPasswordNeverAppearsInToString() throws IOException {
     HellonetConfig config = typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_PASSWORD", "hunter2hunter2"));
 
