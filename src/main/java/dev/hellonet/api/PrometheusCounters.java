@@ -25,7 +25,7 @@ final class PrometheusCounters {
       Map.entry("pages", "status"));
   /** Levels that go up and down; everything else only grows and is exported as a counter. */
   private static final Set<String> GAUGES = Set.of("connectionsActive", "jobsRunning", "inFlight", "sequenceHeld",
-      "highWaterMark");
+      "highWaterMark", "exhaustedInstances", "leaseLatencyLastMicros", "leaseLatencyMaxMicros");
 
   private record Sample(String labels, Number value) {}
 
