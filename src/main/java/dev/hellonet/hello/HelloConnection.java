@@ -9,7 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.internal.net.NetSocketInternal;
+import dev.hellonet.vertx.RawSocket;
+import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,8 @@ final class HelloConnection {
   /** How long a closing connection waits for the client to close after the server's last reply. */
   static final long LINGER_MS = 2_000;
 
-  private final NetSocketInternal socket;
+  private final NetSocket socket;
+  private final RawSocket raw;
   private final ChannelHandlerContext ctx;
   private final NumberSupply supply;
   private final ReplyEncoder encoder;
@@ -56,10 +58,11 @@ final class HelloConnection {
   private boolean closing;
   private boolean closed;
 
-  HelloConnection(NetSocketInternal socket, NumberSupply supply, ReplyEncoder encoder, HelloCounters counters,
+  HelloConnection(RawSocket raw, NumberSupply supply, ReplyEncoder encoder, HelloCounters counters,
                   int maxRequestBytes) {
-    this.socket = socket;
-    this.ctx = socket.channelHandlerContext();
+    this.raw = raw;
+    this.socket = raw.socket();
+    this.ctx = raw.context();
     this.supply = supply;
     this.encoder = encoder;
     this.counters = counters;
@@ -72,7 +75,7 @@ final class HelloConnection {
     // not be answered.
     ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     ctx.pipeline().addBefore("handler", "hellonet-channel-events", new ChannelListener());
-    socket.messageHandler(this::onMessage);
+    raw.onMessage(this::onMessage);
     socket.drainHandler(v -> pump());
     socket.shutdownHandler(v -> onShutdown());
     socket.closeHandler(v -> onClosed());
@@ -141,7 +144,7 @@ final class HelloConnection {
         if (supply.exhausted()) {
           // The store is down and nothing is held: say so now rather than hold the client until it returns.
           int e = (int) Math.min(owed, UNAVAILABLE_BATCH);
-          socket.writeMessage(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
+          raw.write(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
           owed -= e;
           counters.unavailable.add(e);
           continue;
@@ -153,7 +156,7 @@ final class HelloConnection {
         }
         return;
       }
-      socket.writeMessage(encoder.encode(ctx.alloc(), supply.take(n), n));
+      raw.write(encoder.encode(ctx.alloc(), supply.take(n), n));
       owed -= n;
       counters.replies.add(n);
     }
@@ -162,7 +165,7 @@ final class HelloConnection {
     }
     if (tooLong) {
       stopReading();
-      socket.writeMessage(TOO_LONG.duplicate());
+      raw.write(TOO_LONG.duplicate());
       close();
     } else if (inputEnded || shuttingDown) {
       close();
@@ -185,7 +188,7 @@ final class HelloConnection {
     ctx.executor().schedule(() -> {
       socket.close();
     }, LINGER_MS, TimeUnit.MILLISECONDS);
-    socket.writeMessage(Unpooled.EMPTY_BUFFER).onSuccess(v -> duplex.shutdownOutput());
+    raw.write(Unpooled.EMPTY_BUFFER).onSuccess(v -> duplex.shutdownOutput());
     startReading();
   }
 
