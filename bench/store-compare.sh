@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/store-compare.sh: pipelined throughput with the PostgreSQL sequence store next to the file store, in one run.
 #
-#   bench/store-compare.sh [--quick] [--repeat R] [--out DIR]
+#   bench/store-compare.sh [--quick] [--repeat R] [--out DIR] [--baseline JAR]
 #
 # Starts a throwaway PostgreSQL (Debian's binaries, installed with bench/apt-install.sh postgresql if missing; a temp
 # directory, loopback, a free port, fsync on as in production) and two hellonet nodes built from this checkout: one on
@@ -10,15 +10,19 @@
 # node's lease latency and block sizes from its counters, and writes every run and summary.json to the output
 # directory. Stops and removes everything it started. Docs: docs/performance.md, docs/sequence.md.
 #
+# --baseline JAR adds a third node, that jar on the file store (for example one built from main), to see whether a
+# change costs throughput on the hot path: its runs interleave with the others and the table adds its ratio.
+#
 # Environment (defaults in brackets):
 #   BENCH_WARMUP [3]  BENCH_DURATION [10]  seconds per run (--quick: 1 and 2)   BENCH_REPEAT [3]
 #   BENCH_PIPE_CONNECTIONS [32]  BENCH_PIPE_DEPTH [64]  BENCH_SERVER_THREADS [cores - 1, at least 1]
-#   BENCH_FILE_PORT [19100]  BENCH_PG_NODE_PORT [19101]  BENCH_OUT [bench/results/store-<UTC timestamp>]
+#   BENCH_FILE_PORT [19100]  BENCH_PG_NODE_PORT [19101]  BENCH_BASELINE_PORT [19102]  BENCH_OUT [bench/results/store-<UTC timestamp>]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 QUICK=0
+BASELINE=""
 REPEAT=${BENCH_REPEAT:-3}
 OUT=${BENCH_OUT:-}
 while [ $# -gt 0 ]; do
@@ -26,6 +30,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1 ;;
     --repeat) REPEAT=${2:?--repeat needs a number}; shift ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
+    --baseline) BASELINE=${2:?--baseline needs a jar}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "store-compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -39,6 +44,9 @@ PIPE_DEPTH=${BENCH_PIPE_DEPTH:-64}
 SERVER_THREADS=${BENCH_SERVER_THREADS:-$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))}
 FILE_PORT=${BENCH_FILE_PORT:-19100}
 PG_NODE_PORT=${BENCH_PG_NODE_PORT:-19101}
+BASELINE_PORT=${BENCH_BASELINE_PORT:-19102}
+[ -z "$BASELINE" ] || [ -f "$BASELINE" ] || { echo "store-compare.sh: no baseline jar at $BASELINE" >&2; exit 2; }
+[ -z "$BASELINE" ] || BASELINE=$(cd "$(dirname "$BASELINE")" && pwd)/$(basename "$BASELINE")
 OUT=${OUT:-$ROOT/bench/results/store-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT/runs"
 OUT=$(cd "$OUT" && pwd)
@@ -58,7 +66,7 @@ fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-for p in FILE_PORT PG_NODE_PORT; do
+for p in FILE_PORT PG_NODE_PORT BASELINE_PORT; do
   ! port_in_use "${!p}" || die "port ${!p} on 127.0.0.1 is already in use; pick another with BENCH_$p"
 done
 
@@ -94,10 +102,12 @@ psql_ "CREATE ROLE hellonet LOGIN PASSWORD '$PG_PASSWORD'"
 psql_ "CREATE DATABASE hellonet OWNER hellonet"
 
 # --- the two nodes --------------------------------------------------------------------------------------------------
-start_node() { # $1 name, $2 port, then HELLONET_* assignments
-  local name=$1 port=$2 i; shift 2
+start_node() { # $1 name, $2 port, $3 jar, then HELLONET_* assignments
+  local name=$1 port=$2 jar=$3 i; shift 3
   mkdir -p "$TMP/$name"
-  (cd "$TMP/$name" && exec env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$port" \
+  # Each jar on its own embedded defaults: the checkout's conf/config.json may hold keys an older jar does not know.
+  echo '{}' >"$TMP/empty-config.json"
+  (cd "$TMP/$name" && exec env HELLONET_CONFIG="$TMP/empty-config.json" HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$port" \
       HELLONET_HTTP_HOST=127.0.0.1 HELLONET_HTTP_PORT="$(free_port)" HELLONET_HELLO_INSTANCES="$SERVER_THREADS" "$@" \
       "$ROOT/hellonet" java --enable-native-access=ALL-UNNAMED -jar "$jar") >"$TMP/$name.log" 2>&1 &
   PIDS+=($!)
@@ -109,10 +119,14 @@ start_node() { # $1 name, $2 port, then HELLONET_* assignments
   die "$name did not listen within 60 s"
 }
 say "starting hellonet on the file store (127.0.0.1:$FILE_PORT) and on PostgreSQL (127.0.0.1:$PG_NODE_PORT)"
-start_node file "$FILE_PORT" HELLONET_SEQUENCE_STORE=file HELLONET_SEQUENCE_FILE="$TMP/sequence"
-start_node postgres "$PG_NODE_PORT" HELLONET_SEQUENCE_STORE=postgres HELLONET_SEQUENCE_POSTGRES_HOST=127.0.0.1 \
+start_node file "$FILE_PORT" "$jar" HELLONET_SEQUENCE_STORE=file HELLONET_SEQUENCE_FILE="$TMP/sequence"
+start_node postgres "$PG_NODE_PORT" "$jar" HELLONET_SEQUENCE_STORE=postgres HELLONET_SEQUENCE_POSTGRES_HOST=127.0.0.1 \
   HELLONET_SEQUENCE_POSTGRES_PORT="$PG_PORT" HELLONET_SEQUENCE_POSTGRES_SSLMODE=disable \
   HELLONET_SEQUENCE_POSTGRES_PASSWORD="$PG_PASSWORD"
+if [ -n "$BASELINE" ]; then
+  say "starting the baseline $BASELINE on the file store (127.0.0.1:$BASELINE_PORT)"
+  start_node baseline "$BASELINE_PORT" "$BASELINE" HELLONET_SEQUENCE_FILE="$TMP/baseline-sequence"
+fi
 http_port() { sed -n 's/.*HTTP API on 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/$1.log" | head -1; }
 
 # --- runs -----------------------------------------------------------------------------------------------------------
@@ -123,10 +137,15 @@ run_one() { # $1 store, $2 port, $3 repeat
       --json "$file.json" >"$file.txt" 2>&1 || die "loadgen failed against the $1 store: $(tail -3 "$file.txt")"
   say "[$1 $3/$REPEAT] $(head -1 "$file.txt")"
 }
-say "$((REPEAT * 2)) runs of ${WARMUP} s warm-up + ${DURATION} s measured, pipelined $PIPE_CONNS x $PIPE_DEPTH"
+STORES=(file postgres); [ -z "$BASELINE" ] || STORES+=(baseline)
+port_for() { case "$1" in file) echo "$FILE_PORT" ;; postgres) echo "$PG_NODE_PORT" ;; baseline) echo "$BASELINE_PORT" ;; esac; }
+say "$((REPEAT * ${#STORES[@]})) runs of ${WARMUP} s warm-up + ${DURATION} s measured, pipelined $PIPE_CONNS x $PIPE_DEPTH"
 for r in $(seq 1 "$REPEAT"); do
-  if [ $((r % 2)) = 1 ]; then run_one file "$FILE_PORT" "$r"; run_one postgres "$PG_NODE_PORT" "$r"
-  else run_one postgres "$PG_NODE_PORT" "$r"; run_one file "$FILE_PORT" "$r"; fi
+  # Rotate who goes first, so that no store always runs on a cooler or warmer machine.
+  for i in $(seq 0 $((${#STORES[@]} - 1))); do
+    st=${STORES[$(( (i + r - 1) % ${#STORES[@]} ))]}
+    run_one "$st" "$(port_for "$st")" "$r"
+  done
 done
 
 curl -sf "http://127.0.0.1:$(http_port postgres)/api/counters" >"$OUT/postgres-counters.json" || true
@@ -160,13 +179,15 @@ for store, rs in runs.items():
         summary[store]["meanBlock"] = round(hello["sequenceLeased"] / max(1, hello["sequenceLeases"]))
     except (OSError, KeyError, ValueError) as e:
         summary[store]["counters"] = "unavailable: %s" % e
-f, p = summary.get("file"), summary.get("postgres")
+f, p, b = summary.get("file"), summary.get("postgres"), summary.get("baseline")
 if f and p:
     summary["ratioPostgresToFile"] = round(p["repliesPerSecondMedian"] / f["repliesPerSecondMedian"], 3)
+if f and b:
+    summary["ratioFileToBaseline"] = round(f["repliesPerSecondMedian"] / b["repliesPerSecondMedian"], 3)
 with open(os.path.join(out, "summary.json"), "w") as fh:
     json.dump(summary, fh, indent=2)
 print("store     median replies/s   each run                          leases  mean/max lease (us)  mean block  dup")
-for store in ("file", "postgres"):
+for store in ("file", "postgres", "baseline"):
     s = summary.get(store)
     if s:
         print("%-9s %16s   %-32s %6s  %8s / %-9s %11s  %s" % (store, "{:,}".format(s["repliesPerSecondMedian"]),
@@ -175,5 +196,7 @@ for store in ("file", "postgres"):
               s["duplicates"]))
 if "ratioPostgresToFile" in summary:
     print("postgres / file: %.3f" % summary["ratioPostgresToFile"])
+if "ratioFileToBaseline" in summary:
+    print("file / baseline: %.3f" % summary["ratioFileToBaseline"])
 print("results: " + out)
 PY

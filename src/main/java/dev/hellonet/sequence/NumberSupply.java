@@ -13,10 +13,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Hands out numbers to one event loop from leased blocks, without locks. It leases the next block while half of the
- * current one is still left, so the event loop does not wait for the disk unless the rate outruns the store; the block
- * size doubles when leases come faster than {@link #FAST_LEASE_NANOS} and halves when slower than
- * {@link #SLOW_LEASE_NANOS}, between the configured bounds.
+ * Hands out numbers to one event loop from leased blocks, without locks. It leases the next block as soon as it starts
+ * on the current one (so it holds at most two), and the event loop does not wait for the store unless the rate
+ * outruns it; the block size at least doubles when leases come faster than {@link #FAST_LEASE_NANOS} (jumping to what
+ * the recent rate takes in {@link #TARGET_BLOCK_NANOS}) and halves when slower than {@link #SLOW_LEASE_NANOS}, between
+ * the configured bounds.
  *
  * <p>When a lease fails the supply keeps handing out what it holds and retries with back-off (up to
  * {@link #MAX_RETRY_MS}). Once it holds nothing while the store still fails, it is {@link #exhausted()}: connections
@@ -27,6 +28,8 @@ import java.util.logging.Logger;
 public final class NumberSupply {
   static final long FAST_LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   static final long SLOW_LEASE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** A block sized by demand lasts about this long at the rate that asked for it. */
+  static final long TARGET_BLOCK_NANOS = TimeUnit.SECONDS.toNanos(1);
   static final long MAX_RETRY_MS = 2_000;
   private static final Logger LOG = Logger.getLogger(NumberSupply.class.getName());
 
@@ -48,6 +51,7 @@ public final class NumberSupply {
   private boolean closed;
   private long blockSize;
   private long lastLeaseNanos = Long.MIN_VALUE;
+  private long issuedAtLastLease;
   private long retryDelayMs = 50;
   /** A retry timer is pending: no lease before it fires, however many numbers are taken meanwhile. */
   private boolean retryPending;
@@ -146,19 +150,29 @@ public final class NumberSupply {
   }
 
   private void maybeLease() {
-    if (leasing || retryPending || closed || spare != null || end - next > blockSize / 2) {
+    // The next block is asked for as soon as the current one is in use: a whole block of runway covers the lease's
+    // latency (a database round trip, an fsync on a busy disk) at any rate the block size has adapted to.
+    if (leasing || retryPending || closed || spare != null) {
       return;
     }
     long now = nanoClock.getAsLong();
+    long issuedNow = issued.get();
     if (lastLeaseNanos != Long.MIN_VALUE) {
       long interval = now - lastLeaseNanos;
-      if (interval < FAST_LEASE_NANOS) {
-        blockSize = Math.min(maxBlock, blockSize * 2);
+      long taken = issuedNow - issuedAtLastLease;
+      // No numbers taken since the last lease (the back-to-back second lease at start): no evidence of demand.
+      if (interval < FAST_LEASE_NANOS && taken > 0) {
+        // At least double; at once to what the recent rate takes in TARGET_BLOCK_NANOS, so that a node under heavy
+        // load right after its start reaches a fitting size in one or two leases rather than ten.
+        long demand = interval <= 0 ? maxBlock
+            : (long) Math.min(maxBlock, (double) taken * TARGET_BLOCK_NANOS / interval);
+        blockSize = Math.min(maxBlock, Math.max(blockSize * 2, demand));
       } else if (interval > SLOW_LEASE_NANOS) {
         blockSize = Math.max(minBlock, blockSize / 2);
       }
     }
     lastLeaseNanos = now;
+    issuedAtLastLease = issuedNow;
     leasing = true;
     long size = blockSize;
     // A lease that completed before onComplete was attached would run its callback right here, in the middle of a
