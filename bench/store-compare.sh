@@ -154,7 +154,7 @@ python3 - "$OUT" <<'PY'
 import json, glob, os, statistics, sys
 out = sys.argv[1]
 runs = {}
-for path in sorted(glob.glob(os.path.join(out, "runs", "*.json"))):
+for path in sorted(glob.glob(os.path.join(out, "runs", "*.json")), key=lambda p: int(p[:-5].split("__")[2])):
     _, store, _ = os.path.basename(path)[:-5].split("__")
     with open(path) as f:
         runs.setdefault(store, []).append(json.load(f))
@@ -179,11 +179,15 @@ for store, rs in runs.items():
         summary[store]["meanBlock"] = round(hello["sequenceLeased"] / max(1, hello["sequenceLeases"]))
     except (OSError, KeyError, ValueError) as e:
         summary[store]["counters"] = "unavailable: %s" % e
-f, p, b = summary.get("file"), summary.get("postgres"), summary.get("baseline")
-if f and p:
-    summary["ratioPostgresToFile"] = round(p["repliesPerSecondMedian"] / f["repliesPerSecondMedian"], 3)
-if f and b:
-    summary["ratioFileToBaseline"] = round(f["repliesPerSecondMedian"] / b["repliesPerSecondMedian"], 3)
+def ratio(num, den):
+    # The median of the ratios within each repeat (the runs of one repeat are back to back), and their range.
+    a, b = summary[num]["repliesPerSecondEachRun"], summary[den]["repliesPerSecondEachRun"]
+    each = [x / y for x, y in zip(a, b) if y]
+    return {"median": round(statistics.median(each), 3), "min": round(min(each), 3), "max": round(max(each), 3)}
+if "file" in summary and "postgres" in summary:
+    summary["ratioPostgresToFile"] = ratio("postgres", "file")
+if "file" in summary and "baseline" in summary:
+    summary["ratioFileToBaseline"] = ratio("file", "baseline")
 with open(os.path.join(out, "summary.json"), "w") as fh:
     json.dump(summary, fh, indent=2)
 print("store     median replies/s   each run                          leases  mean/max lease (us)  mean block  dup")
@@ -194,9 +198,9 @@ for store in ("file", "postgres", "baseline"):
               ", ".join("{:,}".format(x) for x in s["repliesPerSecondEachRun"]), s.get("leases", "?"),
               s.get("leaseLatencyMeanMicros", "?"), s.get("leaseLatencyMaxMicros", "?"), s.get("meanBlock", "?"),
               s["duplicates"]))
-if "ratioPostgresToFile" in summary:
-    print("postgres / file: %.3f" % summary["ratioPostgresToFile"])
-if "ratioFileToBaseline" in summary:
-    print("file / baseline: %.3f" % summary["ratioFileToBaseline"])
+for key, label in (("ratioPostgresToFile", "postgres / file"), ("ratioFileToBaseline", "file / baseline")):
+    if key in summary:
+        r = summary[key]
+        print("%s: %.3f (median of the ratios within each repeat; range %.3f-%.3f)" % (label, r["median"], r["min"], r["max"]))
 print("results: " + out)
 PY
