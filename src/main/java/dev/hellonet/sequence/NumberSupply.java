@@ -13,9 +13,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Hands out numbers to one event loop from leased blocks, without locks. It leases the next block as soon as it starts
- * on the current one (so it holds at most two), and the event loop does not wait for the store unless the rate
- * outruns it; the block size at least doubles when leases come faster than {@link #FAST_LEASE_NANOS} (jumping to what
+ * Hands out numbers to one event loop from leased blocks, without locks. It leases the next block while half of the
+ * current one is still left, so the event loop does not wait for the store unless the rate outruns it; the block size at least doubles when leases come faster than {@link #FAST_LEASE_NANOS} (jumping to what
  * the recent rate takes in {@link #TARGET_BLOCK_NANOS}) and halves when slower than {@link #SLOW_LEASE_NANOS}, between
  * the configured bounds.
  *
@@ -150,9 +149,7 @@ public final class NumberSupply {
   }
 
   private void maybeLease() {
-    // The next block is asked for as soon as the current one is in use: a whole block of runway covers the lease's
-    // latency (a database round trip, an fsync on a busy disk) at any rate the block size has adapted to.
-    if (leasing || retryPending || closed || spare != null) {
+    if (leasing || retryPending || closed || spare != null || end - next > blockSize / 2) {
       return;
     }
     long now = nanoClock.getAsLong();
