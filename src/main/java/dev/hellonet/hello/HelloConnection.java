@@ -142,11 +142,7 @@ final class HelloConnection {
       int n = supply.available((int) Math.min(owed, encoder.maxReplies()));
       if (n == 0) {
         if (supply.exhausted()) {
-          // The store is down and nothing is held: say so now rather than hold the client until it returns.
-          int e = (int) Math.min(owed, UNAVAILABLE_BATCH);
-          raw.write(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
-          owed -= e;
-          counters.unavailable.add(e);
+          answerUnavailable();
           continue;
         }
         stopReading();
@@ -172,6 +168,17 @@ final class HelloConnection {
     } else {
       startReading();
     }
+  }
+
+  /**
+   * The store is down and no numbers are held: answer owed requests {@code ERR unavailable} now rather than hold the
+   * client until the store returns. Out of {@link #pump()} so that the hot loop stays small enough to inline.
+   */
+  private void answerUnavailable() {
+    int e = (int) Math.min(owed, UNAVAILABLE_BATCH);
+    raw.write(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
+    owed -= e;
+    counters.unavailable.add(e);
   }
 
   /**

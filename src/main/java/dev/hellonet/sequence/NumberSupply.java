@@ -148,10 +148,15 @@ public final class NumberSupply {
     return (end - next) + (spare == null ? 0 : spare.size());
   }
 
+  /** Called on every take: only the test, kept small so that it inlines into the hot path. */
   private void maybeLease() {
     if (leasing || retryPending || closed || spare != null || end - next > blockSize / 2) {
       return;
     }
+    lease();
+  }
+
+  private void lease() {
     long now = nanoClock.getAsLong();
     long issuedNow = issued.get();
     if (lastLeaseNanos != Long.MIN_VALUE) {
