@@ -12,9 +12,14 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns whatever made a request fail (a refusal of ours, a contract violation, an event-bus failure, a status set by
@@ -50,9 +55,18 @@ final class ErrorMapper {
     if (failure == null) {
       return fromStatus(statusCode, null);
     }
-    LOG.log(Level.WARNING, "request failed inside the server", failure);
-    return new ApiError(500, "internal", "internal error: " + failure.getClass().getSimpleName()
-        + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
+    return internal("request failed inside the server", failure);
+  }
+
+  /**
+   * A fault of the server: logged in full under a fresh reference, answered with only that reference, so that
+   * internal messages (paths, class names, state) never reach a client while an operator can still find the cause.
+   */
+  static ApiError internal(String what, Throwable cause) {
+    String reference = UUID.randomUUID().toString().substring(0, 8);
+    LOG.log(Level.WARNING, what + " [reference " + reference + "]", cause);
+    return new ApiError(500, "internal", "internal error (reference " + reference
+        + "; the server log has the details)");
   }
 
   static ApiError fromStatus(int status, String detail) {
@@ -69,19 +83,19 @@ final class ErrorMapper {
       case 503 -> new ApiError(503, "unavailable", "the service is not available now" + extra);
       default -> status >= 400 && status < 500
           ? new ApiError(status, "bad_request", "the request was refused" + extra)
-          : new ApiError(500, "internal", "internal error" + extra);
+          : internal("request failed with status " + status + extra, null);
     };
   }
 
   /** {@code The value of query parameter limit is invalid. Reason: 5000 is greater than 1000} */
-  private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
-      "The value of (?:query|path|header|cookie) parameter (\\S+) is invalid\\. Reason: (.*)", java.util.regex.Pattern.DOTALL);
+  private static final Pattern PARAMETER = Pattern.compile(
+      "The value of (?:query|path|header|cookie) parameter (\\S+) is invalid\\. Reason: (.*)", Pattern.DOTALL);
 
   /** A request that breaks the contract: the message and every detail name the parameter or body field at fault. */
   static ApiError fromValidator(ValidatorException v) {
     JsonArray details = new JsonArray();
     String message = v.getMessage();
-    java.util.regex.Matcher parameter = PARAMETER.matcher(message);
+    Matcher parameter = PARAMETER.matcher(message);
     if (parameter.matches()) {
       String reason = parameter.group(2).replaceFirst(" at /?$", "");
       details.add(new JsonObject().put("field", parameter.group(1)).put("problem", reason));
@@ -92,7 +106,7 @@ final class ErrorMapper {
       flatten(s.getOutputUnit(), leaves);
       // The validator reports every enclosing level too ("Property retries does not match schema"): per field keep
       // the error of the deepest keyword (".../retries/maximum"), and drop fields that only enclose others.
-      java.util.Map<String, OutputUnit> innermost = new java.util.LinkedHashMap<>();
+      Map<String, OutputUnit> innermost = new LinkedHashMap<>();
       for (OutputUnit leaf : leaves) {
         String field = field(leaf.getInstanceLocation());
         if (!field.isEmpty()) {
@@ -171,10 +185,7 @@ final class ErrorMapper {
       case Addresses.FAILURE_NOT_FOUND -> new ApiError(404, "not_found", message);
       case Addresses.FAILURE_BUSY -> new ApiError(429, "busy", message);
       case Addresses.FAILURE_UNAVAILABLE -> new ApiError(503, "unavailable", message);
-      default -> {
-        LOG.warning("event-bus request failed (" + e.failureCode() + "): " + message);
-        yield new ApiError(500, "internal", "internal error: " + message);
-      }
+      default -> internal("event-bus request failed (" + e.failureCode() + "): " + message, null);
     };
   }
 }

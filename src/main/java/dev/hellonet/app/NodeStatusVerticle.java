@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +21,12 @@ import java.util.function.Supplier;
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
   private static final long STORE_TIMEOUT_MS = 2_000;
+  /**
+   * How long a read of the high-water mark is reused. The mark is for display, and each read takes the sequence file
+   * lock on the store's one worker thread, queued with leases: a flood of status or readiness requests must not
+   * become a flood of reads that delays leases.
+   */
+  static final long MARK_REUSE_MS = 1_000;
 
   private final String version;
   private final Instant startedAt;
@@ -28,6 +35,8 @@ final class NodeStatusVerticle extends VerticleBase {
   private final SequenceStore store;
   private final NodeLifecycle lifecycle;
   private final Supplier<List<String>> kernelWarnings;
+  private Future<Long> markRead;
+  private long markReadAt;
 
   NodeStatusVerticle(String version, Instant startedAt, String transport, Map<String, Integer> instances,
                      SequenceStore store, NodeLifecycle lifecycle, Supplier<List<String>> kernelWarnings) {
@@ -42,8 +51,7 @@ final class NodeStatusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
-        .timeout(STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+    return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> highWaterMark()
         .onComplete(ar -> {
           JsonObject sequence = store.status().put("reachable", ar.succeeded());
           if (ar.succeeded()) {
@@ -53,6 +61,18 @@ final class NodeStatusVerticle extends VerticleBase {
           }
           msg.reply(status(sequence));
         })).completion();
+  }
+
+  /** One read at a time, reused for {@link #MARK_REUSE_MS} once it succeeded; a failed read is not reused. */
+  private Future<Long> highWaterMark() {
+    long now = System.nanoTime();
+    boolean stale = markRead == null || (markRead.isComplete()
+        && (markRead.failed() || now - markReadAt > MARK_REUSE_MS * 1_000_000));
+    if (stale) {
+      markReadAt = now;
+      markRead = store.highWaterMark().timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+    return markRead;
   }
 
   private JsonObject status(JsonObject sequence) {

@@ -3,6 +3,7 @@ package dev.hellonet.config;
 import dev.hellonet.net.CidrSet;
 import dev.hellonet.net.TargetRules;
 import dev.hellonet.net.TransportChoice;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ public record HellonetConfig(
     ShutdownConfig shutdown,
     CrawlerConfig crawler,
     HttpConfig http,
-    ApiConfig api) {
+    ApiConfig api,
+    BridgeConfig bridge,
+    EventsConfig events) {
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
   public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
@@ -96,18 +99,62 @@ public record HellonetConfig(
   }
 
   /**
+   * The TCP event bus bridge (see docs/event-bus.md): off unless {@code enabled}; every limit bounds what one client
+   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, and how many bad
+   * frames or token failures a connection may send before it is closed.
+   */
+  public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
+                             int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures) {}
+
+  /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
+  public record EventsConfig(int crawlProgressEveryPages) {}
+
+  /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
    * {@code deny} hold host names ({@code example.org}, {@code *.example.org}) and CIDR ranges ({@code 10.0.0.0/8});
    * an empty allow list allows every target the deny list does not name. Both are parsed here, once.
    */
   public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
                               int historySize, Path downloadDir, long maxDownloadBytes,
-                              TargetRules allow, TargetRules deny) {
+                              TargetRules allow, TargetRules deny, CrawlerLimits limits) {
     /** With the lists as written; a malformed entry is refused naming its key ({@code crawler.allow[2]}). */
     public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
-                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny,
+                         CrawlerLimits limits) {
       this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes,
-          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"));
+          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"), limits);
+    }
+
+    /** The same with the default {@link CrawlerLimits} (tests and tools that only set the basics). */
+    public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
+      this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes, allow,
+          deny, CrawlerLimits.DEFAULTS);
+    }
+  }
+
+  /**
+   * The crawler's ceilings beyond a job's own request (docs/crawler.md, "Limits"): threads that parse pages off the
+   * event loops; per job, items (per page and in all), detail pages, downloads and download bytes; per node, page
+   * bytes held in memory, download bytes on disk, running jobs, running jobs per client address, and the pages, items
+   * and downloads kept in the job history.
+   */
+  public record CrawlerLimits(int parseThreads, int maxItemsPerPage, int maxItemsPerJob, int maxDetailPagesPerJob,
+                              int maxDownloadsPerJob, long maxDownloadBytesPerJob, long maxPageBytesInFlight,
+                              long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient,
+                              long maxRecordsKept) {
+    /** The values of the embedded conf/config.json, resolved for this JVM. */
+    public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2, 1_000, 100_000, 10_000, 1_000,
+        1L << 30, pageBytesFor(0), 10L << 30, 16, 4, recordsFor(0));
+
+    /** {@code crawler.maxPageBytesInFlight} 0 means an eighth of the JVM's heap, so the default fits any -Xmx. */
+    static long pageBytesFor(long configured) {
+      return configured != 0 ? configured : Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /** {@code crawler.maxRecordsKept} 0 means one record per 2 KiB of heap (a record takes a few hundred bytes). */
+    static long recordsFor(long configured) {
+      return configured != 0 ? configured : Math.max(10_000, Runtime.getRuntime().maxMemory() / 2048);
     }
   }
 
@@ -146,7 +193,8 @@ public record HellonetConfig(
         Path.of(r.nonBlank("crawler.downloadDir")),
         r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
         r.targets("crawler.allow"),
-        r.targets("crawler.deny"));
+        r.targets("crawler.deny"),
+        crawlerLimits(r));
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
     String token = r.string("api.token");
     if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -155,7 +203,36 @@ public record HellonetConfig(
           + " characters without spaces; got " + token.length() + " characters");
     }
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
-    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api);
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
+        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)));
+  }
+
+  private static BridgeConfig bridge(Reader r) {
+    return new BridgeConfig(
+        r.bool("bridge.enabled"),
+        r.nonBlank("bridge.host"),
+        r.intIn("bridge.port", 0, 65535),
+        r.intIn("bridge.maxConnections", 1, 1_000_000),
+        r.intIn("bridge.maxFrameBytes", 256, 64 * 1024 * 1024),
+        r.intIn("bridge.maxInFlight", 1, 65536),
+        r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
+        r.intIn("bridge.maxBadFrames", 1, 1_000_000),
+        r.intIn("bridge.maxAuthFailures", 1, 1000));
+  }
+
+  private static CrawlerLimits crawlerLimits(Reader r) {
+    return new CrawlerLimits(
+        r.intIn("crawler.parseThreads", 1, 256),
+        r.intIn("crawler.maxItemsPerPage", 1, 1_000_000),
+        r.intIn("crawler.maxItemsPerJob", 1, 10_000_000),
+        r.intIn("crawler.maxDetailPagesPerJob", 0, 1_000_000),
+        r.intIn("crawler.maxDownloadsPerJob", 0, 1_000_000),
+        r.longIn("crawler.maxDownloadBytesPerJob", 0, 1L << 44),
+        CrawlerLimits.pageBytesFor(r.longIn("crawler.maxPageBytesInFlight", 0, 1L << 40)),
+        r.longIn("crawler.maxDownloadBytesOnDisk", 0, 1L << 50),
+        r.intIn("crawler.maxRunningJobs", 1, 100_000),
+        r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000),
+        CrawlerLimits.recordsFor(r.longIn("crawler.maxRecordsKept", 0, 1L << 40)));
   }
 
   private static SequenceConfig sequence(Reader r) {
@@ -237,14 +314,10 @@ public record HellonetConfig(
   /** Reads dotted keys out of nested JSON, with errors that name the key. */
   private record Reader(JsonObject json) {
     Object value(String key) {
-      Object node = json;
-      for (String part : key.split("\\.")) {
-        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
-          throw new ConfigException(key + ": missing");
-        }
-        node = obj.getValue(part);
+      if (!DottedKeys.has(json, key)) {
+        throw new ConfigException(key + ": missing");
       }
-      return node;
+      return DottedKeys.get(json, key);
     }
 
     String string(String key) {
@@ -252,6 +325,13 @@ public record HellonetConfig(
         return s;
       }
       throw new ConfigException(key + ": must be a string");
+    }
+
+    boolean bool(String key) {
+      if (value(key) instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException(key + ": must be true or false; got " + value(key));
     }
 
     String nonBlank(String key) {
@@ -262,27 +342,16 @@ public record HellonetConfig(
       return s;
     }
 
-    boolean bool(String key) {
-      if (value(key) instanceof Boolean b) {
-        return b;
-      }
-      throw new ConfigException(key + ": must be true or false");
-    }
-
     long longIn(String key, long min, long max) {
-      Object v = value(key);
-      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-        throw new ConfigException(key + ": must be a whole number; got " + v);
+      try {
+        return WholeNumbers.check(value(key), min, max);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
       }
-      long l = n.longValue();
-      if (l < min || l > max) {
-        throw new ConfigException(key + ": must be between " + min + " and " + max + "; got " + l);
-      }
-      return l;
     }
 
     List<String> stringList(String key) {
-      if (!(value(key) instanceof io.vertx.core.json.JsonArray array)) {
+      if (!(value(key) instanceof JsonArray array)) {
         throw new ConfigException(key + ": must be an array of strings");
       }
       List<String> out = new ArrayList<>();
