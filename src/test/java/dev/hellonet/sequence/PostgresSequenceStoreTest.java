@@ -250,4 +250,31 @@ class PostgresSequenceStoreTest {
     Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), config("nosuchdb", freshName()), true));
     assertTrue(e.getMessage().contains("database \"nosuchdb\" does not exist"), e.getMessage());
   }
+
+  @Test
+  void sslModeRequireEncryptsTheConnection() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
+    String name = freshName();
+    PostgresConfig tls = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
+        name, 1, "require", "", PostgresServer.PASSWORD);
+    SequenceStore store = open(tls);
+    await(store.lease(10));
+    assertEquals("t", pg.psql("postgres", "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a"
+        + " USING (pid) WHERE a.application_name = 'hellonet' AND a.datname = 'hellonet'"),
+        "every hellonet connection to the database is encrypted");
+  }
+
+  @Test
+  void sslModeVerifyFullRefusesACertificateTheJvmDoesNotTrust() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
+    PostgresConfig verify = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
+        freshName(), 1, "verify-full", "", PostgresServer.PASSWORD);
+    Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), verify, true));
+    assertInstanceOf(SequenceStoreException.class, e);
+    assertTrue(e.getMessage().startsWith("cannot open the sequence store postgres://hellonet@127.0.0.1:"),
+        e.getMessage());
+    String lower = e.getMessage().toLowerCase(java.util.Locale.ROOT);
+    assertTrue(lower.contains("certif") || lower.contains("pkix") || lower.contains("ssl"),
+        "the refusal is about the certificate: " + e.getMessage());
+  }
 }

@@ -36,6 +36,8 @@ public final class PostgresServer implements AutoCloseable {
   private final Path data;
   private final int port;
   private final boolean asPostgres;
+  /** TLS is on (with a self-signed certificate for 127.0.0.1) when openssl could make one. */
+  private boolean tls;
 
   private PostgresServer(Path bin, Path dir, int port, boolean asPostgres) {
     this.bin = bin;
@@ -62,6 +64,7 @@ public final class PostgresServer implements AutoCloseable {
       }
       server.run(true, "initdb", "-D", server.data.toString(), "-U", "postgres", "-A", "scram-sha-256",
           "--pwfile=" + pwfile, "--no-sync", "-E", "UTF8", "--locale=C");
+      server.tls = server.makeCertificate();
       server.startServer();
       server.psql("postgres", "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
       server.createDatabase(DATABASE);
@@ -105,10 +108,30 @@ public final class PostgresServer implements AutoCloseable {
     return port;
   }
 
+  /** Whether the server accepts TLS (self-signed, so only modes that do not verify can use it). */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** A self-signed certificate in the data directory, readable only by the server; false without openssl. */
+  private boolean makeCertificate() throws IOException, InterruptedException {
+    Path openssl = Path.of("/usr/bin/openssl");
+    if (!Files.isExecutable(openssl)) {
+      System.out.println("PostgresServer: no /usr/bin/openssl, so the test server runs without TLS");
+      return false;
+    }
+    run(true, openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+        "/CN=127.0.0.1", "-keyout", data.resolve("server.key").toString(), "-out",
+        data.resolve("server.crt").toString());
+    run(true, "/bin/chmod", "600", data.resolve("server.key").toString());
+    return true;
+  }
+
   /** Starts the server again after {@link #stopImmediately()}. */
   public void startServer() throws IOException, InterruptedException {
     run(true, "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60",
-        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -c fsync=off -c max_connections=200",
+        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -c fsync=off -c max_connections=200"
+            + (tls ? " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" : ""),
         "start");
   }
 
@@ -146,7 +169,7 @@ public final class PostgresServer implements AutoCloseable {
     if (serverTool && asPostgres) {
       command.addAll(List.of("runuser", "-u", "postgres", "--"));
     }
-    command.add(bin.resolve(tool).toString());
+    command.add(tool.startsWith("/") ? tool : bin.resolve(tool).toString());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().put("PGPASSWORD", SUPERUSER_PASSWORD);
