@@ -4,11 +4,9 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.sequence.SequenceStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -16,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (its mark read now,
  * and its health: a store that does not answer is reported as such, not turned into a failed status), lifecycle, and
- * the kernel-defence warnings of whatever provides them.
+ * the flood protection in force with the kernel's defences.
  */
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
@@ -34,19 +32,19 @@ final class NodeStatusVerticle extends VerticleBase {
   private final Map<String, Integer> instances;
   private final SequenceStore store;
   private final NodeLifecycle lifecycle;
-  private final Supplier<List<String>> kernelWarnings;
+  private final Supplier<JsonObject> protection;
   private Future<Long> markRead;
   private long markReadAt;
 
   NodeStatusVerticle(String version, Instant startedAt, String transport, Map<String, Integer> instances,
-                     SequenceStore store, NodeLifecycle lifecycle, Supplier<List<String>> kernelWarnings) {
+                     SequenceStore store, NodeLifecycle lifecycle, Supplier<JsonObject> protection) {
     this.version = version;
     this.startedAt = startedAt;
     this.transport = transport;
     this.instances = Map.copyOf(instances);
     this.store = store;
     this.lifecycle = lifecycle;
-    this.kernelWarnings = kernelWarnings;
+    this.protection = protection;
   }
 
   @Override
@@ -76,6 +74,7 @@ final class NodeStatusVerticle extends VerticleBase {
   }
 
   private JsonObject status(JsonObject sequence) {
+    JsonObject protectionStatus = protection.get();
     JsonObject roles = new JsonObject();
     instances.forEach(roles::put);
     return new JsonObject()
@@ -87,6 +86,7 @@ final class NodeStatusVerticle extends VerticleBase {
         .put("instances", roles)
         .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
         .put("sequence", sequence)
-        .put("kernelDefences", new JsonObject().put("warnings", new JsonArray(List.copyOf(kernelWarnings.get()))));
+        .put("kernelDefences", new JsonObject().put("warnings", protectionStatus.getJsonObject("kernel").getJsonArray("warnings")))
+        .put("protection", protectionStatus);
   }
 }

@@ -67,8 +67,9 @@ public final class Addresses {
    * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "kind": "file"|"postgres",
    * "path" (file) or "host", "port", "database", "name" (postgres), "highWaterMark": long (read from the store now,
    * else the last seen), "reachable": bool, "error": str (when not reachable), "healthy": bool, "lastError": str,
-   * "exhaustedInstances": int, and the store's counters}, "kernelDefences": {"warnings": [str]}}}. A store that does
-   * not answer is reported in "sequence", never as a failure (docs/event-bus.md).
+   * "exhaustedInstances": int, and the store's counters}, "kernelDefences": {"warnings": [str]}, "protection": {the
+   * limits in force, "kernel": {"sysctls": {name: long}, "warnings": [str]}}}}. A store that does not answer is
+   * reported in "sequence", never as a failure (docs/event-bus.md).
    */
   public static final String NODE_STATUS = "hellonet.node.status";
 

@@ -30,10 +30,16 @@ public final class FileSequenceStore implements SequenceStore {
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(
       FileSequenceStore.class.getName());
 
+  /** Opens the file's channel for reading and writing; a test substitutes one that records what reaches the disk. */
+  interface ChannelOpener {
+    FileChannel open(Path file) throws IOException;
+  }
+
   private final Path file;
   private final boolean createIfMissing;
   private final WorkerExecutor worker;
   private final StoreHealth health = new StoreHealth();
+  private final ChannelOpener opener;
   private FileChannel channel;
   private volatile long knownMark;
   /** Recent leases of this store, end -> start: give-back only accepts the unused tail of one of them. */
@@ -44,10 +50,11 @@ public final class FileSequenceStore implements SequenceStore {
     }
   };
 
-  private FileSequenceStore(Path file, boolean createIfMissing, WorkerExecutor worker) {
+  private FileSequenceStore(Path file, boolean createIfMissing, WorkerExecutor worker, ChannelOpener opener) {
     this.file = file.toAbsolutePath().normalize();
     this.createIfMissing = createIfMissing;
     this.worker = worker;
+    this.opener = opener;
   }
 
   /** Opens the file, creating it at 1 if it does not exist: {@link #open(Vertx, Path, boolean)} with true. */
@@ -63,8 +70,17 @@ public final class FileSequenceStore implements SequenceStore {
    * reset.
    */
   public static Future<SequenceStore> open(Vertx vertx, Path file, boolean createIfMissing) {
+    return open(vertx, file, createIfMissing,
+        f -> FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  static Future<SequenceStore> open(Vertx vertx, Path file, ChannelOpener opener) {
+    return open(vertx, file, true, opener);
+  }
+
+  private static Future<SequenceStore> open(Vertx vertx, Path file, boolean createIfMissing, ChannelOpener opener) {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("hellonet-sequence-" + file.toAbsolutePath(), 1);
-    FileSequenceStore store = new FileSequenceStore(file, createIfMissing, worker);
+    FileSequenceStore store = new FileSequenceStore(file, createIfMissing, worker, opener);
     return store.<SequenceStore>blocking(() -> {
       store.openBlocking();
       return store;
@@ -159,7 +175,7 @@ public final class FileSequenceStore implements SequenceStore {
       throw new SequenceStoreException("sequence file " + file + " is a directory, not a file");
     }
     try {
-      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = opener.open(file);
     } catch (IOException e) {
       throw new SequenceStoreException("cannot open sequence file " + file + " for reading and writing: " + e, e);
     }

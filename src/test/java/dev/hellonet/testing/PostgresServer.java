@@ -1,7 +1,5 @@
 package dev.hellonet.testing;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +19,8 @@ import java.util.stream.Stream;
  * directory in a temporary directory this creates and {@link #close()} removes, loopback only, a free high port.
  * {@code initdb} and {@code pg_ctl} refuse to run as root, so as root they run as the {@code postgres} user.
  *
- * <p>Without the binaries the calling test is skipped with a printed reason, except under CI (variable {@code CI}
- * set), where it fails: {@code .ci/run} installs them.
+ * <p>Without the binaries the calling test is skipped with a printed reason, except under CI, where it fails
+ * ({@link NeededTool}): {@code .ci/run} installs them.
  */
 public final class PostgresServer implements AutoCloseable {
   /** The role and password the tests' hellonet nodes log in with; its database is {@link #DATABASE}. */
@@ -85,13 +83,8 @@ public final class PostgresServer implements AutoCloseable {
     }
     found.sort(Comparator.comparing(Path::toString));
     if (found.isEmpty()) {
-      String why = "PostgreSQL binaries not found under /usr/lib/postgresql/<version>/bin; install them with"
-          + " bench/apt-install.sh postgresql (.ci/run does)";
-      if (System.getenv("CI") != null) {
-        throw new IllegalStateException(why + " (CI is set, so this fails instead of skipping)");
-      }
-      System.out.println("SKIPPED: " + why);
-      Assumptions.abort(why);
+      NeededTool.missing("PostgreSQL binaries not found under /usr/lib/postgresql/<version>/bin; install them with"
+          + " bench/apt-install.sh postgresql (.ci/run does)");
     }
     return found.get(found.size() - 1);
   }
