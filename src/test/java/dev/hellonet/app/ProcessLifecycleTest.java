@@ -111,7 +111,11 @@ class ProcessLifecycleTest {
     first.terminate();
     assertEquals(0, first.awaitExit(30), first.log());
     assertTrue(first.log().contains("stopped cleanly"), first.log());
-    assertFalse(first.log().contains("WARNING"), "a default start on a stock kernel logs no warning:\n" + first.log());
+    // The one warning a first start must give is that it created the sequence file (issue 11: loudly, with its path).
+    assertTrue(first.log().contains("WARNING [dev.hellonet.sequence.FileSequenceStore] CREATED A NEW SEQUENCE FILE at "
+        + file.toAbsolutePath()), first.log());
+    assertFalse(first.log().lines().anyMatch(l -> l.contains("WARNING") && !l.contains("CREATED A NEW SEQUENCE FILE")),
+        "a default start on a stock kernel logs no other warning:\n" + first.log());
 
     ServerProcess second = start("second", file, Map.of());
     long[] after = rounds(second.port(), 5, 100);
