@@ -17,8 +17,8 @@ import dev.hellonet.net.DeferAcceptTransport;
 import dev.hellonet.net.TransportSelector;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
-import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.sequence.SequenceStores;
 import dev.hellonet.supervisor.WorkerIdentity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -217,9 +217,8 @@ public final class Hellonet {
   }
 
   private static Future<SequenceStore> openStore(Parts parts) {
-    return FileSequenceStore.open(parts.vertx(), parts.config().sequence().file())
-        .onSuccess(store -> parts.registry().register("sequence", store.describe(),
-            () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark())));
+    return SequenceStores.open(parts.vertx(), parts.config().sequence())
+        .onSuccess(store -> parts.registry().register("sequence", store.describe(), store::counters));
   }
 
   /** This node's counters, and the cluster's sum of every node's (which the API answers with). */

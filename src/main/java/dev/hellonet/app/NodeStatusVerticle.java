@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (read now, so a
- * reply also proves the store answers), lifecycle, the flood protection in force with the kernel's defences, and on a
- * supervised worker the supervisor's report of its workers (read from the supervisor's status file now).
+ * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (its mark read now,
+ * and its health: a store that does not answer is reported as such, not turned into a failed status), lifecycle, and
+ * the flood protection in force with the kernel's defences; on a supervised worker, the supervisor's report of its
+ * workers (read from the supervisor's status file now), and when clustered the node's id and the live members.
  */
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
@@ -60,31 +61,25 @@ final class NodeStatusVerticle extends VerticleBase {
   public Future<?> start() {
     // Local: in a cluster, the node asked is the node that answers.
     return vertx.eventBus().localConsumer(Addresses.NODE_STATUS, msg -> highWaterMark()
-        .compose(mark -> supervisor().map(sup -> {
-          JsonObject status = status(mark);
-          if (sup != null) {
-            status.put("supervisor", sup);
+        .onComplete(ar -> {
+          JsonObject sequence = store.status().put("reachable", ar.succeeded());
+          if (ar.succeeded()) {
+            sequence.put("highWaterMark", ar.result());
+          } else {
+            sequence.put("error", "sequence store " + store.describe() + " does not answer: " + ar.cause().getMessage());
           }
+          JsonObject status = status(sequence);
           if (cluster.clustered()) {
             status.put("cluster", new JsonObject().put("nodeId", cluster.nodeId())
                 .put("nodes", new JsonArray(cluster.nodeIds())));
           }
-          return status;
-        }))
-        .onSuccess(msg::reply)
-        .onFailure(e -> msg.fail(Addresses.FAILURE_UNAVAILABLE,
-            "sequence store " + store.describe() + " does not answer: " + e.getMessage()))).completion();
-  }
-
-  /** The supervisor's report (read now, on a worker thread), null when not supervised; a read error is reported. */
-  private Future<JsonObject> supervisor() {
-    if (supervisorStatus.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return vertx.fileSystem().readFile(supervisorStatus.get().toString())
-        .map(buffer -> buffer.toJsonObject())
-        .recover(e -> Future.succeededFuture(new JsonObject().put("error",
-            "cannot read the supervisor's status " + supervisorStatus.get() + ": " + e.getMessage())));
+          supervisor().onComplete(sup -> {
+            if (sup.result() != null) {
+              status.put("supervisor", sup.result());
+            }
+            msg.reply(status);
+          });
+        })).completion();
   }
 
   /** One read at a time, reused for {@link #MARK_REUSE_MS} once it succeeded; a failed read is not reused. */
@@ -99,7 +94,18 @@ final class NodeStatusVerticle extends VerticleBase {
     return markRead;
   }
 
-  private JsonObject status(long highWaterMark) {
+  /** The supervisor's report (read now, on a worker thread), null when not supervised; a read error is reported. */
+  private Future<JsonObject> supervisor() {
+    if (supervisorStatus.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.fileSystem().readFile(supervisorStatus.get().toString())
+        .map(buffer -> buffer.toJsonObject())
+        .recover(e -> Future.succeededFuture(new JsonObject().put("error",
+            "cannot read the supervisor's status " + supervisorStatus.get() + ": " + e.getMessage())));
+  }
+
+  private JsonObject status(JsonObject sequence) {
     JsonObject protectionStatus = protection.get();
     JsonObject roles = new JsonObject();
     instances.forEach(roles::put);
@@ -111,7 +117,7 @@ final class NodeStatusVerticle extends VerticleBase {
         .put("accepting", lifecycle.accepting())
         .put("instances", roles)
         .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
-        .put("sequence", new JsonObject().put("store", store.describe()).put("highWaterMark", highWaterMark))
+        .put("sequence", sequence)
         .put("kernelDefences", new JsonObject().put("warnings", protectionStatus.getJsonObject("kernel").getJsonArray("warnings")))
         .put("protection", protectionStatus);
   }
