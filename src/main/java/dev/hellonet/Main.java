@@ -4,6 +4,7 @@ import dev.hellonet.app.Hellonet;
 import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
+import dev.hellonet.log.LogSetup;
 import sun.misc.Signal;
 
 import java.util.concurrent.CompletableFuture;
@@ -16,11 +17,6 @@ import java.util.logging.Logger;
 
 /** Starts one hellonet node from the configuration and stops it gracefully on SIGTERM or SIGINT. */
 public final class Main {
-  static {
-    // One line per record; must be set before the first logger is created.
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s [%3$s] %5$s%6$s%n");
-  }
-
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
   /** Extra time beyond shutdown.timeoutMs for closing the store and Vert.x before giving up. */
   private static final long STOP_MARGIN_MS = 5_000;
@@ -37,6 +33,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogSetup.install(config.log());
 
     // The handlers go in before the start: a SIGTERM that arrives while the node is starting (a Kubernetes rollout can
     // send one at any moment) waits for the start to finish and then stops it cleanly, instead of killing the JVM
@@ -75,11 +72,11 @@ public final class Main {
       started.complete(Hellonet.start(config).toCompletionStage().toCompletableFuture()
           .get(START_TIMEOUT_S, TimeUnit.SECONDS));
     } catch (ExecutionException e) {
-      System.err.println("hellonet: cannot start: " + e.getCause().getMessage());
+      LOG.severe("cannot start: " + e.getCause().getMessage());
       LOG.log(Level.FINE, "start failure", e.getCause());
       System.exit(1);
     } catch (InterruptedException | TimeoutException e) {
-      System.err.println("hellonet: cannot start: " + e);
+      LOG.severe("cannot start: " + e);
       System.exit(1);
     }
   }

@@ -17,7 +17,8 @@ public record HellonetConfig(
     ShutdownConfig shutdown,
     CrawlerConfig crawler,
     HttpConfig http,
-    ApiConfig api) {
+    ApiConfig api,
+    LogConfig log) {
 
   /** Which Netty transport the Vert.x instance uses. */
   public enum TransportChoice { AUTO, EPOLL, NIO }
@@ -46,6 +47,31 @@ public record HellonetConfig(
    * readiness has turned false (so that load balancers stop sending work first).
    */
   public record ShutdownConfig(long timeoutMs, long drainDelayMs) {}
+
+  /** How log records are written to standard output: one line each, as text for people or JSON for a pipeline. */
+  public record LogConfig(LogFormat format, LogLevel level) {}
+
+  /** {@code text}: one readable line per event; {@code json}: one JSON object per line. */
+  public enum LogFormat { TEXT, JSON }
+
+  /** The least severe records written; each maps onto a java.util.logging level. */
+  public enum LogLevel {
+    ERROR(java.util.logging.Level.SEVERE),
+    WARN(java.util.logging.Level.WARNING),
+    INFO(java.util.logging.Level.INFO),
+    DEBUG(java.util.logging.Level.FINE),
+    TRACE(java.util.logging.Level.FINEST);
+
+    private final java.util.logging.Level jul;
+
+    LogLevel(java.util.logging.Level jul) {
+      this.jul = jul;
+    }
+
+    public java.util.logging.Level julLevel() {
+      return jul;
+    }
+  }
 
   /** Where the HTTP API listens; port 0 picks a free one. */
   public record HttpConfig(String host, int port) {}
@@ -138,7 +164,26 @@ public record HellonetConfig(
           + " characters without spaces; got " + token.length() + " characters");
     }
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
-    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api);
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api, log(r));
+  }
+
+  private static LogConfig log(Reader r) {
+    LogFormat format = switch (r.string("log.format")) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new ConfigException("log.format: must be text or json; got \"" + r.string("log.format") + "\"");
+    };
+    String level = r.string("log.level");
+    LogLevel parsed = switch (level) {
+      case "error" -> LogLevel.ERROR;
+      case "warn" -> LogLevel.WARN;
+      case "info" -> LogLevel.INFO;
+      case "debug" -> LogLevel.DEBUG;
+      case "trace" -> LogLevel.TRACE;
+      default -> throw new ConfigException("log.level: must be one of error, warn, info, debug, trace; got \""
+          + level + "\"");
+    };
+    return new LogConfig(format, parsed);
   }
 
   private static ProtectionConfig protection(Reader r) {
