@@ -41,8 +41,9 @@ public final class HttpApiVerticle extends VerticleBase {
   private final PrometheusMeterRegistry meters;
   private final long shutdownTimeoutMs;
   private final Contract contract;
+  private final AllowedMethods allowed;
+  /** Created in {@link #start()}, which is the first moment this verticle has a Vert.x to create it with. */
   private HttpServer server;
-  private AllowedMethods allowed;
 
   /** The parsed contract and its text, as served. */
   public record Contract(OpenAPIContract parsed, Buffer document) {}
@@ -54,6 +55,7 @@ public final class HttpApiVerticle extends VerticleBase {
     this.meters = meters;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.contract = contract;
+    this.allowed = AllowedMethods.of(contract.parsed());
   }
 
   /**
@@ -65,17 +67,13 @@ public final class HttpApiVerticle extends VerticleBase {
         .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(parsed -> new Contract(parsed, document)));
   }
 
+  /** Builds the router from the contract, then listens; the steps are named below. */
   @Override
   public Future<?> start() {
-    return Future.succeededFuture(router(contract.parsed(), contract.document()))
-        .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-                .setHost(http.host())
-                .setPort(http.port())
-                .setIdleTimeout(IDLE_TIMEOUT_S))
-            .requestHandler(router)
-            .invalidRequestHandler(HttpApiVerticle::invalidRequest)
-            .listen())
-        .onSuccess(s -> server = s);
+    server = vertx.createHttpServer(serverOptions())
+        .requestHandler(router())
+        .invalidRequestHandler(HttpApiVerticle::invalidRequest);
+    return server.listen();
   }
 
   @Override
@@ -88,16 +86,32 @@ public final class HttpApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router(OpenAPIContract contract, Buffer document) {
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions().setHost(http.host()).setPort(http.port()).setIdleTimeout(IDLE_TIMEOUT_S);
+  }
+
+  /** The contract's operations, then what the contract does not describe, then the error handlers. */
+  private Router router() {
     BusClient bus = new BusClient(vertx, BUS_TIMEOUT_MS);
-    CrawlHandlers crawls = new CrawlHandlers(bus);
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, new JsonBodyExtractor());
+    RouterBuilder builder = RouterBuilder.create(vertx, contract.parsed(), new JsonBodyExtractor());
+    addRootHandlers(builder);
+    addOperations(builder, bus);
+    Router router = builder.createRouter();
+    addUndescribedRoutes(router);
+    addErrorHandlers(router);
+    return router;
+  }
+
+  private void addRootHandlers(RouterBuilder builder) {
     if (api.authEnabled()) {
       // Before the body is read: an unauthenticated client does not get to upload anything.
       builder.rootHandler(new BearerTokenCheck(api.token()));
     }
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(api.maxBodyBytes()));
+  }
 
+  private void addOperations(RouterBuilder builder, BusClient bus) {
+    CrawlHandlers crawls = new CrawlHandlers(bus);
     route(builder, "startCrawl", crawls::start);
     route(builder, "listCrawls", crawls::list);
     route(builder, "getCrawl", crawls::get);
@@ -107,18 +121,20 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
     route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);
     route(builder, "metrics", rc -> metrics(rc, bus));
+  }
 
-    allowed = AllowedMethods.of(contract);
-    Router router = builder.createRouter();
+  private void addUndescribedRoutes(Router router) {
     DashboardRoutes.mount(router);
     // Not an operation of the contract: vertx-openapi has no YAML media type to describe it with.
     router.get("/openapi.yaml").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml")
-        .end(document));
+        .end(contract.document()));
+  }
+
+  private void addErrorHandlers(Router router) {
     router.route().last().failureHandler(this::fail);
     for (int status : List.of(400, 401, 404, 405, 413, 414, 415, 431, 500, 503)) {
       router.errorHandler(status, this::fail);
     }
-    return router;
   }
 
   private static void route(RouterBuilder builder, String operationId, Consumer<RoutingContext> handler) {

@@ -1,5 +1,6 @@
 package dev.hellonet.api;
 
+import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -12,7 +13,6 @@ import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.RequestBody;
 import io.vertx.openapi.validation.RequestUtils;
 import io.vertx.openapi.validation.ValidatableRequest;
-import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
 import java.util.Locale;
 
@@ -46,8 +46,7 @@ final class JsonBodyExtractor implements RequestExtractor {
       }
     }
     return RequestUtils.extract(rc.request(), operation, () -> Future.succeededFuture(body))
-        .map(r -> new ValidatableRequestImpl(r.getCookies(), r.getHeaders(), r.getPathParameters(), r.getQuery(),
-            r.getBody(), normalized));
+        .map(r -> VertxInternals.withContentType(r, normalized));
   }
 
   private static String firstLine(String s) {

@@ -1,15 +1,19 @@
 package dev.hellonet.app;
 
 import dev.hellonet.api.HttpApiVerticle;
+import dev.hellonet.api.HttpApiVerticle.Contract;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
 import dev.hellonet.crawl.CrawlerVerticle;
-import dev.hellonet.guard.DeferAcceptTransport;
+import dev.hellonet.net.DeferAcceptTransport;
+import dev.hellonet.net.TransportSelector;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
 import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,8 +24,6 @@ import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
@@ -36,6 +38,9 @@ import java.util.logging.Logger;
  * One running hellonet node: its Vert.x instance, sequence store, counters and deployed verticles, started and stopped
  * as a unit. {@code Main} runs one; tests run as many as they like side by side.
  *
+ * <p>{@link #start} and {@link #stop} read as lists of named steps; each step returns what the next one needs. A
+ * clustered or supervised start replaces the one step that builds Vert.x ({@link VertxFactory}) and keeps the rest.
+ *
  * <p>Results are handed out through promises that belong to no context: Vert.x completes {@code close()} on a thread
  * of its own once the event loops are gone, so a result routed through a future bound to one of those event loops
  * would never arrive.
@@ -43,29 +48,40 @@ import java.util.logging.Logger;
 public final class Hellonet {
   private static final Logger LOG = Logger.getLogger(Hellonet.class.getName());
 
+  /** What every start-up step shares; all of it exists before the first verticle is deployed. */
+  private record Parts(HellonetConfig config, Transport transport, Protection protection,
+                       PrometheusMeterRegistry meters, Vertx vertx, CounterRegistry registry, NodeLifecycle lifecycle,
+                       Instant startedAt) {}
+
+  /** The hello server's deployment: its id and its instances, which know the port they bound. */
+  private record HelloDeployment(String id, List<HelloServerVerticle> instances) {
+    int port() {
+      return instances.get(0).actualPort();
+    }
+  }
+
+  /** The HTTP API's deployment: its id and the verticle, which knows the port it bound. */
+  private record HttpDeployment(String id, HttpApiVerticle verticle) {}
+
+  /** What {@link #stop} undeploys, in order; the counters and status verticles simply close with Vert.x. */
+  private record Deployments(HttpDeployment http, HelloDeployment hello, String crawler) {}
+
   private final Vertx vertx;
   private final CounterRegistry registry;
-  private final SequenceStore store;
-  private final List<HelloServerVerticle> helloInstances;
-  private final String helloDeployment;
   private final Protection protection;
   private final NodeLifecycle lifecycle;
   private final long drainDelayMs;
-  private String crawlerDeployment;
-  private HttpApiVerticle http;
-  private String httpDeployment;
+  private final SequenceStore store;
+  private final Deployments deployments;
 
-  private Hellonet(Vertx vertx, CounterRegistry registry, SequenceStore store,
-                   List<HelloServerVerticle> helloInstances, String helloDeployment, Protection protection,
-                   NodeLifecycle lifecycle, long drainDelayMs) {
-    this.vertx = vertx;
-    this.registry = registry;
+  private Hellonet(Parts parts, SequenceStore store, Deployments deployments) {
+    this.vertx = parts.vertx();
+    this.registry = parts.registry();
+    this.protection = parts.protection();
+    this.lifecycle = parts.lifecycle();
+    this.drainDelayMs = parts.config().shutdown().drainDelayMs();
     this.store = store;
-    this.helloInstances = helloInstances;
-    this.helloDeployment = helloDeployment;
-    this.protection = protection;
-    this.lifecycle = lifecycle;
-    this.drainDelayMs = drainDelayMs;
+    this.deployments = deployments;
   }
 
   /** The version in the jar's manifest; "development" when running from classes. */
@@ -76,83 +92,131 @@ public final class Hellonet {
 
   /** Builds the Vert.x instance and deploys everything; fails (and cleans up) if any part cannot start. */
   public static Future<Hellonet> start(HellonetConfig config) {
+    return start(config, VertxFactory.STANDALONE);
+  }
+
+  /** As {@link #start(HellonetConfig)}, with Vert.x built by {@code factory} (a clustered start passes its own). */
+  public static Future<Hellonet> start(HellonetConfig config, VertxFactory factory) {
     Transport transport = DeferAcceptTransport.around(TransportSelector.select(config.transport()));
     Protection protection = Protection.create(config, transport);
     Instant startedAt = Instant.now();
-    // One registry per node, under a name of its own: vertx-micrometer keeps registries in a static map by name, and
-    // tests run several nodes in one JVM.
+    // One registry per node, under a name of its own (see buildVertx): tests run several nodes in one JVM.
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return buildVertx(config, transport, meters, factory)
+        .compose(vertx -> deploy(new Parts(config, transport, protection, meters, vertx,
+            counterRegistry(protection), new NodeLifecycle(), startedAt)));
+  }
+
+  /** Everything after Vert.x exists; on failure, closes what was opened and then Vert.x. */
+  private static Future<Hellonet> deploy(Parts parts) {
+    Future<Contract> contract = HttpApiVerticle.loadContract(parts.vertx());
+    Future<SequenceStore> store = contract.compose(c -> openStore(parts));
+    Future<Hellonet> node = store.compose(s -> deployRoles(parts, contract.result(), s)
+        .recover(e -> s.close().transform(ignored -> Future.failedFuture(e))));
+    return handOut(parts, node);
+  }
+
+  /** The roles in the order they start: nothing listens for HTTP before the number server is up. */
+  private static Future<Hellonet> deployRoles(Parts parts, Contract contract, SequenceStore store) {
+    Future<String> counters = deployCounters(parts);
+    Future<String> crawler = counters.compose(id -> deployCrawler(parts));
+    Future<HelloDeployment> hello = crawler.compose(id -> deployHello(parts, store));
+    Future<String> status = hello.compose(h -> deployStatus(parts, store));
+    Future<HttpDeployment> http = status.compose(id -> deployHttp(parts, contract));
+    return http.map(h -> new Hellonet(parts, store, new Deployments(h, hello.result(), crawler.result())));
+  }
+
+  /**
+   * Vert.x with the node's event loops, transport and metrics. vertx-micrometer keeps registries in a static map by
+   * name, so each node's gets a name of its own.
+   */
+  private static Future<Vertx> buildVertx(HellonetConfig config, Transport transport, PrometheusMeterRegistry meters,
+                                          VertxFactory factory) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setRegistryName("hellonet-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventLoopPoolSize(Math.max(config.hello().instances(),
-            Runtime.getRuntime().availableProcessors())).setMetricsOptions(metrics))
+    VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(Math.max(config.hello().instances(), Runtime.getRuntime().availableProcessors()))
+        .setMetricsOptions(metrics);
+    return factory.build(Vertx.builder()
+        .with(options)
         .withTransport(transport)
-        .withMetrics(new MicrometerMetricsFactory(meters))
-        .build();
-    NodeLifecycle lifecycle = new NodeLifecycle();
+        .withMetrics(new MicrometerMetricsFactory(meters)));
+  }
+
+  private static CounterRegistry counterRegistry(Protection protection) {
     CounterRegistry registry = new CounterRegistry(ManagementFactory.getRuntimeMXBean().getName());
     registry.register("protection", "node", protection::counters);
+    return registry;
+  }
+
+  private static Future<SequenceStore> openStore(Parts parts) {
+    return FileSequenceStore.open(parts.vertx(), parts.config().sequence().file())
+        .onSuccess(store -> parts.registry().register("sequence", store.describe(),
+            () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark())));
+  }
+
+  private static Future<String> deployCounters(Parts parts) {
+    return parts.vertx().deployVerticle(
+        new CountersVerticle(parts.registry(), parts.config().counters().publishIntervalMs()));
+  }
+
+  private static Future<String> deployCrawler(Parts parts) {
+    return parts.vertx().deployVerticle(new CrawlerVerticle(parts.config().crawler(), parts.registry()));
+  }
+
+  /** {@code hello.instances} servers sharing one port; once they listen, the status reports the port. */
+  private static Future<HelloDeployment> deployHello(Parts parts, SequenceStore store) {
+    HellonetConfig config = parts.config();
     List<HelloServerVerticle> instances = new CopyOnWriteArrayList<>();
     AtomicInteger index = new AtomicInteger();
+    return parts.vertx().deployVerticle(() -> {
+          HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, parts.registry(),
+              "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), parts.protection());
+          instances.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(config.hello().instances()))
+        .map(id -> new HelloDeployment(id, List.copyOf(instances)))
+        .onSuccess(hello -> parts.lifecycle().helloListening(hello.port()));
+  }
 
-    HttpApiVerticle.Contract[] contract = new HttpApiVerticle.Contract[1];
-    Future<Hellonet> deployed = HttpApiVerticle.loadContract(vertx)
-        .compose(c -> {
-          contract[0] = c;
-          return FileSequenceStore.open(vertx, config.sequence().file());
-        })
-        .compose(store -> {
-          registry.register("sequence", store.describe(),
-              () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark()));
-          String[] crawler = new String[1];
-          return vertx.deployVerticle(new CountersVerticle(registry, config.counters().publishIntervalMs()))
-              .compose(id -> vertx.deployVerticle(new CrawlerVerticle(config.crawler(), registry)))
-              .onSuccess(id -> crawler[0] = id)
-              .compose(id -> vertx.deployVerticle(() -> {
-                HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, registry,
-                    "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), protection);
-                instances.add(v);
-                return v;
-              }, new DeploymentOptions().setInstances(config.hello().instances())))
-              .map(helloId -> {
-                Hellonet node = new Hellonet(vertx, registry, store, instances, helloId, protection, lifecycle,
-                    config.shutdown().drainDelayMs());
-                node.crawlerDeployment = crawler[0];
-                lifecycle.helloListening(node.helloPort());
-                return node;
-              })
-              .compose(node -> vertx.deployVerticle(new NodeStatusVerticle(version(), startedAt, transport.name(),
-                      Map.of("hello", config.hello().instances(), "crawler", 1, "counters", 1, "http", 1), store,
-                      lifecycle, () -> protection.kernel().warnings()))
-                  .compose(id -> {
-                    node.http = new HttpApiVerticle(config.http(), config.api(), meters,
-                        config.shutdown().timeoutMs(), contract[0]);
-                    return vertx.deployVerticle(node.http);
-                  })
-                  .map(id -> {
-                    node.httpDeployment = id;
-                    return node;
-                  }))
-              .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
-        });
+  private static Future<String> deployStatus(Parts parts, SequenceStore store) {
+    Map<String, Integer> instances =
+        Map.of("hello", parts.config().hello().instances(), "crawler", 1, "counters", 1, "http", 1);
+    return parts.vertx().deployVerticle(new NodeStatusVerticle(version(), parts.startedAt(),
+        parts.transport().name(), instances, store, parts.lifecycle(),
+        () -> parts.protection().kernel().warnings()));
+  }
+
+  private static Future<HttpDeployment> deployHttp(Parts parts, Contract contract) {
+    HellonetConfig config = parts.config();
+    HttpApiVerticle http = new HttpApiVerticle(config.http(), config.api(), parts.meters(),
+        config.shutdown().timeoutMs(), contract);
+    return parts.vertx().deployVerticle(http).map(id -> new HttpDeployment(id, http));
+  }
+
+  /** Completes a context-free promise: with the node (logged as ready), or with the failure once Vert.x is closed. */
+  private static Future<Hellonet> handOut(Parts parts, Future<Hellonet> node) {
     Promise<Hellonet> started = Promise.promise();
-    deployed.onComplete(ar -> {
+    node.onComplete(ar -> {
       if (ar.succeeded()) {
-        Hellonet node = ar.result();
-        LOG.info("hellonet ready: hello server on " + config.hello().host() + ":" + node.helloPort() + " with "
-            + config.hello().instances() + " instance(s), numbers from " + node.store.describe() + ", transport "
-            + transport.name() + "; HTTP API on " + config.http().host() + ":" + node.httpPort()
-            + (config.api().authEnabled() ? " (token required for POST and DELETE)" : ""));
-        started.complete(node);
+        logReady(parts, ar.result());
+        started.complete(ar.result());
       } else {
-        vertx.close().onComplete(closed -> started.fail(ar.cause()));
+        parts.vertx().close().onComplete(closed -> started.fail(ar.cause()));
       }
     });
     return started.future();
+  }
+
+  private static void logReady(Parts parts, Hellonet node) {
+    HellonetConfig config = parts.config();
+    LOG.info("hellonet ready: hello server on " + config.hello().host() + ":" + node.helloPort() + " with "
+        + config.hello().instances() + " instance(s), numbers from " + node.store.describe() + ", transport "
+        + parts.transport().name() + "; HTTP API on " + config.http().host() + ":" + node.httpPort()
+        + (config.api().authEnabled() ? " (token required for POST and DELETE)" : ""));
   }
 
   /**
@@ -163,33 +227,48 @@ public final class Hellonet {
    */
   public Future<Void> stop() {
     lifecycle.stopAccepting();
-    Promise<Void> drained = Promise.promise();
-    if (drainDelayMs > 0) {
-      vertx.setTimer(drainDelayMs, id -> drained.complete());
-    } else {
-      drained.complete();
-    }
     Promise<Void> stopped = Promise.promise();
-    drained.future()
-        .compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment))
-        .eventually(() -> {
-          lifecycle.helloStopped();
-          return vertx.undeploy(helloDeployment);
-        })
-        .eventually(() -> vertx.undeploy(crawlerDeployment))
+    drain()
+        .compose(v -> stopHttp())
+        .eventually(this::stopHello)
+        .eventually(this::stopCrawler)
         .eventually(store::close)
         .onComplete(undeployed -> vertx.close().onComplete(closed ->
             stopped.handle(undeployed.failed() ? undeployed : closed)));
     return stopped.future();
   }
 
+  /** Completes after {@code shutdown.drainDelayMs}, while the node still serves and reports itself not ready. */
+  private Future<Void> drain() {
+    Promise<Void> drained = Promise.promise();
+    if (drainDelayMs > 0) {
+      vertx.setTimer(drainDelayMs, id -> drained.complete());
+    } else {
+      drained.complete();
+    }
+    return drained.future();
+  }
+
+  private Future<Void> stopHttp() {
+    return vertx.undeploy(deployments.http().id());
+  }
+
+  private Future<Void> stopHello() {
+    lifecycle.helloStopped();
+    return vertx.undeploy(deployments.hello().id());
+  }
+
+  private Future<Void> stopCrawler() {
+    return vertx.undeploy(deployments.crawler());
+  }
+
   public int helloPort() {
-    return helloInstances.get(0).actualPort();
+    return deployments.hello().port();
   }
 
   /** The port the HTTP API listens on, which differs from the configured one when that was 0. */
   public int httpPort() {
-    return http.actualPort();
+    return deployments.http().verticle().actualPort();
   }
 
   public CounterRegistry counters() {

@@ -1,6 +1,8 @@
 package dev.hellonet.config;
 
-import dev.hellonet.guard.CidrSet;
+import dev.hellonet.net.CidrSet;
+import dev.hellonet.net.TargetRules;
+import dev.hellonet.net.TransportChoice;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -19,9 +21,6 @@ public record HellonetConfig(
     HttpConfig http,
     ApiConfig api,
     LogConfig log) {
-
-  /** Which Netty transport the Vert.x instance uses. */
-  public enum TransportChoice { AUTO, EPOLL, NIO }
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
   public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
@@ -95,14 +94,16 @@ public record HellonetConfig(
   /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
    * {@code deny} hold host names ({@code example.org}, {@code *.example.org}) and CIDR ranges ({@code 10.0.0.0/8});
-   * an empty allow list allows every target the deny list does not name.
+   * an empty allow list allows every target the deny list does not name. Both are parsed here, once.
    */
   public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
                               int historySize, Path downloadDir, long maxDownloadBytes,
-                              List<String> allow, List<String> deny) {
-    public CrawlerConfig {
-      allow = List.copyOf(allow);
-      deny = List.copyOf(deny);
+                              TargetRules allow, TargetRules deny) {
+    /** With the lists as written; a malformed entry is refused naming its key ({@code crawler.allow[2]}). */
+    public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
+      this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes,
+          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"));
     }
   }
 
@@ -149,13 +150,8 @@ public record HellonetConfig(
         r.intIn("crawler.historySize", 1, 100_000),
         Path.of(r.nonBlank("crawler.downloadDir")),
         r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
-        r.stringList("crawler.allow"),
-        r.stringList("crawler.deny"));
-    try {
-      new dev.hellonet.crawl.TargetPolicy(crawler.allow(), crawler.deny());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
-    }
+        r.targets("crawler.allow"),
+        r.targets("crawler.deny"));
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
     String token = r.string("api.token");
     if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -261,6 +257,15 @@ public record HellonetConfig(
         out.add(s.trim());
       }
       return out;
+    }
+
+    /** Host names, *.domains and CIDR ranges; a malformed entry is an error naming it ({@code crawler.deny[1]}). */
+    TargetRules targets(String key) {
+      try {
+        return TargetRules.parse(stringList(key), key);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
     }
 
     int intIn(String key, int min, int max) {

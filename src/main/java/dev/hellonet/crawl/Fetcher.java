@@ -1,5 +1,6 @@
 package dev.hellonet.crawl;
 
+import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,8 +12,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.client.impl.ClientPhase;
-import io.vertx.ext.web.client.impl.WebClientInternal;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -88,14 +87,11 @@ public final class Fetcher {
         .setDecompressionSupported(false);
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(maxConnectionsPerHost);
     this.client = WebClient.create(vertx, options, pool);
-    ((WebClientInternal) client).addInterceptor(ctx -> {
-      if (ctx.phase() == ClientPhase.SEND_REQUEST) {
-        InFlight f = inFlight.get(ctx.request());
-        if (f != null) {
-          f.attach(ctx.clientRequest());
-        }
+    VertxInternals.beforeSend(client, (request, clientRequest) -> {
+      InFlight f = inFlight.get(request);
+      if (f != null) {
+        f.attach(clientRequest);
       }
-      ctx.next();
     });
   }
 

@@ -1,5 +1,7 @@
 package dev.hellonet.guard;
 
+import dev.hellonet.net.CidrSet;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;

@@ -1,6 +1,7 @@
 package dev.hellonet.guard;
 
 import dev.hellonet.config.HellonetConfig.ProtectionConfig;
+import dev.hellonet.net.CidrSet;
 
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,12 +1,12 @@
 package dev.hellonet.guard;
 
 import dev.hellonet.config.HellonetConfig.ProtectionConfig;
+import dev.hellonet.vertx.RawSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.vertx.core.internal.net.NetSocketInternal;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +36,8 @@ public final class ConnectionGuard {
    * Admits {@code socket} and starts watching it, or refuses it: the refusal is a 9-byte write into an empty send
    * buffer and a close, so it costs no more than the accept did. Returns whether the connection may be served.
    */
-  public boolean admit(NetSocketInternal socket) {
-    ChannelHandlerContext ctx = socket.channelHandlerContext();
+  public boolean admit(RawSocket socket) {
+    ChannelHandlerContext ctx = socket.context();
     Channel channel = ctx.channel();
     long now = System.nanoTime();
     AdmissionControl.Verdict verdict = admission.admit(

@@ -2,6 +2,7 @@ package dev.hellonet.guard;
 
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.config.HellonetConfig.ProtectionConfig;
+import dev.hellonet.net.DeferAcceptTransport;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 

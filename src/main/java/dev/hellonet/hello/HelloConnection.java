@@ -9,7 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.internal.net.NetSocketInternal;
+import dev.hellonet.vertx.RawSocket;
+import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ final class HelloConnection {
   /** How long a closing connection waits for the client to close after the server's last reply. */
   static final long LINGER_MS = 2_000;
 
-  private final NetSocketInternal socket;
+  private final NetSocket socket;
+  private final RawSocket raw;
   private final ChannelHandlerContext ctx;
   private final NumberSupply supply;
   private final ReplyEncoder encoder;
@@ -51,10 +53,11 @@ final class HelloConnection {
   private boolean closing;
   private boolean closed;
 
-  HelloConnection(NetSocketInternal socket, NumberSupply supply, ReplyEncoder encoder, HelloCounters counters,
+  HelloConnection(RawSocket raw, NumberSupply supply, ReplyEncoder encoder, HelloCounters counters,
                   int maxRequestBytes) {
-    this.socket = socket;
-    this.ctx = socket.channelHandlerContext();
+    this.raw = raw;
+    this.socket = raw.socket();
+    this.ctx = raw.context();
     this.supply = supply;
     this.encoder = encoder;
     this.counters = counters;
@@ -67,7 +70,7 @@ final class HelloConnection {
     // not be answered.
     ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     ctx.pipeline().addBefore("handler", "hellonet-channel-events", new ChannelListener());
-    socket.messageHandler(this::onMessage);
+    raw.onMessage(this::onMessage);
     socket.drainHandler(v -> pump());
     socket.shutdownHandler(v -> onShutdown());
     socket.closeHandler(v -> onClosed());
@@ -140,7 +143,7 @@ final class HelloConnection {
         }
         return;
       }
-      socket.writeMessage(encoder.encode(ctx.alloc(), supply.take(n), n));
+      raw.write(encoder.encode(ctx.alloc(), supply.take(n), n));
       owed -= n;
       counters.replies.add(n);
     }
@@ -149,7 +152,7 @@ final class HelloConnection {
     }
     if (tooLong) {
       stopReading();
-      socket.writeMessage(TOO_LONG.duplicate());
+      raw.write(TOO_LONG.duplicate());
       close();
     } else if (inputEnded || shuttingDown) {
       close();
@@ -172,7 +175,7 @@ final class HelloConnection {
     ctx.executor().schedule(() -> {
       socket.close();
     }, LINGER_MS, TimeUnit.MILLISECONDS);
-    socket.writeMessage(Unpooled.EMPTY_BUFFER).onSuccess(v -> duplex.shutdownOutput());
+    raw.write(Unpooled.EMPTY_BUFFER).onSuccess(v -> duplex.shutdownOutput());
     startReading();
   }
 

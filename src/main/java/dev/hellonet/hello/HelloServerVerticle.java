@@ -5,13 +5,14 @@ import dev.hellonet.config.HellonetConfig.SequenceConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.guard.AbuseCounters;
 import dev.hellonet.guard.ConnectionGuard;
-import dev.hellonet.guard.ListenOptions;
 import dev.hellonet.guard.Protection;
+import dev.hellonet.net.ListenOptions;
 import dev.hellonet.sequence.NumberSupply;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.vertx.RawSocket;
+import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 
@@ -67,10 +68,11 @@ public final class HelloServerVerticle extends VerticleBase {
         .setPort(config.port() == 0 ? -1 : config.port())
         .setTcpNoDelay(true);
     server = vertx.createNetServer(options).connectHandler(so -> {
-      if (!guard.admit((NetSocketInternal) so)) {
+      RawSocket raw = VertxInternals.raw(so);
+      if (!guard.admit(raw)) {
         return; // refused, counted and closed by the guard
       }
-      HelloConnection connection = new HelloConnection((NetSocketInternal) so, supply, encoder, counters,
+      HelloConnection connection = new HelloConnection(raw, supply, encoder, counters,
           config.maxRequestBytes());
       connection.start();
     });

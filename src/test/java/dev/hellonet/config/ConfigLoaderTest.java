@@ -1,5 +1,6 @@
 package dev.hellonet.config;
 
+import dev.hellonet.net.TransportChoice;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,7 @@ class ConfigLoaderTest {
   void defaultsMatchTheShippedConfiguration() {
     HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
 
-    assertEquals(HellonetConfig.TransportChoice.AUTO, config.transport());
+    assertEquals(TransportChoice.AUTO, config.transport());
     assertEquals("0.0.0.0", config.hello().host());
     assertEquals(9000, config.hello().port());
     assertEquals(4096, config.hello().maxRequestBytes());
@@ -114,7 +115,7 @@ class ConfigLoaderTest {
     assertEquals(3, config.hello().instances());
     assertEquals(Path.of("data", "sequence"), config.sequence().file());
     assertEquals(1048576, config.sequence().maxBlock());
-    assertEquals(HellonetConfig.TransportChoice.AUTO, config.transport());
+    assertEquals(TransportChoice.AUTO, config.transport());
   }
 
   @Test
@@ -125,7 +126,7 @@ class ConfigLoaderTest {
 
     HellonetConfig config = ConfigLoader.load(env);
 
-    assertEquals(HellonetConfig.TransportChoice.NIO, config.transport());
+    assertEquals(TransportChoice.NIO, config.transport());
     assertEquals(4, config.hello().instances());
     assertEquals(Path.of("elsewhere", "seq"), config.sequence().file());
     assertEquals(9000, config.hello().port());
@@ -152,7 +153,7 @@ class ConfigLoaderTest {
 
     assertEquals(9100, config.hello().port());
     assertEquals(Path.of("/var/lib/hellonet/seq"), config.sequence().file());
-    assertEquals(HellonetConfig.TransportChoice.EPOLL, config.transport());
+    assertEquals(TransportChoice.EPOLL, config.transport());
   }
 
   @Test
@@ -436,8 +437,8 @@ class ConfigLoaderTest {
     assertEquals(100, crawler.historySize());
     assertEquals(Path.of("data", "downloads"), crawler.downloadDir());
     assertEquals(52428800, crawler.maxDownloadBytes());
-    assertEquals(java.util.List.of(), crawler.allow());
-    assertEquals(java.util.List.of(), crawler.deny());
+    assertEquals(java.util.List.of(), crawler.allow().entries());
+    assertEquals(java.util.List.of(), crawler.deny().entries());
   }
 
   @Test
@@ -448,14 +449,14 @@ class ConfigLoaderTest {
 
     HellonetConfig.CrawlerConfig crawler = typed(env).crawler();
 
-    assertEquals(java.util.List.of("example.org", "*.example.net"), crawler.allow());
-    assertEquals(java.util.List.of("127.0.0.0/8", "::1/128", "169.254.0.0/16"), crawler.deny());
+    assertEquals(java.util.List.of("example.org", "*.example.net"), crawler.allow().entries());
+    assertEquals(java.util.List.of("127.0.0.0/8", "::1/128", "169.254.0.0/16"), crawler.deny().entries());
   }
 
   @Test
   void emptyListVariableEmptiesTheList() throws IOException {
     Map<String, String> env = envWithFile("{\"crawler\": {\"deny\": [\"10.0.0.0/8\"]}}", "HELLONET_CRAWLER_DENY", "");
-    assertEquals(java.util.List.of(), typed(env).crawler().deny());
+    assertEquals(java.util.List.of(), typed(env).crawler().deny().entries());
   }
 
   @Test

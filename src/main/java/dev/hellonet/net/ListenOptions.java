@@ -1,4 +1,4 @@
-package dev.hellonet.guard;
+package dev.hellonet.net;
 
 import io.vertx.core.net.NetServerOptions;
 

@@ -1,17 +1,17 @@
-package dev.hellonet.app;
+package dev.hellonet.net;
 
-import dev.hellonet.config.HellonetConfig.TransportChoice;
 import io.vertx.core.transport.Transport;
 
 import java.util.logging.Logger;
 
 /** Picks the Netty transport: the native one where it loads, NIO with a warning where it does not. */
-final class TransportSelector {
+public final class TransportSelector {
   private static final Logger LOG = Logger.getLogger(TransportSelector.class.getName());
 
   private TransportSelector() {}
 
-  static Transport select(TransportChoice choice) {
+  /** The transport {@code choice} asks for; fails when {@code epoll} is asked for and cannot load. */
+  public static Transport select(TransportChoice choice) {
     if (choice == TransportChoice.NIO) {
       LOG.info("transport: nio (configured)");
       return Transport.NIO;

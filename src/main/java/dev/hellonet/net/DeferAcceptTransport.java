@@ -1,9 +1,9 @@
-package dev.hellonet.guard;
+package dev.hellonet.net;
 
+import dev.hellonet.vertx.VertxInternals;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 
@@ -15,18 +15,15 @@ import io.vertx.core.transport.Transport;
  */
 public final class DeferAcceptTransport implements Transport {
   private final Transport epoll;
-  private final io.vertx.core.spi.transport.Transport implementation = new EpollTransport() {
-    @Override
-    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
-      super.configure(options, domainSocket, bootstrap);
-      if (!domainSocket && options instanceof ListenOptions listen) {
-        if (listen.getDeferAcceptSeconds() > 0) {
-          bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, listen.getDeferAcceptSeconds());
+  private final io.vertx.core.spi.transport.Transport implementation =
+      VertxInternals.epollWith((options, domainSocket, bootstrap) -> {
+        if (!domainSocket && options instanceof ListenOptions listen) {
+          if (listen.getDeferAcceptSeconds() > 0) {
+            bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, listen.getDeferAcceptSeconds());
+          }
+          dropDefaultChildOptions(listen, bootstrap);
         }
-        dropDefaultChildOptions(listen, bootstrap);
-      }
-    }
-  };
+      });
 
   /**
    * Vert.x sets these on every accepted socket even when they ask for what the kernel already does, one setsockopt

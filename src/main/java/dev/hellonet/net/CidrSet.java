@@ -1,4 +1,4 @@
-package dev.hellonet.guard;
+package dev.hellonet.net;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -100,7 +100,7 @@ public final class CidrSet {
   }
 
   /** The address as 4 bytes for IPv4 (including IPv4-mapped IPv6, which is how dual-stack sockets report it). */
-  static byte[] canonicalBytes(InetAddress address) {
+  public static byte[] canonicalBytes(InetAddress address) {
     byte[] b = address.getAddress();
     if (address instanceof Inet6Address && isV4Mapped(b)) {
       byte[] v4 = new byte[4];

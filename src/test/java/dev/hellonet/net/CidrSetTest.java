@@ -1,4 +1,4 @@
-package dev.hellonet.guard;
+package dev.hellonet.net;
 
 import org.junit.jupiter.api.Test;
 

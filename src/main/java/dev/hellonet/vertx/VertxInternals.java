@@ -1,0 +1,78 @@
+package dev.hellonet.vertx;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.impl.transports.EpollTransport;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.spi.transport.Transport;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.impl.ClientPhase;
+import io.vertx.ext.web.client.impl.WebClientInternal;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+
+import java.util.function.BiConsumer;
+
+/**
+ * The one place hellonet reaches into Vert.x internal or impl classes, each use for a reason the public API cannot
+ * serve. Checked against {@link #CHECKED_AGAINST}; {@code VertxInternalsTest} exercises every entry and fails on any
+ * other Vert.x version, so an upgrade shows at once which of these broke.
+ */
+public final class VertxInternals {
+  /** The Vert.x version these adapters were last checked against. */
+  public static final String CHECKED_AGAINST = "5.0.10";
+
+  private VertxInternals() {}
+
+  /**
+   * The Netty side of a socket a Vert.x {@code NetServer} accepted: the hello server reads and writes Netty buffers
+   * directly (no copy into Vert.x buffers) and the guard needs the channel before the first read.
+   */
+  public static RawSocket raw(NetSocket socket) {
+    return new RawSocket(socket);
+  }
+
+  /** Called after the transport has configured a server's bootstrap, to set what Vert.x has no option for. */
+  @FunctionalInterface
+  public interface ServerSetup {
+    void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap);
+  }
+
+  /**
+   * The native epoll transport with {@code setup} run after its own server configuration: Vert.x exposes neither
+   * {@code TCP_DEFER_ACCEPT} nor a way to leave out the child options it always sets.
+   */
+  public static Transport epollWith(ServerSetup setup) {
+    return new EpollTransport() {
+      @Override
+      public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+        super.configure(options, domainSocket, bootstrap);
+        setup.configure(options, domainSocket, bootstrap);
+      }
+    };
+  }
+
+  /**
+   * Runs {@code action} with each request of {@code client} and the HTTP request it became, just before it is sent:
+   * the crawler needs the connection-level request to reset it on abort, and the public API hands it out only later.
+   */
+  public static void beforeSend(WebClient client, BiConsumer<HttpRequest<?>, HttpClientRequest> action) {
+    ((WebClientInternal) client).addInterceptor(ctx -> {
+      if (ctx.phase() == ClientPhase.SEND_REQUEST) {
+        action.accept(ctx.request(), ctx.clientRequest());
+      }
+      ctx.next();
+    });
+  }
+
+  /**
+   * {@code request} with its content type as given: the API normalises the media type's case before validation, and
+   * vertx-openapi offers no public way to build a request with a content type of our choosing.
+   */
+  public static ValidatableRequest withContentType(ValidatableRequest request, String contentType) {
+    return new ValidatableRequestImpl(request.getCookies(), request.getHeaders(), request.getPathParameters(),
+        request.getQuery(), request.getBody(), contentType);
+  }
+}
