@@ -140,8 +140,11 @@ class K8sManifestsTest {
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     assertEquals(HellonetConfig.LogFormat.JSON, config.log().format(), "a cluster's log pipeline wants JSON lines");
     assertFalse(config.crawler().deny().isEmpty(), "a crawler reachable by users must deny internal ranges");
-    for (String range : List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8")) {
-      assertTrue(config.crawler().deny().contains(range), "crawler.deny lacks " + range);
+    // Private, loopback and link-local targets (the cloud metadata address among them) are refused.
+    for (String address : List.of("10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "127.0.0.1", "::1",
+        "fd00::1", "fe80::1", "100.64.0.1")) {
+      assertNotNull(config.crawler().deny().rangeRuleFor(java.net.InetAddress.getByName(address)),
+          "crawler.deny does not cover " + address);
     }
     assertTrue(config.api().authEnabled(), "the API token comes from the Secret");
     // The ports the image exposes are the ones the pod uses.
