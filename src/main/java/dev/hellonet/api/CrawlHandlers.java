@@ -1,7 +1,6 @@
 package dev.hellonet.api;
 
 import dev.hellonet.bus.Addresses;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +22,7 @@ final class CrawlHandlers {
 
   void start(RoutingContext rc) {
     JsonObject body = rc.body().asJsonObject();
-    reply(rc, bus.request(Addresses.CRAWL_START, body), 202, job ->
+    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_START, body), 202, job ->
         rc.response().putHeader(HttpHeaders.LOCATION, BASE + "/" + job.getString("id")));
   }
 
@@ -38,36 +37,18 @@ final class CrawlHandlers {
     if (cursor != null && !cursor.isNull()) {
       query.put("cursor", cursor.getString());
     }
-    reply(rc, bus.request(Addresses.CRAWL_LIST, query), 200, null);
+    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_LIST, query), 200);
   }
 
   void get(RoutingContext rc) {
-    reply(rc, bus.request(Addresses.CRAWL_GET, idOf(rc)), 200, null);
+    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_GET, idOf(rc)), 200);
   }
 
   void cancel(RoutingContext rc) {
-    reply(rc, bus.request(Addresses.CRAWL_CANCEL, idOf(rc)), 202, null);
+    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_CANCEL, idOf(rc)), 202);
   }
 
   private static JsonObject idOf(RoutingContext rc) {
     return new JsonObject().put("id", rc.pathParam("id"));
-  }
-
-  static void reply(RoutingContext rc, Future<JsonObject> answer, int status,
-                    java.util.function.Consumer<JsonObject> headers) {
-    answer.onComplete(ar -> {
-      if (rc.response().ended() || rc.response().closed()) {
-        return; // the client went away while the role was answering
-      }
-      if (ar.failed()) {
-        rc.fail(ar.cause());
-        return;
-      }
-      if (headers != null) {
-        headers.accept(ar.result());
-      }
-      rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(ar.result().toBuffer());
-    });
   }
 }

@@ -12,9 +12,13 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns whatever made a request fail (a refusal of ours, a contract violation, an event-bus failure, a status set by
@@ -74,14 +78,14 @@ final class ErrorMapper {
   }
 
   /** {@code The value of query parameter limit is invalid. Reason: 5000 is greater than 1000} */
-  private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
-      "The value of (?:query|path|header|cookie) parameter (\\S+) is invalid\\. Reason: (.*)", java.util.regex.Pattern.DOTALL);
+  private static final Pattern PARAMETER = Pattern.compile(
+      "The value of (?:query|path|header|cookie) parameter (\\S+) is invalid\\. Reason: (.*)", Pattern.DOTALL);
 
   /** A request that breaks the contract: the message and every detail name the parameter or body field at fault. */
   static ApiError fromValidator(ValidatorException v) {
     JsonArray details = new JsonArray();
     String message = v.getMessage();
-    java.util.regex.Matcher parameter = PARAMETER.matcher(message);
+    Matcher parameter = PARAMETER.matcher(message);
     if (parameter.matches()) {
       String reason = parameter.group(2).replaceFirst(" at /?$", "");
       details.add(new JsonObject().put("field", parameter.group(1)).put("problem", reason));
@@ -92,7 +96,7 @@ final class ErrorMapper {
       flatten(s.getOutputUnit(), leaves);
       // The validator reports every enclosing level too ("Property retries does not match schema"): per field keep
       // the error of the deepest keyword (".../retries/maximum"), and drop fields that only enclose others.
-      java.util.Map<String, OutputUnit> innermost = new java.util.LinkedHashMap<>();
+      Map<String, OutputUnit> innermost = new LinkedHashMap<>();
       for (OutputUnit leaf : leaves) {
         String field = field(leaf.getInstanceLocation());
         if (!field.isEmpty()) {

@@ -4,12 +4,16 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.ApiConfig;
 import dev.hellonet.config.HellonetConfig.HttpConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -62,7 +66,7 @@ public final class HttpApiVerticle extends VerticleBase {
    * Reads and parses {@link #CONTRACT}. It takes the better part of a second, so the node does it before anything
    * listens: once the hello server accepts connections, the rest of the start is quick.
    */
-  public static Future<Contract> loadContract(io.vertx.core.Vertx vertx) {
+  public static Future<Contract> loadContract(Vertx vertx) {
     return vertx.fileSystem().readFile(CONTRACT)
         .compose(document -> OpenAPIContract.from(vertx, CONTRACT).map(parsed -> new Contract(parsed, document)));
   }
@@ -116,8 +120,8 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "listCrawls", crawls::list);
     route(builder, "getCrawl", crawls::get);
     route(builder, "cancelCrawl", crawls::cancel);
-    route(builder, "getCounters", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200, null));
-    route(builder, "getStatus", rc -> CrawlHandlers.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200, null));
+    route(builder, "getCounters", rc -> JsonReplies.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200));
+    route(builder, "getStatus", rc -> JsonReplies.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200));
     route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
     route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);
     route(builder, "metrics", rc -> metrics(rc, bus));
@@ -159,10 +163,10 @@ public final class HttpApiVerticle extends VerticleBase {
    * A request HTTP itself could not parse (line or headers too long, a broken header) never reaches the router; it
    * gets the same status Vert.x would give, with the API's JSON error, and the connection is closed.
    */
-  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+  private static void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
-        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+    int status = cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongHttpHeaderException ? 431 : 400;
     ApiError error = status == 400
         ? new ApiError(400, "bad_request", "the request is not valid HTTP: " + (cause == null ? "unparsable"
             : cause.getMessage()))

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.openapi.contract.Operation;
@@ -33,7 +34,7 @@ final class JsonBodyExtractor implements RequestExtractor {
         return Future.failedFuture(new ApiError(415, "unsupported_media_type",
             "send the body as one of " + declared.getContent().keySet() + "; got "
                 + (contentType == null ? "no Content-Type" : "\"" + contentType + "\""),
-            new JsonArray().add(new io.vertx.core.json.JsonObject().put("field", "Content-Type")
+            new JsonArray().add(new JsonObject().put("field", "Content-Type")
                 .put("problem", "must be one of " + declared.getContent().keySet()))));
       }
       if (body != null && body.length() > 0) {

@@ -3,6 +3,7 @@ package dev.hellonet.api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +91,7 @@ final class PrometheusCounters {
     String name = "hellonet_" + snake(role) + "_" + snake(base) + (gauge ? "" : "_total");
     families.computeIfAbsent(name, k -> new Family(k, gauge ? "gauge" : "counter",
             "hellonet " + role + " counter " + (base.equals(key) ? key : base + "*") + " (see docs/event-bus.md)",
-            new java.util.ArrayList<>()))
+            new ArrayList<>()))
         .samples().add(new Sample(labels, n));
   }
 

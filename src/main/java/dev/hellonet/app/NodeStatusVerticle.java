@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +43,7 @@ final class NodeStatusVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
-        .timeout(STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onSuccess(mark -> msg.reply(status(mark)))
         .onFailure(e -> msg.fail(Addresses.FAILURE_UNAVAILABLE,
             "sequence store " + store.describe() + " does not answer: " + e.getMessage()))).completion();

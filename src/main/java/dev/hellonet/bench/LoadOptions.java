@@ -1,5 +1,7 @@
 package dev.hellonet.bench;
 
+import dev.hellonet.config.WholeNumbers;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -121,15 +123,10 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
 
   private static int integer(String option, String value, int min, int max) {
     try {
-      int n = Integer.parseInt(value);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return (int) WholeNumbers.parse(value, min, max);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
-    throw new IllegalArgumentException(option + " must be a whole number from " + min + " to " + max + ", not '"
-        + value + "'");
   }
 
   private static double seconds(String option, String value, double min) {

@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import com.sun.management.OperatingSystemMXBean;
+
 /**
  * Runs one load: opens the connections on the event loops, switches from warm-up to measuring and then to done at
  * fixed times on every loop, closes everything, and gathers what the loops measured.
@@ -140,7 +142,7 @@ public final class LoadRun {
   }
 
   private static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
     }
     return -1;

@@ -119,7 +119,7 @@ public final class ConfigLoader {
       known.add(variable);
       String raw = env.get(variable);
       if (raw != null) {
-        setLeaf(config, key, parseLike(leafValue(types, key), raw.trim(), variable));
+        DottedKeys.set(config, key, parseLike(DottedKeys.get(types, key), raw.trim(), variable));
       }
     }
     for (String name : env.keySet()) {
@@ -165,23 +165,5 @@ public final class ConfigLoader {
         out.add(prefix + e.getKey());
       }
     }
-  }
-
-  private static Object leafValue(JsonObject config, String key) {
-    String[] parts = key.split("\\.");
-    JsonObject node = config;
-    for (int i = 0; i < parts.length - 1; i++) {
-      node = node.getJsonObject(parts[i]);
-    }
-    return node.getValue(parts[parts.length - 1]);
-  }
-
-  private static void setLeaf(JsonObject config, String key, Object value) {
-    String[] parts = key.split("\\.");
-    JsonObject node = config;
-    for (int i = 0; i < parts.length - 1; i++) {
-      node = node.getJsonObject(parts[i]);
-    }
-    node.put(parts[parts.length - 1], value);
   }
 }

@@ -3,6 +3,7 @@ package dev.hellonet.config;
 import dev.hellonet.net.CidrSet;
 import dev.hellonet.net.TargetRules;
 import dev.hellonet.net.TransportChoice;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -208,14 +209,10 @@ public record HellonetConfig(
   /** Reads dotted keys out of nested JSON, with errors that name the key. */
   private record Reader(JsonObject json) {
     Object value(String key) {
-      Object node = json;
-      for (String part : key.split("\\.")) {
-        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
-          throw new ConfigException(key + ": missing");
-        }
-        node = obj.getValue(part);
+      if (!DottedKeys.has(json, key)) {
+        throw new ConfigException(key + ": missing");
       }
-      return node;
+      return DottedKeys.get(json, key);
     }
 
     String string(String key) {
@@ -234,19 +231,15 @@ public record HellonetConfig(
     }
 
     long longIn(String key, long min, long max) {
-      Object v = value(key);
-      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-        throw new ConfigException(key + ": must be a whole number; got " + v);
+      try {
+        return WholeNumbers.check(value(key), min, max);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
       }
-      long l = n.longValue();
-      if (l < min || l > max) {
-        throw new ConfigException(key + ": must be between " + min + " and " + max + "; got " + l);
-      }
-      return l;
     }
 
     List<String> stringList(String key) {
-      if (!(value(key) instanceof io.vertx.core.json.JsonArray array)) {
+      if (!(value(key) instanceof JsonArray array)) {
         throw new ConfigException(key + ": must be an array of strings");
       }
       List<String> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.hellonet.crawl;
 
+import dev.hellonet.net.HttpUris;
 import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -92,6 +93,7 @@ public final class Fetcher {
       if (f != null) {
         f.attach(clientRequest);
       }
+      return null;
     });
   }
 
@@ -102,10 +104,8 @@ public final class Fetcher {
   public InFlight get(URI url, SocketAddress server, long timeoutMs, BodySink sink) {
     InFlight f = new InFlight(sink);
     boolean https = url.getScheme().equals("https");
-    int port = url.getPort() != -1 ? url.getPort() : https ? 443 : 80;
-    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-    String uri = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
-    HttpRequest<Void> request = client.request(HttpMethod.GET, server, port, url.getHost(), uri)
+    HttpRequest<Void> request = client.request(HttpMethod.GET, server, HttpUris.port(url), url.getHost(),
+            HttpUris.pathAndQuery(url))
         .ssl(https)
         .connectTimeout(timeoutMs)
         .putHeader(HttpHeaders.USER_AGENT.toString(), userAgent)

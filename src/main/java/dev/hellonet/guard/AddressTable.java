@@ -5,6 +5,7 @@ import dev.hellonet.net.CidrSet;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -51,7 +52,7 @@ public final class AddressTable {
     this(slots, maxOpenPerAddress, perSecond, burst, new SecureRandom());
   }
 
-  AddressTable(int slots, int maxOpenPerAddress, int perSecond, int burst, java.util.Random seeds) {
+  AddressTable(int slots, int maxOpenPerAddress, int perSecond, int burst, Random seeds) {
     if (Integer.bitCount(slots) != 1) {
       throw new IllegalArgumentException("slots must be a power of two: " + slots);
     }

@@ -4,9 +4,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,7 @@ public record KernelDefences(Map<String, Long> sysctls, List<String> warnings) {
   public static final String MAX_SYN_BACKLOG = "net.ipv4.tcp_max_syn_backlog";
 
   public KernelDefences {
-    sysctls = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sysctls));
+    sysctls = Collections.unmodifiableMap(new LinkedHashMap<>(sysctls));
     warnings = List.copyOf(warnings);
   }
 
@@ -74,7 +76,7 @@ public record KernelDefences(Map<String, Long> sysctls, List<String> warnings) {
     Path file = sysctlRoot.resolve(sysctl.replace('.', '/'));
     // Read as a stream: procfs files report size 0, and a read sized by the reported length can come back short.
     try (var in = Files.newInputStream(file)) {
-      return OptionalLong.of(Long.parseLong(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+      return OptionalLong.of(Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII)
           .trim()));
     } catch (IOException | NumberFormatException e) {
       return OptionalLong.empty();

@@ -1,6 +1,7 @@
 package dev.hellonet.hello;
 
 import dev.hellonet.sequence.NumberSupply;
+import dev.hellonet.vertx.RawSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import dev.hellonet.vertx.RawSocket;
 import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;

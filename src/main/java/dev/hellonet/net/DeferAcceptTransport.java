@@ -15,6 +15,7 @@ import io.vertx.core.transport.Transport;
  */
 public final class DeferAcceptTransport implements Transport {
   private final Transport epoll;
+  // Spelled out: Vert.x has a public Transport (implemented here) and an SPI Transport of the same simple name.
   private final io.vertx.core.spi.transport.Transport implementation =
       VertxInternals.epollWith((options, domainSocket, bootstrap) -> {
         if (!domainSocket && options instanceof ListenOptions listen) {

@@ -13,6 +13,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -30,9 +32,9 @@ public final class FileSequenceStore implements SequenceStore {
   private FileChannel channel;
   private volatile long knownMark;
   /** Recent leases of this store, end -> start: give-back only accepts the unused tail of one of them. */
-  private final java.util.Map<Long, Long> recentLeases = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+  private final Map<Long, Long> recentLeases = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
       return size() > 64;
     }
   };

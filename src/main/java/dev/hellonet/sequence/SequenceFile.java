@@ -1,6 +1,7 @@
 package dev.hellonet.sequence;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -26,7 +27,7 @@ final class SequenceFile {
     String line = body + String.format(" crc=%08x", crc(body));
     byte[] out = new byte[SLOT_BYTES];
     byte[] text = line.getBytes(StandardCharsets.US_ASCII);
-    java.util.Arrays.fill(out, (byte) ' ');
+    Arrays.fill(out, (byte) ' ');
     System.arraycopy(text, 0, out, 0, text.length);
     out[SLOT_BYTES - 1] = '\n';
     return out;

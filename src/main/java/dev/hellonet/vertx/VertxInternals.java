@@ -13,8 +13,6 @@ import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
-import java.util.function.BiConsumer;
-
 /**
  * The one place hellonet reaches into Vert.x internal or impl classes, each use for a reason the public API cannot
  * serve. Checked against {@link #CHECKED_AGAINST}; {@code VertxInternalsTest} exercises every entry and fails on any
@@ -54,14 +52,26 @@ public final class VertxInternals {
     };
   }
 
+  /** Sees each request just before it is sent, with the HTTP request it became. */
+  @FunctionalInterface
+  public interface BeforeSend {
+    /** Null sends the request; a failure fails the exchange with it instead, and nothing is sent. */
+    Throwable check(HttpRequest<?> request, HttpClientRequest clientRequest);
+  }
+
   /**
-   * Runs {@code action} with each request of {@code client} and the HTTP request it became, just before it is sent:
-   * the crawler needs the connection-level request to reset it on abort, and the public API hands it out only later.
+   * Runs {@code hook} on each request of {@code client} just before it is sent: the crawler needs the connection-level
+   * request to reset it on abort (the public API hands it out only later), and must be able to drop a request that
+   * was aborted while it waited for a connection.
    */
-  public static void beforeSend(WebClient client, BiConsumer<HttpRequest<?>, HttpClientRequest> action) {
+  public static void beforeSend(WebClient client, BeforeSend hook) {
     ((WebClientInternal) client).addInterceptor(ctx -> {
       if (ctx.phase() == ClientPhase.SEND_REQUEST) {
-        action.accept(ctx.request(), ctx.clientRequest());
+        Throwable refused = hook.check(ctx.request(), ctx.clientRequest());
+        if (refused != null) {
+          ctx.fail(refused);
+          return;
+        }
       }
       ctx.next();
     });

@@ -36,7 +36,8 @@ class LoadOptionsTest {
 
   @Test
   void badOptionsAreRejectedByName() {
-    assertMessage("--port", "--port", "70000");
+    assertMessage("--port: must be between 1 and 65535; got 70000", "--port", "70000");
+    assertMessage("--connections: must be a whole number between 1 and 100000; got 'many'", "--connections", "many");
     assertMessage("--mode", "--mode", "burst");
     assertMessage("--depth 4: conn mode", "--mode", "conn", "--depth", "4");
     assertMessage("--protocol nginx", "--protocol", "nginx");

@@ -1,6 +1,7 @@
 package dev.hellonet.testing;
 
 import dev.hellonet.config.ConfigLoader;
+import dev.hellonet.config.DottedKeys;
 import dev.hellonet.config.HellonetConfig;
 import io.vertx.core.json.JsonObject;
 
@@ -25,12 +26,7 @@ public final class TestConfig {
   }
 
   public TestConfig set(String dottedKey, Object value) {
-    String[] parts = dottedKey.split("\\.");
-    JsonObject node = json;
-    for (int i = 0; i < parts.length - 1; i++) {
-      node = node.getJsonObject(parts[i]);
-    }
-    node.put(parts[parts.length - 1], value);
+    DottedKeys.set(json, dottedKey, value);
     return this;
   }
 

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,6 +107,7 @@ class VertxInternalsTest {
     VertxInternals.beforeSend(client, (request, clientRequest) -> {
       seenRequest.set(request);
       seenClientRequest.set(clientRequest);
+      return null;
     });
     vertx.createHttpServer().requestHandler(req -> req.response().end("ok"))
         .listen(0, "127.0.0.1")
@@ -119,6 +121,28 @@ class VertxInternalsTest {
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertEquals("ok", response.bodyAsString());
           assertEquals("/probe?x=1", seenClientRequest.get().getURI());
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void beforeSendCanFailTheExchangeInsteadOfSending(Vertx vertx, VertxTestContext test) {
+    WebClient client = WebClient.create(vertx);
+    IllegalStateException aborted = new IllegalStateException("aborted while waiting for a connection");
+    VertxInternals.beforeSend(client, (request, clientRequest) -> {
+      clientRequest.exceptionHandler(e -> { }); // the hook owns the dropped request, as the crawler's does
+      return aborted;
+    });
+    AtomicInteger served = new AtomicInteger();
+    vertx.createHttpServer().requestHandler(req -> {
+          served.incrementAndGet();
+          req.response().end("ok");
+        })
+        .listen(0, "127.0.0.1")
+        .compose(server -> client.get(server.actualPort(), "127.0.0.1", "/").send())
+        .onComplete(test.failing(e -> test.verify(() -> {
+          assertSame(aborted, e);
+          assertEquals(0, served.get(), "nothing reached the server");
           test.completeNow();
         })));
   }
