@@ -30,7 +30,7 @@ class PackageGraphTest {
       Set.of("net"),                              // network primitives: CIDR sets, target rules, transports
       Set.of("config", "counters"),               // typed configuration; counters and their registry
       Set.of("guard", "sequence", "log"),         // flood protection; the number store; log output set-up
-      Set.of("hello", "crawl", "api", "bench"),   // the roles (TCP server, crawler, HTTP API) and the load tool
+      Set.of("hello", "crawl", "api", "bridge", "bench"), // the roles (TCP server, crawler, HTTP API, bus bridge), load tool
       Set.of("app"),                              // one node: builds Vert.x, deploys the roles
       Set.of(""));                                // Main
   private static final Path MAIN = Path.of("src", "main", "java", "dev", "hellonet");

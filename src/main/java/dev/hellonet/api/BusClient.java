@@ -16,6 +16,15 @@ final class BusClient {
   }
 
   Future<JsonObject> request(String address, JsonObject body) {
+    return request(address, body, options);
+  }
+
+  /** The same with one message header (such as {@code Addresses.HEADER_CLIENT}). */
+  Future<JsonObject> request(String address, JsonObject body, String header, String value) {
+    return request(address, body, new DeliveryOptions(options).addHeader(header, value));
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
     return vertx.eventBus().<Object>request(address, body, options).map(msg -> {
       if (msg.body() instanceof JsonObject json) {
         return json;

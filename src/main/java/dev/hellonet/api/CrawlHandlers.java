@@ -22,7 +22,9 @@ final class CrawlHandlers {
 
   void start(RoutingContext rc) {
     JsonObject body = rc.body().asJsonObject();
-    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_START, body), 202, job ->
+    // The source address is who asks, for the crawler's per-client share of running jobs (crawler.*PerClient).
+    String client = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
+    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_START, body, Addresses.HEADER_CLIENT, client), 202, job ->
         rc.response().putHeader(HttpHeaders.LOCATION, BASE + "/" + job.getString("id")));
   }
 
@@ -41,7 +43,15 @@ final class CrawlHandlers {
   }
 
   void get(RoutingContext rc) {
-    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_GET, idOf(rc)), 200);
+    ValidatedRequest validated = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject query = idOf(rc);
+    for (String name : new String[] {"offset", "limit"}) {
+      RequestParameter p = validated.getQuery().get(name);
+      if (p != null && !p.isNull()) {
+        query.put(name, p.getInteger());
+      }
+    }
+    JsonReplies.reply(rc, bus.request(Addresses.CRAWL_GET, query), 200);
   }
 
   void cancel(RoutingContext rc) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -54,9 +55,18 @@ final class ErrorMapper {
     if (failure == null) {
       return fromStatus(statusCode, null);
     }
-    LOG.log(Level.WARNING, "request failed inside the server", failure);
-    return new ApiError(500, "internal", "internal error: " + failure.getClass().getSimpleName()
-        + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
+    return internal("request failed inside the server", failure);
+  }
+
+  /**
+   * A fault of the server: logged in full under a fresh reference, answered with only that reference, so that
+   * internal messages (paths, class names, state) never reach a client while an operator can still find the cause.
+   */
+  static ApiError internal(String what, Throwable cause) {
+    String reference = UUID.randomUUID().toString().substring(0, 8);
+    LOG.log(Level.WARNING, what + " [reference " + reference + "]", cause);
+    return new ApiError(500, "internal", "internal error (reference " + reference
+        + "; the server log has the details)");
   }
 
   static ApiError fromStatus(int status, String detail) {
@@ -73,7 +83,7 @@ final class ErrorMapper {
       case 503 -> new ApiError(503, "unavailable", "the service is not available now" + extra);
       default -> status >= 400 && status < 500
           ? new ApiError(status, "bad_request", "the request was refused" + extra)
-          : new ApiError(500, "internal", "internal error" + extra);
+          : internal("request failed with status " + status + extra, null);
     };
   }
 
@@ -175,10 +185,7 @@ final class ErrorMapper {
       case Addresses.FAILURE_NOT_FOUND -> new ApiError(404, "not_found", message);
       case Addresses.FAILURE_BUSY -> new ApiError(429, "busy", message);
       case Addresses.FAILURE_UNAVAILABLE -> new ApiError(503, "unavailable", message);
-      default -> {
-        LOG.warning("event-bus request failed (" + e.failureCode() + "): " + message);
-        yield new ApiError(500, "internal", "internal error: " + message);
-      }
+      default -> internal("event-bus request failed (" + e.failureCode() + "): " + message, null);
     };
   }
 }

@@ -27,22 +27,39 @@ final class HealthProbes {
   }
 
   static HealthChecks readiness(Vertx vertx, BusClient bus) {
+    NodeStatus node = new NodeStatus(bus);
     return HealthChecks.create(vertx)
-        .register("accepting", CHECK_TIMEOUT_MS, p -> complete(p, status(bus), s -> s.getBoolean("accepting", false)
+        .register("accepting", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> s.getBoolean("accepting", false)
             ? Status.OK() : Status.KO(new JsonObject().put("reason", "a graceful stop has begun"))))
-        .register("hello", CHECK_TIMEOUT_MS, p -> complete(p, status(bus), s -> {
+        .register("hello", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> {
           JsonObject hello = s.getJsonObject("hello", new JsonObject());
           return hello.getBoolean("listening", false) ? Status.OK(new JsonObject().put("port", hello.getValue("port")))
               : Status.KO(new JsonObject().put("reason", "the TCP server is not listening"));
         }))
-        .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, status(bus), s -> Status.OK(
+        .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> Status.OK(
             new JsonObject().put("highWaterMark", s.getJsonObject("sequence").getValue("highWaterMark")))))
         .register("crawler", CHECK_TIMEOUT_MS, p -> complete(p,
             bus.request(Addresses.CRAWL_LIST, new JsonObject().put("limit", 1)), list -> Status.OK()));
   }
 
-  private static Future<JsonObject> status(BusClient bus) {
-    return bus.request(Addresses.NODE_STATUS, null);
+  /**
+   * The node's status for the checks of one probe: the three checks that read it share one request, and probes that
+   * arrive while it is in flight share it too; the next probe asks again.
+   */
+  private static final class NodeStatus {
+    private final BusClient bus;
+    private Future<JsonObject> pending;
+
+    NodeStatus(BusClient bus) {
+      this.bus = bus;
+    }
+
+    Future<JsonObject> get() {
+      if (pending == null || pending.isComplete()) {
+        pending = bus.request(Addresses.NODE_STATUS, null);
+      }
+      return pending;
+    }
   }
 
   private static void complete(Promise<Status> p, Future<JsonObject> answer, Function<JsonObject, Status> judge) {

@@ -2,6 +2,7 @@ package dev.hellonet.app;
 
 import dev.hellonet.api.HttpApiVerticle;
 import dev.hellonet.api.HttpApiVerticle.Contract;
+import dev.hellonet.bridge.BridgeVerticle;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
@@ -63,8 +64,14 @@ public final class Hellonet {
   /** The HTTP API's deployment: its id and the verticle, which knows the port it bound. */
   private record HttpDeployment(String id, HttpApiVerticle verticle) {}
 
-  /** What {@link #stop} undeploys, in order; the counters and status verticles simply close with Vert.x. */
-  private record Deployments(HttpDeployment http, HelloDeployment hello, String crawler) {}
+  /** The event bus bridge's deployment, when {@code bridge.enabled}: its id and the verticle, which knows its port. */
+  private record BridgeDeployment(String id, BridgeVerticle verticle) {}
+
+  /**
+   * What {@link #stop} undeploys, in order; the counters and status verticles simply close with Vert.x. {@code bridge}
+   * is null when the bridge is off.
+   */
+  private record Deployments(HttpDeployment http, BridgeDeployment bridge, HelloDeployment hello, String crawler) {}
 
   private final Vertx vertx;
   private final CounterRegistry registry;
@@ -123,7 +130,9 @@ public final class Hellonet {
     Future<HelloDeployment> hello = crawler.compose(id -> deployHello(parts, store));
     Future<String> status = hello.compose(h -> deployStatus(parts, store));
     Future<HttpDeployment> http = status.compose(id -> deployHttp(parts, contract));
-    return http.map(h -> new Hellonet(parts, store, new Deployments(h, hello.result(), crawler.result())));
+    Future<BridgeDeployment> bridge = http.compose(h -> deployBridge(parts));
+    return bridge.map(b -> new Hellonet(parts, store,
+        new Deployments(http.result(), b, hello.result(), crawler.result())));
   }
 
   /**
@@ -164,7 +173,8 @@ public final class Hellonet {
   }
 
   private static Future<String> deployCrawler(Parts parts) {
-    return parts.vertx().deployVerticle(new CrawlerVerticle(parts.config().crawler(), parts.registry()));
+    return parts.vertx().deployVerticle(new CrawlerVerticle(parts.config().crawler(), parts.registry(),
+        parts.config().events().crawlProgressEveryPages()));
   }
 
   /** {@code hello.instances} servers sharing one port; once they listen, the status reports the port. */
@@ -195,6 +205,16 @@ public final class Hellonet {
     HttpApiVerticle http = new HttpApiVerticle(config.http(), config.api(), parts.meters(),
         config.shutdown().timeoutMs(), contract);
     return parts.vertx().deployVerticle(http).map(id -> new HttpDeployment(id, http));
+  }
+
+  /** The event bus bridge when {@code bridge.enabled}, else nothing (a null deployment). */
+  private static Future<BridgeDeployment> deployBridge(Parts parts) {
+    HellonetConfig config = parts.config();
+    if (!config.bridge().enabled()) {
+      return Future.succeededFuture();
+    }
+    BridgeVerticle bridge = new BridgeVerticle(config.bridge(), config.api().token(), parts.registry());
+    return parts.vertx().deployVerticle(bridge).map(id -> new BridgeDeployment(id, bridge));
   }
 
   /** Completes a context-free promise: with the node (logged as ready), or with the failure once Vert.x is closed. */
@@ -230,6 +250,7 @@ public final class Hellonet {
     Promise<Void> stopped = Promise.promise();
     drain()
         .compose(v -> stopHttp())
+        .eventually(this::stopBridge)
         .eventually(this::stopHello)
         .eventually(this::stopCrawler)
         .eventually(store::close)
@@ -253,6 +274,10 @@ public final class Hellonet {
     return vertx.undeploy(deployments.http().id());
   }
 
+  private Future<Void> stopBridge() {
+    return deployments.bridge() == null ? Future.succeededFuture() : vertx.undeploy(deployments.bridge().id());
+  }
+
   private Future<Void> stopHello() {
     lifecycle.helloStopped();
     return vertx.undeploy(deployments.hello().id());
@@ -269,6 +294,11 @@ public final class Hellonet {
   /** The port the HTTP API listens on, which differs from the configured one when that was 0. */
   public int httpPort() {
     return deployments.http().verticle().actualPort();
+  }
+
+  /** The event bus bridge's port, or -1 when the bridge is off. */
+  public int bridgePort() {
+    return deployments.bridge() == null ? -1 : deployments.bridge().verticle().actualPort();
   }
 
   public CounterRegistry counters() {

@@ -20,6 +20,12 @@ import java.util.function.Supplier;
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
   private static final long STORE_TIMEOUT_MS = 2_000;
+  /**
+   * How long a read of the high-water mark is reused. The mark is for display, and each read takes the sequence file
+   * lock on the store's one worker thread, queued with leases: a flood of status or readiness requests must not
+   * become a flood of reads that delays leases.
+   */
+  static final long MARK_REUSE_MS = 1_000;
 
   private final String version;
   private final Instant startedAt;
@@ -28,6 +34,8 @@ final class NodeStatusVerticle extends VerticleBase {
   private final SequenceStore store;
   private final NodeLifecycle lifecycle;
   private final Supplier<List<String>> kernelWarnings;
+  private Future<Long> markRead;
+  private long markReadAt;
 
   NodeStatusVerticle(String version, Instant startedAt, String transport, Map<String, Integer> instances,
                      SequenceStore store, NodeLifecycle lifecycle, Supplier<List<String>> kernelWarnings) {
@@ -42,11 +50,22 @@ final class NodeStatusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> store.highWaterMark()
-        .timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> highWaterMark()
         .onSuccess(mark -> msg.reply(status(mark)))
         .onFailure(e -> msg.fail(Addresses.FAILURE_UNAVAILABLE,
             "sequence store " + store.describe() + " does not answer: " + e.getMessage()))).completion();
+  }
+
+  /** One read at a time, reused for {@link #MARK_REUSE_MS} once it succeeded; a failed read is not reused. */
+  private Future<Long> highWaterMark() {
+    long now = System.nanoTime();
+    boolean stale = markRead == null || (markRead.isComplete()
+        && (markRead.failed() || now - markReadAt > MARK_REUSE_MS * 1_000_000));
+    if (stale) {
+      markReadAt = now;
+      markRead = store.highWaterMark().timeout(STORE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+    return markRead;
   }
 
   private JsonObject status(long highWaterMark) {

@@ -15,7 +15,8 @@ public final class Addresses {
    * abuse counters rejectedGlobalLimit, rejectedPerIpLimit, rejectedRateLimit, rejectedFirstRequestTimeout, rejectedIdleTimeout,
    * rejectedSlowReader, rejectedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
    * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
-   * pagesFailed, pagesSkipped, downloads, bytes, inFlight).
+   * pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the TCP event bus bridge is on
+   * (connections, frames, refusals by reason; listed in docs/event-bus.md).
    */
   public static final String COUNTERS = "hellonet.counters";
 
@@ -25,9 +26,15 @@ public final class Addresses {
   /**
    * Request-reply: body a crawl job request (see {@code hellonet/openapi.yaml}, schema CrawlRequest); the reply is the
    * new job, shaped as schema Crawl, status {@code running}. Fails with {@link #FAILURE_INVALID} naming the field, or
-   * {@link #FAILURE_BUSY} when {@code crawler.historySize} jobs are all still running.
+   * {@link #FAILURE_BUSY} when {@code crawler.historySize} or {@code crawler.maxRunningJobs} jobs are running, or
+   * {@code crawler.maxRunningJobsPerClient} of the client named by header {@link #HEADER_CLIENT}.
    */
   public static final String CRAWL_START = "hellonet.crawler.start";
+  /**
+   * Message header on {@link #CRAWL_START}: who asks (the HTTP API puts the client's source address here), for the
+   * per-client share of running jobs. Requests without it (in-process callers) have no per-client share.
+   */
+  public static final String HEADER_CLIENT = "client";
 
   /** Request-reply: body {@code {"id": str}}; the reply is that job in full (schema Crawl), or {@link #FAILURE_NOT_FOUND}. */
   public static final String CRAWL_GET = "hellonet.crawler.get";
@@ -43,6 +50,14 @@ public final class Addresses {
    * full, or fails with {@link #FAILURE_NOT_FOUND}.
    */
   public static final String CRAWL_CANCEL = "hellonet.crawler.cancel";
+
+  /**
+   * Published by the crawler as a job moves: {@code {"event": "state" | "pages", "job": CrawlSummary}} where the job
+   * is shaped as in {@link #CRAWL_LIST} (id, status, createdAt, finishedAt, error, stats). {@code state}: the job
+   * started ({@code running}) or ended ({@code completed} or {@code cancelled}; the last event of a job);
+   * {@code pages}: another {@code events.crawlProgressEveryPages} pages of a running job reached a final status.
+   */
+  public static final String CRAWL_PROGRESS = "hellonet.crawler.progress";
 
   /**
    * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,

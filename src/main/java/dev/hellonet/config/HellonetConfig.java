@@ -21,6 +21,8 @@ public record HellonetConfig(
     CrawlerConfig crawler,
     HttpConfig http,
     ApiConfig api,
+    BridgeConfig bridge,
+    EventsConfig events,
     LogConfig log) {
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
@@ -93,18 +95,62 @@ public record HellonetConfig(
   }
 
   /**
+   * The TCP event bus bridge (see docs/event-bus.md): off unless {@code enabled}; every limit bounds what one client
+   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, and how many bad
+   * frames or token failures a connection may send before it is closed.
+   */
+  public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
+                             int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures) {}
+
+  /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
+  public record EventsConfig(int crawlProgressEveryPages) {}
+
+  /**
    * The crawler: limits every job shares, where downloads go, and which targets it may reach. {@code allow} and
    * {@code deny} hold host names ({@code example.org}, {@code *.example.org}) and CIDR ranges ({@code 10.0.0.0/8});
    * an empty allow list allows every target the deny list does not name. Both are parsed here, once.
    */
   public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
                               int historySize, Path downloadDir, long maxDownloadBytes,
-                              TargetRules allow, TargetRules deny) {
+                              TargetRules allow, TargetRules deny, CrawlerLimits limits) {
     /** With the lists as written; a malformed entry is refused naming its key ({@code crawler.allow[2]}). */
     public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
-                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny,
+                         CrawlerLimits limits) {
       this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes,
-          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"));
+          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"), limits);
+    }
+
+    /** The same with the default {@link CrawlerLimits} (tests and tools that only set the basics). */
+    public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
+      this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes, allow,
+          deny, CrawlerLimits.DEFAULTS);
+    }
+  }
+
+  /**
+   * The crawler's ceilings beyond a job's own request (docs/crawler.md, "Limits"): threads that parse pages off the
+   * event loops; per job, items (per page and in all), detail pages, downloads and download bytes; per node, page
+   * bytes held in memory, download bytes on disk, running jobs, running jobs per client address, and the pages, items
+   * and downloads kept in the job history.
+   */
+  public record CrawlerLimits(int parseThreads, int maxItemsPerPage, int maxItemsPerJob, int maxDetailPagesPerJob,
+                              int maxDownloadsPerJob, long maxDownloadBytesPerJob, long maxPageBytesInFlight,
+                              long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient,
+                              long maxRecordsKept) {
+    /** The values of the embedded conf/config.json, resolved for this JVM. */
+    public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2, 1_000, 100_000, 10_000, 1_000,
+        1L << 30, pageBytesFor(0), 10L << 30, 16, 4, recordsFor(0));
+
+    /** {@code crawler.maxPageBytesInFlight} 0 means an eighth of the JVM's heap, so the default fits any -Xmx. */
+    static long pageBytesFor(long configured) {
+      return configured != 0 ? configured : Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /** {@code crawler.maxRecordsKept} 0 means one record per 2 KiB of heap (a record takes a few hundred bytes). */
+    static long recordsFor(long configured) {
+      return configured != 0 ? configured : Math.max(10_000, Runtime.getRuntime().maxMemory() / 2048);
     }
   }
 
@@ -152,7 +198,8 @@ public record HellonetConfig(
         Path.of(r.nonBlank("crawler.downloadDir")),
         r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
         r.targets("crawler.allow"),
-        r.targets("crawler.deny"));
+        r.targets("crawler.deny"),
+        crawlerLimits(r));
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
     String token = r.string("api.token");
     if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -161,7 +208,36 @@ public record HellonetConfig(
           + " characters without spaces; got " + token.length() + " characters");
     }
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
-    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api, log(r));
+    return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
+        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), log(r));
+  }
+
+  private static BridgeConfig bridge(Reader r) {
+    return new BridgeConfig(
+        r.bool("bridge.enabled"),
+        r.nonBlank("bridge.host"),
+        r.intIn("bridge.port", 0, 65535),
+        r.intIn("bridge.maxConnections", 1, 1_000_000),
+        r.intIn("bridge.maxFrameBytes", 256, 64 * 1024 * 1024),
+        r.intIn("bridge.maxInFlight", 1, 65536),
+        r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
+        r.intIn("bridge.maxBadFrames", 1, 1_000_000),
+        r.intIn("bridge.maxAuthFailures", 1, 1000));
+  }
+
+  private static CrawlerLimits crawlerLimits(Reader r) {
+    return new CrawlerLimits(
+        r.intIn("crawler.parseThreads", 1, 256),
+        r.intIn("crawler.maxItemsPerPage", 1, 1_000_000),
+        r.intIn("crawler.maxItemsPerJob", 1, 10_000_000),
+        r.intIn("crawler.maxDetailPagesPerJob", 0, 1_000_000),
+        r.intIn("crawler.maxDownloadsPerJob", 0, 1_000_000),
+        r.longIn("crawler.maxDownloadBytesPerJob", 0, 1L << 44),
+        CrawlerLimits.pageBytesFor(r.longIn("crawler.maxPageBytesInFlight", 0, 1L << 40)),
+        r.longIn("crawler.maxDownloadBytesOnDisk", 0, 1L << 50),
+        r.intIn("crawler.maxRunningJobs", 1, 100_000),
+        r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000),
+        CrawlerLimits.recordsFor(r.longIn("crawler.maxRecordsKept", 0, 1L << 40)));
   }
 
   private static LogConfig log(Reader r) {
@@ -220,6 +296,13 @@ public record HellonetConfig(
         return s;
       }
       throw new ConfigException(key + ": must be a string");
+    }
+
+    boolean bool(String key) {
+      if (value(key) instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException(key + ": must be true or false; got " + value(key));
     }
 
     String nonBlank(String key) {

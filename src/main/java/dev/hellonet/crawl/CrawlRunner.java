@@ -66,10 +66,16 @@ public final class CrawlRunner {
             .put("pagesPerSecond", Math.round(stats.getInteger("ok") * 1000.0 / ms)).encode());
         if (urlsOut != null && run == runs) {
           List<String> ok = new ArrayList<>();
-          for (Object p : job.getJsonArray("pages")) {
-            JsonObject page = (JsonObject) p;
-            if (page.getString("status").equals("ok")) {
-              ok.add(page.getString("url"));
+          int total = job.getJsonObject("window").getJsonObject("totals").getInteger("pages");
+          for (int offset = 0; offset < total; offset += CrawlerVerticle.MAX_WINDOW) {
+            JsonObject window = (JsonObject) await(vertx.eventBus().request(Addresses.CRAWL_GET, new JsonObject()
+                .put("id", job.getString("id")).put("offset", offset).put("limit", CrawlerVerticle.MAX_WINDOW)), 30)
+                .body();
+            for (Object p : window.getJsonArray("pages")) {
+              JsonObject page = (JsonObject) p;
+              if (page.getString("status").equals("ok")) {
+                ok.add(page.getString("url"));
+              }
             }
           }
           Files.write(urlsOut, ok);

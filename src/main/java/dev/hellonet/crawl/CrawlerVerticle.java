@@ -3,8 +3,19 @@ package dev.hellonet.crawl;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.crawl.fetch.Fetcher;
+import dev.hellonet.crawl.job.CrawlEvents;
+import dev.hellonet.crawl.job.CrawlJob;
+import dev.hellonet.crawl.job.CrawlerCounters;
+import dev.hellonet.crawl.job.InvalidRequestException;
+import dev.hellonet.crawl.job.JobRequest;
+import dev.hellonet.crawl.job.JobRun;
+import dev.hellonet.crawl.job.JobStore;
+import dev.hellonet.crawl.job.NodeResources;
+import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -29,20 +40,34 @@ public final class CrawlerVerticle extends VerticleBase {
   public static final String COUNTER_ROLE = "crawler";
   static final int DEFAULT_LIST_LIMIT = 50;
   static final int MAX_LIST_LIMIT = 1000;
+  /** Pages, items and downloads per reply of a job unless the request asks for another window. */
+  public static final int DEFAULT_WINDOW = 1000;
+  /** The largest window a request may ask for: a reply is built on the event loop. */
+  public static final int MAX_WINDOW = 10_000;
   private static final Logger LOG = Logger.getLogger(CrawlerVerticle.class.getName());
 
   private final CrawlerConfig config;
   private final CounterRegistry registry;
+  private final int progressEveryPages;
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
+  private final Map<String, Integer> runningByClient = new HashMap<>();
+  private NodeResources node;
   private TargetPolicy policy;
   private JobStore store;
   private Fetcher fetcher;
+  private WorkerExecutor parsePool;
 
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
+    this(config, registry, 10);
+  }
+
+  /** {@code progressEveryPages}: a progress event on {@link Addresses#CRAWL_PROGRESS} every that many final pages. */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages) {
     this.config = config;
     this.registry = registry;
+    this.progressEveryPages = progressEveryPages;
   }
 
   @Override
@@ -50,6 +75,9 @@ public final class CrawlerVerticle extends VerticleBase {
     policy = new TargetPolicy(config.allow(), config.deny());
     store = new JobStore(config.historySize());
     fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
+    // Pages are parsed here, never on an event loop: a slow page costs crawl throughput, not hello latency.
+    parsePool = vertx.createSharedWorkerExecutor("hellonet-crawl-parse", config.limits().parseThreads());
+    node = NodeResources.create(config, fetcher, policy, parsePool, counters);
     registry.register(COUNTER_ROLE, "crawler-0", counters::snapshot);
     return Future.all(List.of(
         consumer(Addresses.CRAWL_START, this::start),
@@ -66,7 +94,7 @@ public final class CrawlerVerticle extends VerticleBase {
     if (fetcher != null) {
       fetcher.close();
     }
-    return Future.succeededFuture();
+    return parsePool == null ? Future.succeededFuture() : parsePool.close();
   }
 
   private Future<Void> consumer(String address, Consumer<Message<Object>> handler) {
@@ -76,8 +104,10 @@ public final class CrawlerVerticle extends VerticleBase {
       } catch (InvalidRequestException e) {
         msg.fail(Addresses.FAILURE_INVALID, e.getMessage());
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "crawler request on " + address + " failed", e);
-        msg.fail(Addresses.FAILURE_INTERNAL, "internal error: " + e);
+        // Logged here in full; the caller gets a reference, never the exception's text.
+        String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+        LOG.log(Level.WARNING, "crawler request on " + address + " failed [reference " + reference + "]", e);
+        msg.fail(Addresses.FAILURE_INTERNAL, "crawler failed (reference " + reference + ")");
       }
     });
     return c.completion();
@@ -104,21 +134,85 @@ public final class CrawlerVerticle extends VerticleBase {
           + "wait for one to finish or cancel one");
       return;
     }
+    int maxRunning = config.limits().maxRunningJobs();
+    if (runs.size() >= maxRunning) {
+      msg.fail(Addresses.FAILURE_BUSY, maxRunning + " crawl jobs are running (crawler.maxRunningJobs); "
+          + "wait for one to finish or cancel one");
+      return;
+    }
+    String client = msg.headers().get(Addresses.HEADER_CLIENT);
+    int perClient = config.limits().maxRunningJobsPerClient();
+    if (client != null && runningByClient.getOrDefault(client, 0) >= perClient) {
+      msg.fail(Addresses.FAILURE_BUSY, perClient + " crawl jobs of " + client
+          + " are running (crawler.maxRunningJobsPerClient); wait for one to finish or cancel one");
+      return;
+    }
     String id;
     do {
       id = "j-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(randomBytes(4));
     } while (store.contains(id));
     CrawlJob job = new CrawlJob(id, request);
-    store.add(job);
-    counters.jobsStarted.add(1);
-    JobRun run = new JobRun(vertx, job, config, fetcher, policy, counters, () -> {
-      runs.remove(job.id);
-      counters.jobsFinished.add(1);
-      store.evict();
+    forget(store.add(job));
+    makeRoomForRecords(null);
+    counters.jobStarted();
+    if (client != null) {
+      runningByClient.merge(client, 1, Integer::sum);
+    }
+    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages);
+    JobRun run = new JobRun(vertx, job, node, events, () -> {
+      runs.remove(job.id());
+      if (client != null) {
+        runningByClient.computeIfPresent(client, (c, n) -> n == 1 ? null : n - 1);
+      }
+      counters.jobFinished();
+      forget(store.evict());
+      makeRoomForRecords(job.id());
+      events.stateChanged();
     });
     runs.put(id, run);
-    msg.reply(job.toJson(true));
+    msg.reply(job.window(0, DEFAULT_WINDOW));
+    events.stateChanged();
     run.start();
+  }
+
+  /**
+   * Keeps the history's records (pages, items, downloads of all kept jobs) to half of {@code crawler.maxRecordsKept}
+   * by evicting the oldest finished jobs, so that running jobs have the other half; a running job that finds the
+   * ceiling reached stops taking records (counted in its {@code stats.limited}). The job that just finished
+   * ({@code keep}) stays, so that its result can still be read.
+   */
+  private void makeRoomForRecords(String keep) {
+    List<CrawlJob> evicted = new java.util.ArrayList<>();
+    long used = node.records().used();
+    while (used > node.records().max() / 2) {
+      CrawlJob oldest = store.evictOldestFinished(keep);
+      if (oldest == null) {
+        break;
+      }
+      evicted.add(oldest);
+      used -= oldest.records();
+    }
+    forget(evicted);
+  }
+
+  /**
+   * Jobs leave the history with their files: the download retention is the history's ({@code crawler.historySize}
+   * jobs), and the node's disk budget gets their bytes back once the files are deleted.
+   */
+  private void forget(List<CrawlJob> evicted) {
+    for (CrawlJob job : evicted) {
+      node.records().give(job.records());
+      String dir = config.downloadDir().resolve(job.id()).toString();
+      long bytes = job.diskBytes();
+      vertx.fileSystem().deleteRecursive(dir).onComplete(ar -> {
+        if (ar.succeeded() || ar.cause() instanceof java.nio.file.NoSuchFileException
+            || ar.cause().getCause() instanceof java.nio.file.NoSuchFileException) {
+          node.disk().give(bytes);
+        } else {
+          LOG.warning("cannot delete the downloads of evicted job " + job.id() + " in " + dir + ": " + ar.cause());
+        }
+      });
+    }
   }
 
   private byte[] randomBytes(int n) {
@@ -136,12 +230,29 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private void get(Message<Object> msg) {
+    JsonObject body = body(msg);
+    for (String key : body.fieldNames()) {
+      if (!key.equals("id") && !key.equals("offset") && !key.equals("limit")) {
+        throw new InvalidRequestException(key, "unknown field; known fields are [id, limit, offset]");
+      }
+    }
+    int offset = (int) whole(body, "offset", 0, 0, Integer.MAX_VALUE);
+    int limit = (int) whole(body, "limit", DEFAULT_WINDOW, 1, MAX_WINDOW);
     CrawlJob job = job(msg);
     if (job == null) {
-      msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
+      msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body.getString("id"));
     } else {
-      msg.reply(job.toJson(true));
+      msg.reply(job.window(offset, limit));
     }
+  }
+
+  private static long whole(JsonObject body, String key, long dflt, long min, long max) {
+    Object raw = body.getValue(key, dflt);
+    if (!(raw instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.doubleValue() < min || n.doubleValue() > max) {
+      throw new InvalidRequestException(key, "must be a whole number between " + min + " and " + max + "; got " + raw);
+    }
+    return n.longValue();
   }
 
   private void cancel(Message<Object> msg) {
@@ -150,11 +261,12 @@ public final class CrawlerVerticle extends VerticleBase {
       msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
       return;
     }
-    JobRun run = runs.get(job.id);
+    JobRun run = runs.get(job.id());
     if (run != null) {
       run.stop("cancelled by request");
+      LOG.info("crawl job " + job.id() + " cancelled by request");
     }
-    msg.reply(job.toJson(true));
+    msg.reply(job.window(0, DEFAULT_WINDOW));
   }
 
   private void list(Message<Object> msg) {
@@ -178,9 +290,9 @@ public final class CrawlerVerticle extends VerticleBase {
     List<CrawlJob> page = store.newestFirst((String) cursor, limit + 1);
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < Math.min(limit, page.size()); i++) {
-      jobs.add(page.get(i).toJson(false));
+      jobs.add(page.get(i).summary());
     }
-    String next = page.size() > limit ? page.get(limit - 1).id : null;
+    String next = page.size() > limit ? page.get(limit - 1).id() : null;
     msg.reply(new JsonObject().put("jobs", jobs).put("nextCursor", next));
   }
 }

@@ -50,6 +50,7 @@ final class ConnectionWatch extends ChannelDuplexHandler {
     this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
     this.slowReaderNanos = TimeUnit.MILLISECONDS.toNanos(slowReaderMs);
     this.acceptedAt = acceptedAt;
+    this.lastProgressAt = acceptedAt; // idleness counts from acceptance, also when the first-request timeout is off
   }
 
   @Override
@@ -122,7 +123,7 @@ final class ConnectionWatch extends ChannelDuplexHandler {
       close(Reason.SLOW_READER);
     } else if (!requestSeen && firstRequestNanos > 0 && now - acceptedAt >= firstRequestNanos) {
       close(Reason.FIRST_REQUEST_TIMEOUT);
-    } else if (requestSeen && !unwritable && idleNanos > 0 && now - lastProgressAt >= idleNanos) {
+    } else if (!unwritable && idleNanos > 0 && now - lastProgressAt >= idleNanos) {
       close(Reason.IDLE_TIMEOUT);
     } else {
       arm(now);
@@ -141,11 +142,11 @@ final class ConnectionWatch extends ChannelDuplexHandler {
       next = earlier(next, acceptedAt + firstRequestNanos, any);
       any = true;
     }
-    if (requestSeen && !unwritable && idleNanos > 0) {
+    if (!unwritable && idleNanos > 0) {
       next = earlier(next, lastProgressAt + idleNanos, any);
       any = true;
     }
-    if (!any && requestSeen && unwritable && idleNanos > 0) {
+    if (!any && unwritable && idleNanos > 0) {
       // Slow-reader checks are off but idleness still applies once the client reads again: look again later.
       next = now + idleNanos;
       any = true;

@@ -67,6 +67,22 @@ class HealthProbesTest {
     assertFalse(ready(ready), "crawler gone");
   }
 
+  /** Issue 10: a readiness probe asked for the node's status three times. */
+  @Test
+  void aProbeAsksForTheNodeStatusOnce() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    await(vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
+      asked.incrementAndGet();
+      vertx.setTimer(20, t -> msg.reply(status(true, true)));
+    }).completion());
+    await(vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> msg.reply(new JsonObject())).completion());
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    assertTrue(ready(ready));
+    org.junit.jupiter.api.Assertions.assertEquals(1, asked.get(), "one status request per probe");
+    assertTrue(ready(ready));
+    org.junit.jupiter.api.Assertions.assertEquals(2, asked.get(), "the next probe asks again");
+  }
+
   @Test
   void liveWhileTheCountersAnswer() throws Exception {
     HealthChecks live = HealthProbes.liveness(vertx, new BusClient(vertx, 1_000));

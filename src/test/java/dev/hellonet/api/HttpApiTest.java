@@ -110,6 +110,13 @@ class HttpApiTest {
     assertEquals(LocalSite.ITEMS, job.getJsonArray("items").size());
     assertEquals("Item 1", job.getJsonArray("items").getJsonObject(0).getString("name"));
     assertContract("getCrawl", api.get("/api/crawls/" + id));
+
+    HttpResponse<Buffer> window = api.get("/api/crawls/" + id + "?offset=1&limit=2");
+    assertContract("getCrawl", window);
+    JsonObject part = window.bodyAsJsonObject();
+    assertEquals(new JsonArray(job.getJsonArray("items").getList().subList(1, 3)), part.getJsonArray("items"));
+    assertEquals(LocalSite.ITEMS, part.getJsonObject("window").getJsonObject("totals").getInteger("items"));
+    assertError(api.get("/api/crawls/" + id + "?limit=10001"), 400, "invalid_request");
   }
 
   @Test

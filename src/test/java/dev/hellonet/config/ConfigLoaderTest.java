@@ -439,6 +439,7 @@ class ConfigLoaderTest {
     assertEquals(52428800, crawler.maxDownloadBytes());
     assertEquals(java.util.List.of(), crawler.allow().entries());
     assertEquals(java.util.List.of(), crawler.deny().entries());
+    assertEquals(HellonetConfig.CrawlerLimits.DEFAULTS, crawler.limits(), "conf/config.json and DEFAULTS agree");
   }
 
   @Test
@@ -484,6 +485,24 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_CRAWLER_USERAGENT", " "))), "crawler.userAgent");
     assertEquals(2, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXREDIRECTS", "2")).crawler().maxRedirects());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "0"))), "crawler.parseThreads");
+    assertEquals(5, typed(envWithFile("{}", "HELLONET_CRAWLER_PARSETHREADS", "5")).crawler().limits().parseThreads());
+    for (String[] bad : new String[][] {{"MAXITEMSPERPAGE", "0", "crawler.maxItemsPerPage"},
+        {"MAXITEMSPERJOB", "0", "crawler.maxItemsPerJob"}, {"MAXDETAILPAGESPERJOB", "-1", "crawler.maxDetailPagesPerJob"},
+        {"MAXDOWNLOADSPERJOB", "-1", "crawler.maxDownloadsPerJob"},
+        {"MAXDOWNLOADBYTESPERJOB", "-1", "crawler.maxDownloadBytesPerJob"},
+        {"MAXPAGEBYTESINFLIGHT", "-1", "crawler.maxPageBytesInFlight"},
+        {"MAXDOWNLOADBYTESONDISK", "-1", "crawler.maxDownloadBytesOnDisk"},
+        {"MAXRUNNINGJOBS", "0", "crawler.maxRunningJobs"}, {"MAXRECORDSKEPT", "-1", "crawler.maxRecordsKept"}, {"MAXRUNNINGJOBSPERCLIENT", "0", "crawler.maxRunningJobsPerClient"}}) {
+      assertMentions(assertThrows(ConfigException.class,
+          () -> typed(envWithFile("{}", "HELLONET_CRAWLER_" + bad[0], bad[1]))), bad[2]);
+    }
+    assertEquals(7, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXRUNNINGJOBS", "7")).crawler().limits().maxRunningJobs());
+    assertEquals(Runtime.getRuntime().maxMemory() / 8,
+        typed(envWithFile("{}")).crawler().limits().maxPageBytesInFlight(), "0 is an eighth of the heap");
+    assertEquals(5L << 20, typed(envWithFile("{}", "HELLONET_CRAWLER_MAXPAGEBYTESINFLIGHT", String.valueOf(5L << 20)))
+        .crawler().limits().maxPageBytesInFlight());
   }
 
   @Test
@@ -555,5 +574,56 @@ class ConfigLoaderTest {
         () -> typed(envWithFile("{}", "HELLONET_LOG_LEVEL", "verbose"))), "log.level", "verbose");
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{\"log\": {\"colour\": true}}"))), "log.colour");
+  }
+
+  @Test
+  void bridgeAndEventsDefaults() {
+    HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
+    HellonetConfig.BridgeConfig bridge = config.bridge();
+    assertFalse(bridge.enabled());
+    assertEquals("127.0.0.1", bridge.host());
+    assertEquals(7000, bridge.port());
+    assertEquals(256, bridge.maxConnections());
+    assertEquals(65536, bridge.maxFrameBytes());
+    assertEquals(64, bridge.maxInFlight());
+    assertEquals(1048576, bridge.maxQueuedBytes());
+    assertEquals(10, bridge.maxBadFrames());
+    assertEquals(3, bridge.maxAuthFailures());
+    assertEquals(10, config.events().crawlProgressEveryPages());
+  }
+
+  @Test
+  void bridgeIsSwitchedOnFromTheEnvironmentAndABadSwitchFailsNamingTheVariable() throws IOException {
+    assertTrue(typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "true")).bridge().enabled());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "yes"))), "HELLONET_BRIDGE_ENABLED", "true or false");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"bridge\": {\"enabled\": 1}}"))), "bridge.enabled", "true or false");
+  }
+
+  @Test
+  void bridgeLimitsAreRangeChecked() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_PORT", "70000"))), "bridge.port");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_HOST", " "))), "bridge.host");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXFRAMEBYTES", "10"))), "bridge.maxFrameBytes");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXINFLIGHT", "0"))), "bridge.maxInFlight");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXQUEUEDBYTES", "100"))), "bridge.maxQueuedBytes");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXBADFRAMES", "0"))), "bridge.maxBadFrames");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXAUTHFAILURES", "0"))), "bridge.maxAuthFailures");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_BRIDGE_MAXCONNECTIONS", "0"))), "bridge.maxConnections");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_EVENTS_CRAWLPROGRESSEVERYPAGES", "0"))),
+        "events.crawlProgressEveryPages");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"bridge\": {\"maxFrames\": 5}}"))), "bridge.maxFrames");
+    assertEquals(0, typed(envWithFile("{}", "HELLONET_BRIDGE_PORT", "0")).bridge().port());
   }
 }

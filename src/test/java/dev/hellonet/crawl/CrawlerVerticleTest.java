@@ -243,6 +243,23 @@ class CrawlerVerticleTest {
     assertTrue(site.endlessBytesWritten.get() < 32L * 1024 * 1024, "the endless image was cut off");
   }
 
+  /** Issue 10: the download named a.part was overwritten by the temporary file of the download named a. */
+  @Test
+  void aDownloadNamedLikeAnotherOnesTemporaryFileKeepsItsContent() throws Exception {
+    JsonObject job = crawl(request("/files").put("concurrency", 1)
+        .put("extract", new JsonObject().put("items", ".item").put("fields", new JsonObject().put("f", "a::attr(href)")))
+        .put("download", new JsonObject().put("field", "f")), 10_000);
+    Path jobDir = dir.resolve("downloads").resolve(job.getString("id"));
+    for (Object d : job.getJsonArray("downloads")) {
+      assertEquals("ok", ((JsonObject) d).getString("status"), ((JsonObject) d).encode());
+    }
+    assertEquals("content of /file/a.part", Files.readString(jobDir.resolve("a.part")));
+    assertEquals("content of /file/a", Files.readString(jobDir.resolve("a")));
+    try (var files = Files.list(jobDir)) {
+      assertEquals(2, files.count(), "no temporary file left behind");
+    }
+  }
+
   @Test
   void slowPageTimesOutAndTheJobEnds() throws Exception {
     long t0 = System.nanoTime();
@@ -380,7 +397,9 @@ class CrawlerVerticleTest {
         .put("concurrency", 2).put("timeoutMs", 60_000);
     String id = startJob(request).getString("id");
     long end = System.nanoTime() + 5_000_000_000L;
-    while (get(id).getJsonObject("stats").getInteger("inFlight") < 2 && System.nanoTime() < end) {
+    // Both sides: the crawler counts a request in flight before the site has read it.
+    while ((get(id).getJsonObject("stats").getInteger("inFlight") < 2 || site.inFlight.get() < 2)
+        && System.nanoTime() < end) {
       Thread.sleep(10);
     }
     assertEquals(2, site.inFlight.get());
@@ -554,5 +573,128 @@ class CrawlerVerticleTest {
       assertTrue(page.getString("error").contains("crawler.deny"), page.getString("error"));
     }
     assertEquals(0, site.hits.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum());
+  }
+
+  /**
+   * Issue 10: IPv6 and unspecified forms of a denied address, as seeds and as redirect targets, are refused even when
+   * the deny list names only the IPv4 address; so is a host name with a trailing dot. The redirecting site is on
+   * 127.0.0.2, the denied one on 127.0.0.1.
+   */
+  @Test
+  void deniedAddressesInEveryFormAreRefusedAsSeedsAndThroughRedirects() throws Exception {
+    await(vertx.close());
+    vertx = Vertx.vertx();
+    site = TestSite.start(vertx);
+    deploy(List.of(), List.of("127.0.0.1/32", "::1/128", "localhost"), 20);
+    int port = site.port();
+    List<String> targets = List.of("http://0.0.0.0:" + port + "/slow/1", "http://[::]:" + port + "/slow/1",
+        "http://[::ffff:127.0.0.1]:" + port + "/slow/1", "http://[::127.0.0.1]:" + port + "/slow/1",
+        "http://[64:ff9b::7f00:1]:" + port + "/slow/1", "http://localhost.:" + port + "/slow/1");
+    try (TestSite redirector = TestSite.on(vertx, "127.0.0.2")) {
+      JsonArray urls = new JsonArray();
+      for (String target : targets) {
+        urls.add(target.replace("/slow/1", "/slow/2"));
+        urls.add(redirector.url("/to?u=" + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      JsonObject job = crawl(new JsonObject().put("urls", urls).put("scope", "any"), 10_000);
+      for (Object p : job.getJsonArray("pages")) {
+        JsonObject page = (JsonObject) p;
+        assertEquals("skipped", page.getString("status"), page::encode);
+        assertTrue(page.getString("error").contains("crawler.deny"), page::encode);
+      }
+      assertEquals(targets.size(), redirector.hits("/to"), "every redirect was read, none followed");
+    }
+    assertEquals(0, site.hits.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum(),
+        "the denied site saw no request");
+  }
+
+  /**
+   * Issue 10: cancelling a 64-concurrency crawl of a fast local site logged pairs of "Stream reset" and a
+   * NullPointerException from the WebClient for requests aborted before they were sent. A cancel logs one line.
+   */
+  @Test
+  void cancelOfABusyCrawlLogsOneLine() throws Exception {
+    List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        records.add(r);
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    root.addHandler(capture);
+    try {
+      // Cancel at several moments: while the first connections are being made, and once the pool is warm.
+      for (int pages : new int[] {2, 70, 400}) {
+        JsonArray seeds = new JsonArray();
+        for (int i = 1; i <= 64; i++) {
+          seeds.add(site.url("/tree/" + (1000 + i)));
+        }
+        String id = startJob(new JsonObject().put("urls", seeds).put("respectRobots", false)
+            .put("maxDepth", 30).put("maxPages", 5_000).put("concurrency", 64).put("perHostConcurrency", 64))
+            .getString("id");
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (get(id).getJsonObject("stats").getInteger("ok") < pages - 2 && System.nanoTime() < end) {
+          Thread.yield();
+        }
+        records.clear();
+        call(Addresses.CRAWL_CANCEL, new JsonObject().put("id", id));
+        finished(id, 5_000);
+        Thread.sleep(300); // aborted requests settle
+        List<String> lines = records.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": "
+            + r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown())).toList();
+        assertEquals(1, lines.size(), "cancel after " + pages + " pages: " + String.join("\n", lines));
+        assertTrue(lines.get(0).contains(id) && lines.get(0).contains("cancelled"), lines.get(0));
+      }
+    } finally {
+      root.removeHandler(capture);
+    }
+  }
+
+  /** Issue 10: a job is read in windows of its pages, items and downloads, with the totals, never copied whole. */
+  @Test
+  void aJobIsReadInWindowsWithItsTotals() throws Exception {
+    JsonObject job = crawl(request("/tree/1").put("maxDepth", 10).put("maxPages", 60)
+        .put("extract", new JsonObject().put("fields", new JsonObject().put("title", "title"))), 10_000);
+    JsonObject totals = job.getJsonObject("window").getJsonObject("totals");
+    assertEquals(60, totals.getInteger("pages"));
+    assertEquals(job.getJsonObject("stats").getInteger("items"), totals.getInteger("items"));
+    JsonArray all = job.getJsonArray("pages");
+    assertEquals(60, all.size(), "60 fit in the default window");
+    JsonObject window = call(Addresses.CRAWL_GET, new JsonObject().put("id", job.getString("id"))
+        .put("offset", 10).put("limit", 5));
+    assertEquals(new JsonArray(all.getList().subList(10, 15)), window.getJsonArray("pages"));
+    assertEquals(new JsonArray(job.getJsonArray("items").getList().subList(10, 15)), window.getJsonArray("items"));
+    assertEquals(new JsonObject().put("offset", 10).put("limit", 5).put("totals", totals), window.getJsonObject("window"));
+    JsonObject past = call(Addresses.CRAWL_GET, new JsonObject().put("id", job.getString("id")).put("offset", 1000));
+    assertEquals(0, past.getJsonArray("pages").size());
+    assertEquals(totals, past.getJsonObject("window").getJsonObject("totals"));
+    for (JsonObject bad : List.of(new JsonObject().put("limit", 0), new JsonObject().put("limit", 10_001),
+        new JsonObject().put("offset", -1), new JsonObject().put("offset", 1.5))) {
+      ReplyException e = refused(Addresses.CRAWL_GET, bad.put("id", job.getString("id")));
+      assertEquals(Addresses.FAILURE_INVALID, e.failureCode());
+      assertTrue(e.getMessage().startsWith(bad.fieldNames().iterator().next() + ":"), e.getMessage());
+    }
+  }
+
+  /** Issue 10: this robots.txt froze the crawler's event loop (the matcher backtracked exponentially). */
+  @Test
+  void hostileRobotsTxtDoesNotFreezeTheCrawler() throws Exception {
+    try (TestSite hostile = TestSite.withRobots(vertx,
+        "User-agent: *\nDisallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n")) {
+      String url = hostile.url("/" + "a".repeat(60));
+      JsonObject job = crawl(new JsonObject().put("urls", new JsonArray().add(url)), 20_000);
+      assertEquals("completed", job.getString("status"), job::encodePrettily);
+      JsonObject page = page(job, url);
+      assertEquals("error", page.getString("status"), "allowed by robots.txt, then 404: " + page.encode());
+      assertEquals(404, page.getInteger("httpStatus"));
+      assertEquals(1, hostile.hits("/robots.txt"));
+    }
   }
 }

@@ -32,12 +32,25 @@ final class TestSite implements AutoCloseable {
   final AtomicInteger resetByClient = new AtomicInteger();
 
   private final int robotsStatus;
+  private String robotsText = "User-agent: *\nDisallow: /private/\n";
+
+  private final String host;
 
   private TestSite(Vertx vertx, int robotsStatus) throws Exception {
+    this(vertx, robotsStatus, "127.0.0.1");
+  }
+
+  private TestSite(Vertx vertx, int robotsStatus, String host) throws Exception {
     this.vertx = vertx;
     this.robotsStatus = robotsStatus;
-    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+    this.host = host;
+    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, host)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** The site on another loopback address (Linux answers on all of 127.0.0.0/8). */
+  static TestSite on(Vertx vertx, String host) throws Exception {
+    return new TestSite(vertx, 200, host);
   }
 
   static TestSite start(Vertx vertx) throws Exception {
@@ -49,12 +62,19 @@ final class TestSite implements AutoCloseable {
     return new TestSite(vertx, robotsStatus);
   }
 
+  /** A site whose robots.txt holds {@code text}. */
+  static TestSite withRobots(Vertx vertx, String text) throws Exception {
+    TestSite site = new TestSite(vertx, 200);
+    site.robotsText = text;
+    return site;
+  }
+
   int port() {
     return server.actualPort();
   }
 
   String url(String path) {
-    return "http://127.0.0.1:" + port() + path;
+    return "http://" + host + ":" + port() + path;
   }
 
   /** The same server under another host name, which the crawler treats as another host. */
@@ -82,7 +102,7 @@ final class TestSite implements AutoCloseable {
       return;
     }
     if (path.equals("/robots.txt")) {
-      res.putHeader("Content-Type", "text/plain").end("User-agent: *\nDisallow: /private/\n");
+      res.putHeader("Content-Type", "text/plain").end(robotsText);
       return;
     }
     String host = req.authority() == null ? "?" : req.authority().host();
@@ -121,6 +141,37 @@ final class TestSite implements AutoCloseable {
       }
     } else if (path.equals("/always503")) {
       res.setStatusCode(503).end("down");
+    } else if (path.startsWith("/bulk/")) {
+      // /bulk/KiB/x: about KiB kibibytes of HTML, one small item (a div with a link to a file) per 48 bytes
+      int kib = Integer.parseInt(path.split("/")[2]);
+      res.putHeader("Content-Type", "text/html").end(bulk(kib));
+    } else if (path.startsWith("/many/")) {
+      // /many/N[/x]: N items, each linking to a small file of its own
+      int n = Integer.parseInt(path.split("/")[2]);
+      StringBuilder b = new StringBuilder("<title>many</title></head><body>");
+      for (int i = 0; i < n; i++) {
+        b.append("<div class=item><a href=\"/file/").append(path.replace('/', '_')).append('-').append(i)
+            .append("\">").append(i).append("</a></div>");
+      }
+      html(res, b.append("<head>").toString());
+    } else if (path.startsWith("/slowbody/")) {
+      // /slowbody/N/x: N bytes of HTML, the first half at once and the rest 300 ms later
+      int n = Integer.parseInt(path.split("/")[2]);
+      String body = "<!doctype html><title>slow body</title><p>" + "x".repeat(Math.max(0, n - 40));
+      res.setChunked(true).putHeader("Content-Type", "text/html");
+      res.write(body.substring(0, body.length() / 2));
+      vertx.setTimer(300, t -> {
+        if (!res.closed()) {
+          res.end(body.substring(body.length() / 2));
+        }
+      });
+    } else if (path.equals("/files")) {
+      html(res, "<title>files</title></head><body><div class=item><a href=\"/file/a.part\">1</a></div>"
+          + "<div class=item><a href=\"/file/a\">2</a></div><head>");
+    } else if (path.startsWith("/file/")) {
+      res.putHeader("Content-Type", "application/octet-stream").end("content of " + path);
+    } else if (path.equals("/to")) {
+      res.setStatusCode(302).putHeader("Location", req.getParam("u")).end();
     } else if (path.equals("/loop/a")) {
       res.setStatusCode(302).putHeader("Location", "/loop/b").end();
     } else if (path.equals("/loop/b")) {
@@ -158,11 +209,28 @@ final class TestSite implements AutoCloseable {
       html(res, "<title>node " + n + "</title><a href=\"/tree/" + (2 * n) + "\">l</a><a href=\"" + (2 * n + 1)
           + "#frag\">r</a><a href=\"/tree/1\">root</a><a href=\"HTTP://127.0.0.1:" + port() + "/tree/" + (2 * n)
           + "\">dup</a><a href=\"" + otherHostUrl("/tree/999") + "\">off</a><a href=\"mailto:x@y\">mail</a>");
+    } else if (path.startsWith("/deep/")) {
+      // /deep/D/anything: D nested <div><p> pairs, small in bytes but costly for selectors such as "div:has(span) p"
+      int depth = Integer.parseInt(path.split("/")[2]);
+      html(res, "<title>deep</title></head><body>" + "<div><p>x</p>".repeat(depth) + "</div>".repeat(depth)
+          + "<head>");
     } else if (path.startsWith("/private/")) {
       html(res, "<title>private</title>");
     } else {
       res.setStatusCode(404).end("no such page");
     }
+  }
+
+  private final Map<Integer, Buffer> bulkPages = new ConcurrentHashMap<>();
+
+  private Buffer bulk(int kib) {
+    return bulkPages.computeIfAbsent(kib, k -> {
+      StringBuilder b = new StringBuilder(k * 1024 + 64).append("<!doctype html><title>bulk</title>");
+      for (int i = 0; b.length() < k * 1024; i++) {
+        b.append("<div class=item><a href=\"/file/b").append(i).append("\">x</a></div>\n");
+      }
+      return Buffer.buffer(b.toString());
+    });
   }
 
   private void endless(HttpServerResponse res) {

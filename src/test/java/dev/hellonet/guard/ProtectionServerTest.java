@@ -170,6 +170,19 @@ class ProtectionServerTest {
     chatty.send("still here\n").readNumber();
   }
 
+  /** Issue 10: with the first-request timeout off, a connection that never asks was never closed as idle. */
+  @Test
+  void idleTimeoutAppliesBeforeTheFirstRequestWhenTheFirstRequestTimeoutIsOff() throws Exception {
+    start(c -> c.set("protection.firstRequestTimeoutMs", 0).set("protection.idleTimeoutMs", 600));
+    LineClient silent = connect("127.0.0.2");
+    silent.send("G"); // a byte without a newline: accepted (TCP_DEFER_ACCEPT), but no request
+    long began = System.nanoTime();
+    awaitCounter("rejectedIdleTimeout", 1, 10);
+    assertTrue(silent.atEndOfStreamOrReset(), "the connection that never asked was closed");
+    assertTrue((System.nanoTime() - began) / 1e9 >= 0.4, "not before the idle timeout");
+    assertEquals(0, hello("rejectedFirstRequestTimeout"));
+  }
+
   @Test
   void slowReaderIsClosedAfterItsTimeoutAndMemoryIsGivenBack() throws Exception {
     start(c -> c.set("protection.slowReaderTimeoutMs", 700));

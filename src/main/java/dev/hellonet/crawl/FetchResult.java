@@ -1,6 +1,0 @@
-package dev.hellonet.crawl;
-
-import io.vertx.core.buffer.Buffer;
-
-/** A complete HTTP response: status, the headers the crawler uses, and the body (null when it went to a file). */
-public record FetchResult(int status, String location, String contentType, Buffer body, long bytes) {}

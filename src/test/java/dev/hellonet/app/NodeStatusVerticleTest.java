@@ -1,0 +1,94 @@
+package dev.hellonet.app;
+
+import dev.hellonet.bus.Addresses;
+import dev.hellonet.sequence.Block;
+import dev.hellonet.sequence.FileSequenceStore;
+import dev.hellonet.sequence.SequenceStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 10: a flood of status reads (an unauthenticated /api/status or readiness flood) must not become a flood of
+ * high-water-mark reads on the sequence store's worker, queued with leases.
+ */
+class NodeStatusVerticleTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aFloodOfStatusRequestsReadsTheMarkOnce() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      SequenceStore real = await(FileSequenceStore.open(vertx, dir.resolve("sequence")));
+      AtomicInteger reads = new AtomicInteger();
+      SequenceStore counting = new SequenceStore() {
+        @Override
+        public Future<Block> lease(long size) {
+          return real.lease(size);
+        }
+
+        @Override
+        public Future<Boolean> giveBack(Block unused) {
+          return real.giveBack(unused);
+        }
+
+        @Override
+        public Future<Long> highWaterMark() {
+          reads.incrementAndGet();
+          return real.highWaterMark();
+        }
+
+        @Override
+        public long knownHighWaterMark() {
+          return real.knownHighWaterMark();
+        }
+
+        @Override
+        public String describe() {
+          return real.describe();
+        }
+
+        @Override
+        public Future<Void> close() {
+          return real.close();
+        }
+      };
+      await(real.lease(100));
+      await(vertx.deployVerticle(new NodeStatusVerticle("test", Instant.now(), "nio", Map.of("hello", 1), counting,
+          new NodeLifecycle(), List::of)));
+      List<Future<Message<Object>>> answers = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        answers.add(vertx.eventBus().request(Addresses.NODE_STATUS, null));
+      }
+      for (Future<Message<Object>> a : answers) {
+        JsonObject status = (JsonObject) await(a).body();
+        assertEquals(real.knownHighWaterMark(), status.getJsonObject("sequence").getLong("highWaterMark"));
+      }
+      assertTrue(reads.get() <= 2, "200 status requests read the mark " + reads.get() + " times");
+      Thread.sleep(NodeStatusVerticle.MARK_REUSE_MS + 200);
+      await(vertx.eventBus().request(Addresses.NODE_STATUS, null));
+      assertTrue(reads.get() <= 3, "read again once the reuse time is over: " + reads.get());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+}
