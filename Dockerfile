@@ -13,7 +13,9 @@ FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # Dependencies and plugins first, in a layer of their own: a source change does not download them again.
 COPY pom.xml ./
-RUN mvn -B -ntp -q dependency:go-offline
+# A build of no sources fetches exactly what the real one needs (dependency:go-offline trips over Netty's
+# os-classifier placeholders).
+RUN mvn -B -ntp -q package -DskipTests -Dmaven.main.skip=true && rm -rf target
 COPY conf/config.json conf/config.json
 COPY src/main src/main
 RUN mvn -B -ntp -q package -DskipTests && cp target/hellonet.jar /hellonet.jar
@@ -23,7 +25,6 @@ FROM ${RUNTIME_IMAGE}
 ARG APP_UID=10001
 # Whether to make a class-data-sharing archive from a training run (see below); "false" leaves it out.
 ARG APPCDS=true
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN groupadd --system --gid "${APP_UID}" hellonet \
  && useradd --system --uid "${APP_UID}" --gid hellonet --home-dir /app --no-create-home --shell /usr/sbin/nologin hellonet \
  && mkdir -p /app/data \
@@ -37,25 +38,12 @@ COPY --from=build /hellonet.jar /app/hellonet.jar
 RUN printf '%s\n' -XX:+UseParallelGC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError \
       --enable-native-access=ALL-UNNAMED > /app/jvm.options
 
-# AppCDS: start the node once, send it hello requests and a health probe, stop it with SIGTERM, and keep the classes
-# it loaded in /app/hellonet.jsa; at run time the JVM maps them instead of loading and verifying them again. The run
-# listens on loopback ports the kernel picks, so it cannot collide with anything on the build host.
+# AppCDS: a training run (start, hello requests, a health probe, SIGTERM) leaves the classes it loaded in
+# /app/hellonet.jsa; at run time the JVM maps them instead of loading and verifying them again.
+COPY deploy/appcds-training.sh /app/appcds-training.sh
 RUN if [ "${APPCDS}" = true ]; then \
-      t=$(mktemp -d) && cd "$t" \
-      && { HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT=0 HELLONET_HTTP_HOST=127.0.0.1 HELLONET_HTTP_PORT=0 \
-           HELLONET_SEQUENCE_FILE="$t/sequence" HELLONET_CRAWLER_DOWNLOADDIR="$t/downloads" \
-           java -XX:ArchiveClassesAtExit=/app/hellonet.jsa @/app/jvm.options -jar /app/hellonet.jar \
-           > "$t/log" 2>&1 & } && pid=$! \
-      && for _ in $(seq 600); do grep -q 'hellonet ready' "$t/log" && break; kill -0 "$pid" || break; sleep 0.1; done \
-      && line=$(grep -m1 'hellonet ready' "$t/log") \
-      && hello=$(sed -E 's/.*hello server on [^ ]*:([0-9]+) .*/\1/' <<< "$line") \
-      && http=$(sed -E 's/.*HTTP API on [^ ]*:([0-9]+).*/\1/' <<< "$line") \
-      && exec 3<>"/dev/tcp/127.0.0.1/$hello" && printf 'hi\nhi\n' >&3 && head -n2 <&3 && exec 3>&- \
-      && exec 4<>"/dev/tcp/127.0.0.1/$http" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&4 && head -n1 <&4 \
-      && exec 4>&- \
-      && kill -TERM "$pid" && wait "$pid" && test -s /app/hellonet.jsa \
-      && echo -XX:SharedArchiveFile=/app/hellonet.jsa >> /app/jvm.options && rm -rf "$t" \
-      || { cat "$t/log"; exit 1; }; \
+      bash /app/appcds-training.sh /app/hellonet.jsa \
+      && echo -XX:SharedArchiveFile=/app/hellonet.jsa >> /app/jvm.options; \
     fi
 
 USER ${APP_UID}:${APP_UID}
