@@ -462,7 +462,7 @@
 
   function requestFromForm(form) {
     const urls = form.elements.urls.value.split(/\s*\n\s*/).map((u) => u.trim()).filter(Boolean);
-    if (urls.length === 0) throw new FormError("urls: give at least one URL");
+    if (urls.length === 0) throw new FormError("urls: at least one URL");
     const request = { urls };
     integerField(form, "concurrency", request);
     integerField(form, "maxDepth", request);

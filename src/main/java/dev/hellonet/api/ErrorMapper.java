@@ -11,11 +11,10 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -31,12 +30,20 @@ final class ErrorMapper {
   private ErrorMapper() {}
 
   static ApiError map(Throwable failure, int statusCode) {
+    return map(failure, statusCode, location -> List.of());
+  }
+
+  /**
+   * @param besides for an unknown body field, the names the contract allows beside it (by the validator's schema
+   *     location), so the answer can suggest the one meant
+   */
+  static ApiError map(Throwable failure, int statusCode, Function<String, Collection<String>> besides) {
     if (failure instanceof ApiError e) {
       return e;
     }
     if (failure instanceof HttpException e) {
       if (e.getCause() instanceof ValidatorException v) {
-        return fromValidator(v);
+        return fromValidator(v, besides);
       }
       if (e.getCause() instanceof ApiError a) {
         return a;
@@ -44,7 +51,7 @@ final class ErrorMapper {
       return fromStatus(e.getStatusCode(), e.getPayload());
     }
     if (failure instanceof ValidatorException v) {
-      return fromValidator(v);
+      return fromValidator(v, besides);
     }
     if (failure instanceof DecodeException e) {
       return new ApiError(400, "malformed_json", "the body is not valid JSON: " + e.getMessage());
@@ -69,6 +76,12 @@ final class ErrorMapper {
         + "; the server log has the details)");
   }
 
+  /** 413 with the limit itself, so a client knows how far to cut. */
+  static ApiError bodyTooLarge(long maxBodyBytes) {
+    return new ApiError(413, "body_too_large", "the body is larger than this server accepts: api.maxBodyBytes is "
+        + maxBodyBytes + " bytes");
+  }
+
   static ApiError fromStatus(int status, String detail) {
     String extra = detail == null || detail.isBlank() ? "" : " (" + detail + ")";
     return switch (status) {
@@ -91,55 +104,21 @@ final class ErrorMapper {
   private static final Pattern PARAMETER = Pattern.compile(
       "The value of (?:query|path|header|cookie) parameter (\\S+) is invalid\\. Reason: (.*)", Pattern.DOTALL);
 
-  /** A request that breaks the contract: the message and every detail name the parameter or body field at fault. */
-  static ApiError fromValidator(ValidatorException v) {
+  /**
+   * A request that breaks the contract: the message and every detail name the parameter or body field at fault, with
+   * a human reason ({@link ValidationFaults}).
+   */
+  static ApiError fromValidator(ValidatorException v, Function<String, Collection<String>> besides) {
+    OutputUnit result = v instanceof SchemaValidationException s ? s.getOutputUnit() : null;
+    Matcher parameter = PARAMETER.matcher(v.getMessage());
+    List<ValidationFaults.Fault> faults = parameter.matches()
+        ? List.of(ValidationFaults.ofParameter(parameter.group(1),
+            parameter.group(2).replaceFirst(" at /?$", ""), result))
+        : result == null ? List.of() : ValidationFaults.ofBody(result, besides);
     JsonArray details = new JsonArray();
-    String message = v.getMessage();
-    Matcher parameter = PARAMETER.matcher(message);
-    if (parameter.matches()) {
-      String reason = parameter.group(2).replaceFirst(" at /?$", "");
-      details.add(new JsonObject().put("field", parameter.group(1)).put("problem", reason));
-      return new ApiError(400, "invalid_request", parameter.group(1) + ": " + reason, details);
-    }
-    if (v instanceof SchemaValidationException s && s.getOutputUnit() != null) {
-      List<OutputUnit> leaves = new ArrayList<>();
-      flatten(s.getOutputUnit(), leaves);
-      // The validator reports every enclosing level too ("Property retries does not match schema"): per field keep
-      // the error of the deepest keyword (".../retries/maximum"), and drop fields that only enclose others.
-      Map<String, OutputUnit> innermost = new LinkedHashMap<>();
-      for (OutputUnit leaf : leaves) {
-        String field = field(leaf.getInstanceLocation());
-        if (!field.isEmpty()) {
-          innermost.merge(field, leaf, (a, b) -> depth(b) > depth(a) ? b : a);
-        }
-      }
-      innermost.keySet().removeIf(f -> innermost.keySet().stream()
-          .anyMatch(other -> !other.equals(f) && (other.startsWith(f + ".") || other.startsWith(f + "["))));
-      innermost.forEach((field, unit) -> details.add(new JsonObject().put("field", field)
-          .put("problem", unit.getError())));
-      if (!innermost.isEmpty()) {
-        var first = innermost.entrySet().iterator().next();
-        message = first.getKey() + ": " + first.getValue().getError();
-      }
-    }
+    faults.forEach(f -> details.add(new JsonObject().put("field", f.field()).put("problem", f.problem())));
+    String message = faults.isEmpty() ? v.getMessage() : faults.getFirst().field() + ": " + faults.getFirst().problem();
     return new ApiError(400, "invalid_request", message, details);
-  }
-
-  private static int depth(OutputUnit unit) {
-    String k = unit.getKeywordLocation() != null ? unit.getKeywordLocation() : unit.getAbsoluteKeywordLocation();
-    return k == null ? 0 : k.length();
-  }
-
-  private static void flatten(OutputUnit unit, List<OutputUnit> out) {
-    if (unit.getErrors() == null || unit.getErrors().isEmpty()) {
-      if (unit.getError() != null) {
-        out.add(unit);
-      }
-      return;
-    }
-    for (OutputUnit child : unit.getErrors()) {
-      flatten(child, out);
-    }
   }
 
   /** JSON pointer (as the schema validator reports it) to the path the crawler uses: {@code /urls/0} is {@code urls[0]}. */

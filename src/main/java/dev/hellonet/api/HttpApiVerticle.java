@@ -3,6 +3,7 @@ package dev.hellonet.api;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.ApiConfig;
 import dev.hellonet.config.HellonetConfig.HttpConfig;
+import dev.hellonet.net.ListenFailure;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -46,6 +47,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final long shutdownTimeoutMs;
   private final Contract contract;
   private final AllowedMethods allowed;
+  private final ContractFields fields;
   /** Created in {@link #start()}, which is the first moment this verticle has a Vert.x to create it with. */
   private HttpServer server;
 
@@ -60,6 +62,7 @@ public final class HttpApiVerticle extends VerticleBase {
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.contract = contract;
     this.allowed = AllowedMethods.of(contract.parsed());
+    this.fields = new ContractFields(contract.parsed());
   }
 
   /**
@@ -77,7 +80,7 @@ public final class HttpApiVerticle extends VerticleBase {
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router())
         .invalidRequestHandler(HttpApiVerticle::invalidRequest);
-    return server.listen();
+    return ListenFailure.named(server.listen(), "http.port", "HTTP", http.host(), http.port());
   }
 
   @Override
@@ -180,7 +183,11 @@ public final class HttpApiVerticle extends VerticleBase {
     if (rc.response().ended()) {
       return;
     }
-    ApiError error = ErrorMapper.map(rc.failure(), rc.statusCode());
+    ApiError error = ErrorMapper.map(rc.failure(), rc.statusCode(),
+        location -> fields.besides(rc.request().method(), rc.request().path(), location));
+    if (error.status() == 413) {
+      error = ErrorMapper.bodyTooLarge(api.maxBodyBytes());
+    }
     JsonObject body = error.toJson();
     if (error.status() == 405) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowed.forPath(rc.request().path()));

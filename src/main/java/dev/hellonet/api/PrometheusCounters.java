@@ -26,7 +26,7 @@ final class PrometheusCounters {
       Map.entry("pages", "status"));
   /** Levels that go up and down; everything else only grows and is exported as a counter. */
   private static final Set<String> GAUGES = Set.of("connectionsActive", "jobsRunning", "inFlight", "sequenceHeld",
-      "highWaterMark");
+      "highWaterMark", "openConnections", "maxConnections", "kernelWarnings");
 
   private record Sample(String labels, Number value) {}
 

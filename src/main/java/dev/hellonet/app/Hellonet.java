@@ -76,6 +76,8 @@ public final class Hellonet {
   private final Vertx vertx;
   private final CounterRegistry registry;
   private final Protection protection;
+  private final Transport transport;
+  private final HellonetConfig config;
   private final NodeLifecycle lifecycle;
   private final long drainDelayMs;
   private final SequenceStore store;
@@ -85,6 +87,8 @@ public final class Hellonet {
     this.vertx = parts.vertx();
     this.registry = parts.registry();
     this.protection = parts.protection();
+    this.transport = parts.transport();
+    this.config = parts.config();
     this.lifecycle = parts.lifecycle();
     this.drainDelayMs = parts.config().shutdown().drainDelayMs();
     this.store = store;
@@ -197,7 +201,7 @@ public final class Hellonet {
         Map.of("hello", parts.config().hello().instances(), "crawler", 1, "counters", 1, "http", 1);
     return parts.vertx().deployVerticle(new NodeStatusVerticle(version(), parts.startedAt(),
         parts.transport().name(), instances, store, parts.lifecycle(),
-        () -> parts.protection().kernel().warnings()));
+        () -> parts.protection().status()));
   }
 
   private static Future<HttpDeployment> deployHttp(Parts parts, Contract contract) {
@@ -217,12 +221,11 @@ public final class Hellonet {
     return parts.vertx().deployVerticle(bridge).map(id -> new BridgeDeployment(id, bridge));
   }
 
-  /** Completes a context-free promise: with the node (logged as ready), or with the failure once Vert.x is closed. */
+  /** Completes a context-free promise: with the node, or with the failure once Vert.x is closed. */
   private static Future<Hellonet> handOut(Parts parts, Future<Hellonet> node) {
     Promise<Hellonet> started = Promise.promise();
     node.onComplete(ar -> {
       if (ar.succeeded()) {
-        logReady(parts, ar.result());
         started.complete(ar.result());
       } else {
         parts.vertx().close().onComplete(closed -> started.fail(ar.cause()));
@@ -231,12 +234,15 @@ public final class Hellonet {
     return started.future();
   }
 
-  private static void logReady(Parts parts, Hellonet node) {
-    HellonetConfig config = parts.config();
-    LOG.info("hellonet ready: hello server on " + config.hello().host() + ":" + node.helloPort() + " with "
-        + config.hello().instances() + " instance(s), numbers from " + node.store.describe() + ", transport "
-        + parts.transport().name() + "; HTTP API on " + config.http().host() + ":" + node.httpPort()
-        + (config.api().authEnabled() ? " (token required for POST and DELETE)" : ""));
+  /**
+   * What a started node serves, for the "ready" line. The caller logs it: only the caller knows whether a stop was
+   * asked for during the start, when announcing "ready" would be false.
+   */
+  public String summary() {
+    return "hello server on " + config.hello().host() + ":" + helloPort() + " with " + config.hello().instances()
+        + " instance(s), numbers from " + store.describe() + ", transport " + transport.name() + "; HTTP API on "
+        + config.http().host() + ":" + httpPort() + (config.api().authEnabled() ? " (token required for POST and DELETE)"
+        : "") + (bridgePort() < 0 ? "" : "; event bus bridge on " + config.bridge().host() + ":" + bridgePort());
   }
 
   /**
@@ -303,6 +309,11 @@ public final class Hellonet {
 
   public CounterRegistry counters() {
     return registry;
+  }
+
+  /** The Netty transport the node runs on ("epoll", "nio", ...), as the status reports it. */
+  public String transport() {
+    return transport.name();
   }
 
   /** The node's flood protection: limits in force, kernel checks (with warnings), open connections. */

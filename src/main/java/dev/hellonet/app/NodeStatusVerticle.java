@@ -4,18 +4,16 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.sequence.SequenceStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (read now, so a
- * reply also proves the store answers), lifecycle, and the kernel-defence warnings of whatever provides them.
+ * reply also proves the store answers), lifecycle, and the flood protection in force with the kernel's defences.
  */
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
@@ -33,19 +31,19 @@ final class NodeStatusVerticle extends VerticleBase {
   private final Map<String, Integer> instances;
   private final SequenceStore store;
   private final NodeLifecycle lifecycle;
-  private final Supplier<List<String>> kernelWarnings;
+  private final Supplier<JsonObject> protection;
   private Future<Long> markRead;
   private long markReadAt;
 
   NodeStatusVerticle(String version, Instant startedAt, String transport, Map<String, Integer> instances,
-                     SequenceStore store, NodeLifecycle lifecycle, Supplier<List<String>> kernelWarnings) {
+                     SequenceStore store, NodeLifecycle lifecycle, Supplier<JsonObject> protection) {
     this.version = version;
     this.startedAt = startedAt;
     this.transport = transport;
     this.instances = Map.copyOf(instances);
     this.store = store;
     this.lifecycle = lifecycle;
-    this.kernelWarnings = kernelWarnings;
+    this.protection = protection;
   }
 
   @Override
@@ -69,6 +67,7 @@ final class NodeStatusVerticle extends VerticleBase {
   }
 
   private JsonObject status(long highWaterMark) {
+    JsonObject protectionStatus = protection.get();
     JsonObject roles = new JsonObject();
     instances.forEach(roles::put);
     return new JsonObject()
@@ -80,6 +79,7 @@ final class NodeStatusVerticle extends VerticleBase {
         .put("instances", roles)
         .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
         .put("sequence", new JsonObject().put("store", store.describe()).put("highWaterMark", highWaterMark))
-        .put("kernelDefences", new JsonObject().put("warnings", new JsonArray(List.copyOf(kernelWarnings.get()))));
+        .put("kernelDefences", new JsonObject().put("warnings", protectionStatus.getJsonObject("kernel").getJsonArray("warnings")))
+        .put("protection", protectionStatus);
   }
 }

@@ -1,5 +1,6 @@
 package dev.hellonet.bridge;
 
+import dev.hellonet.config.WholeNumbers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -126,12 +127,11 @@ final class FrameCheck {
           return new Refused(Refusal.INVALID_FRAME, "headers." + clip(h.getKey()) + ": unknown header; known are"
               + " token and timeout", replyAddress);
         }
-        if (!(h.getValue() instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-            || n.longValue() < 1 || n.longValue() > MAX_TIMEOUT_MS) {
+        if (!WholeNumbers.isWithin(h.getValue(), 1, MAX_TIMEOUT_MS)) {
           return new Refused(Refusal.INVALID_FRAME, "headers.timeout: must be a whole number of milliseconds from 1"
               + " to " + MAX_TIMEOUT_MS + "; got " + clip(String.valueOf(h.getValue())), replyAddress);
         }
-        forwarded.put("timeout", n.longValue());
+        forwarded.put("timeout", ((Number) h.getValue()).longValue());
       }
       if (!forwarded.isEmpty()) {
         out.put("headers", forwarded);

@@ -14,7 +14,7 @@ public final class Addresses {
    * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld, and the
    * abuse counters rejectedGlobalLimit, rejectedPerIpLimit, rejectedRateLimit, rejectedFirstRequestTimeout, rejectedIdleTimeout,
    * rejectedSlowReader, rejectedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
-   * {@code sequence} (highWaterMark, leases) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
+   * {@code sequence} (highWaterMark) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
    * pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the TCP event bus bridge is on
    * (connections, frames, refusals by reason; listed in docs/event-bus.md).
    */
@@ -63,7 +63,8 @@ public final class Addresses {
    * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,
    * "uptimeMs": long, "transport": str, "accepting": bool (false once a graceful stop has begun), "instances":
    * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "highWaterMark": long (read
-   * from the store now)}, "kernelDefences": {"warnings": [str]}}}. Fails with {@link #FAILURE_UNAVAILABLE} when the
+   * from the store now)}, "kernelDefences": {"warnings": [str]}, "protection": {the limits in force, "kernel":
+   * {"sysctls": {name: long}, "warnings": [str]}}}}. Fails with {@link #FAILURE_UNAVAILABLE} when the
    * sequence store does not answer.
    */
   public static final String NODE_STATUS = "hellonet.node.status";

@@ -1,5 +1,7 @@
 package dev.hellonet.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -73,8 +75,20 @@ public final class ConfigLoader {
     try {
       return new JsonObject(text);
     } catch (DecodeException e) {
-      throw new ConfigException("configuration file " + file + " is not a JSON object: " + e.getMessage());
+      throw new ConfigException("configuration file " + file + " is not a JSON object: " + jsonProblem(e));
+    } catch (ClassCastException e) {
+      throw new ConfigException("configuration file " + file + " is not a JSON object: it holds a JSON "
+          + (text.strip().startsWith("[") ? "array" : "value") + "; write {\"key\": value, ...}");
     }
+  }
+
+  /** Jackson's own words and the place, without its "Source: REDACTED (StreamReadFeature...)" boilerplate. */
+  static String jsonProblem(DecodeException e) {
+    if (e.getCause() instanceof JsonProcessingException j) {
+      JsonLocation at = j.getLocation();
+      return j.getOriginalMessage() + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+    }
+    return e.getMessage();
   }
 
   /** Copies {@code source} over {@code target}, refusing keys the defaults do not know so that typos fail loudly. */
@@ -82,7 +96,8 @@ public final class ConfigLoader {
     for (Map.Entry<String, Object> e : source) {
       String key = prefix + e.getKey();
       if (!target.containsKey(e.getKey())) {
-        throw new ConfigException(origin + ": unknown key \"" + key + "\"");
+        throw new ConfigException(origin + ": unknown key \"" + key + "\"" + ClosestName.to(e.getKey(), target.fieldNames())
+            .map(close -> "; did you mean \"" + prefix + close + "\"?").orElse(""));
       }
       Object current = target.getValue(e.getKey());
       if (current instanceof JsonObject nested) {
@@ -124,7 +139,10 @@ public final class ConfigLoader {
     }
     for (String name : env.keySet()) {
       if (name.startsWith(ENV_PREFIX) && !known.contains(name) && !name.equals(CONFIG_FILE_VARIABLE)) {
-        throw new ConfigException("unknown environment variable " + name + "; known: " + known + " and " + CONFIG_FILE_VARIABLE);
+        known.add(CONFIG_FILE_VARIABLE);
+        throw new ConfigException("unknown environment variable " + name + ClosestName.to(name, known)
+            .map(close -> "; did you mean " + close + "?")
+            .orElse("; known: " + String.join(", ", known)));
       }
     }
   }

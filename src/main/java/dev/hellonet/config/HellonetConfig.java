@@ -171,7 +171,7 @@ public record HellonetConfig(
         r.intIn("hello.port", 0, 65535),
         instances == 0 ? Math.max(1, availableProcessors) : instances,
         r.intIn("hello.maxRequestBytes", 1, 64 * 1024 * 1024),
-        r.intIn("hello.acceptBacklog", 1, 1 << 20),
+        r.intIn("hello.acceptBacklog", 0, 1 << 20),
         r.intIn("hello.deferAcceptSeconds", 0, 3600));
     ProtectionConfig protection = protection(r);
 

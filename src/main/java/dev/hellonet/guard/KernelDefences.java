@@ -71,6 +71,21 @@ public record KernelDefences(Map<String, Long> sysctls, List<String> warnings) {
     return new KernelDefences(values, warnings);
   }
 
+  /** The backlog used when the machine has no readable limits (Linux's default somaxconn since 5.4). */
+  static final int FALLBACK_BACKLOG = 4096;
+
+  /**
+   * The accept backlog that fits this kernel: the smaller of {@code net.core.somaxconn} (above it the kernel silently
+   * cuts the backlog) and {@code net.ipv4.tcp_max_syn_backlog} (above it the SYN queue is shorter than the accept
+   * queue), or {@value #FALLBACK_BACKLOG} where neither can be read. {@code hello.acceptBacklog} 0 means this.
+   */
+  public static int fittingBacklog(Path sysctlRoot) {
+    OptionalLong somaxconn = read(sysctlRoot, SOMAXCONN);
+    OptionalLong synBacklog = read(sysctlRoot, MAX_SYN_BACKLOG);
+    long fit = Math.min(somaxconn.orElse(Long.MAX_VALUE), synBacklog.orElse(Long.MAX_VALUE));
+    return fit == Long.MAX_VALUE || fit <= 0 ? FALLBACK_BACKLOG : (int) Math.min(fit, 1 << 20);
+  }
+
   /** A sysctl's value from its file under the root ({@code net.core.somaxconn} is {@code net/core/somaxconn}). */
   static OptionalLong read(Path sysctlRoot, String sysctl) {
     Path file = sysctlRoot.resolve(sysctl.replace('.', '/'));

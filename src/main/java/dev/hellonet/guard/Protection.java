@@ -24,16 +24,19 @@ public final class Protection {
   private final KernelDefences kernel;
   private final String maxConnectionsSource;
   private final int acceptBacklog;
+  private final String acceptBacklogSource;
   private final int deferAcceptSeconds;
   private final boolean deferAcceptApplied;
 
   private Protection(ProtectionConfig config, AdmissionControl admission, KernelDefences kernel,
-                     String maxConnectionsSource, int acceptBacklog, int deferAcceptSeconds, boolean deferAcceptApplied) {
+                     String maxConnectionsSource, int acceptBacklog, String acceptBacklogSource,
+                     int deferAcceptSeconds, boolean deferAcceptApplied) {
     this.config = config;
     this.admission = admission;
     this.kernel = kernel;
     this.maxConnectionsSource = maxConnectionsSource;
     this.acceptBacklog = acceptBacklog;
+    this.acceptBacklogSource = acceptBacklogSource;
     this.deferAcceptSeconds = deferAcceptSeconds;
     this.deferAcceptApplied = deferAcceptApplied;
   }
@@ -53,7 +56,12 @@ public final class Protection {
           + ", and TCP_DEFER_ACCEPT needs the native epoll transport; connections that never send cost an accept"
           + " and a first-request timer each"
         : null;
-    KernelDefences kernel = KernelDefences.check(sysctlRoot, config.hello().acceptBacklog(), transportNote);
+    // An explicit backlog the kernel cuts is warned about; the default (0) is sized to fit, so it never is.
+    int configuredBacklog = config.hello().acceptBacklog();
+    int backlog = configuredBacklog > 0 ? configuredBacklog : KernelDefences.fittingBacklog(sysctlRoot);
+    String backlogSource = configuredBacklog > 0 ? "hello.acceptBacklog"
+        : "sized from the kernel: the smaller of " + KernelDefences.SOMAXCONN + " and " + KernelDefences.MAX_SYN_BACKLOG;
+    KernelDefences kernel = KernelDefences.check(sysctlRoot, backlog, transportNote);
     kernel.warnings().forEach(w -> LOG.warning("flood protection: " + w));
 
     int max;
@@ -70,15 +78,20 @@ public final class Protection {
     }
     LOG.info("flood protection: at most " + max + " connections (" + source + "), " + p.maxConnectionsPerAddress()
         + " per address, " + p.newConnectionsPerSecond() + "/s (burst " + p.newConnectionsBurst()
-        + ") new per address, allow-list [" + p.allowList() + "]; accept backlog " + config.hello().acceptBacklog()
-        + ", TCP_DEFER_ACCEPT " + (deferApplied ? deferSeconds + " s" : "off"));
-    return new Protection(p, new AdmissionControl(p, max), kernel, source, config.hello().acceptBacklog(),
+        + ") new per address, allow-list [" + p.allowList() + "]; accept backlog " + backlog + " (" + backlogSource
+        + "), TCP_DEFER_ACCEPT " + (deferApplied ? deferSeconds + " s" : "off"));
+    return new Protection(p, new AdmissionControl(p, max), kernel, source, backlog, backlogSource,
         deferSeconds, deferApplied);
   }
 
   /** A guard for one hello-server instance, counting into {@code counters}. */
   public ConnectionGuard guard(AbuseCounters counters) {
     return new ConnectionGuard(admission, config, counters);
+  }
+
+  /** The accept backlog of the hello server's listening socket: {@code hello.acceptBacklog}, or sized to the kernel. */
+  public int acceptBacklog() {
+    return acceptBacklog;
   }
 
   public KernelDefences kernel() {
@@ -111,6 +124,7 @@ public final class Protection {
         .put("idleTimeoutMs", config.idleTimeoutMs())
         .put("slowReaderTimeoutMs", config.slowReaderTimeoutMs())
         .put("acceptBacklog", acceptBacklog)
+        .put("acceptBacklogSource", acceptBacklogSource)
         .put("deferAcceptSeconds", deferAcceptApplied ? deferAcceptSeconds : 0)
         .put("kernel", kernel.toJson());
   }

@@ -6,6 +6,7 @@ import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.guard.AbuseCounters;
 import dev.hellonet.guard.ConnectionGuard;
 import dev.hellonet.guard.Protection;
+import dev.hellonet.net.ListenFailure;
 import dev.hellonet.net.ListenOptions;
 import dev.hellonet.sequence.NumberSupply;
 import dev.hellonet.sequence.SequenceStore;
@@ -62,7 +63,7 @@ public final class HelloServerVerticle extends VerticleBase {
         () -> counters.snapshot().mergeIn(supply.counters()).mergeIn(guard.counters().snapshot()));
     NetServerOptions options = new ListenOptions()
         .setDeferAcceptSeconds(config.deferAcceptSeconds())
-        .setAcceptBacklog(config.acceptBacklog())
+        .setAcceptBacklog(protection.acceptBacklog())
         .setHost(config.host())
         // A negative port asks Vert.x for one random port shared by every instance; 0 would give each its own.
         .setPort(config.port() == 0 ? -1 : config.port())
@@ -77,7 +78,8 @@ public final class HelloServerVerticle extends VerticleBase {
       connection.start();
     });
     // Numbers first: the server does not accept a connection it could not answer.
-    return supply.start().compose(v -> server.listen());
+    return supply.start().compose(v -> ListenFailure.named(server.listen(), "hello.port", "TCP", config.host(),
+        config.port()));
   }
 
   @Override

@@ -27,8 +27,14 @@ import java.util.concurrent.RejectedExecutionException;
  * one-thread worker pool, never on an event loop.
  */
 public final class FileSequenceStore implements SequenceStore {
+  /** Opens the file's channel for reading and writing; a test substitutes one that records what reaches the disk. */
+  interface ChannelOpener {
+    FileChannel open(Path file) throws IOException;
+  }
+
   private final Path file;
   private final WorkerExecutor worker;
+  private final ChannelOpener opener;
   private FileChannel channel;
   private volatile long knownMark;
   /** Recent leases of this store, end -> start: give-back only accepts the unused tail of one of them. */
@@ -39,9 +45,10 @@ public final class FileSequenceStore implements SequenceStore {
     }
   };
 
-  private FileSequenceStore(Path file, WorkerExecutor worker) {
+  private FileSequenceStore(Path file, WorkerExecutor worker, ChannelOpener opener) {
     this.file = file.toAbsolutePath().normalize();
     this.worker = worker;
+    this.opener = opener;
   }
 
   /**
@@ -49,8 +56,12 @@ public final class FileSequenceStore implements SequenceStore {
    * naming the file when it is unreadable or corrupt: a broken file is never silently reset.
    */
   public static Future<SequenceStore> open(Vertx vertx, Path file) {
+    return open(vertx, file, f -> FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  static Future<SequenceStore> open(Vertx vertx, Path file, ChannelOpener opener) {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("hellonet-sequence-" + file.toAbsolutePath(), 1);
-    FileSequenceStore store = new FileSequenceStore(file, worker);
+    FileSequenceStore store = new FileSequenceStore(file, worker, opener);
     return store.<SequenceStore>blocking(() -> {
       store.openBlocking();
       return store;
@@ -121,7 +132,7 @@ public final class FileSequenceStore implements SequenceStore {
       throw new SequenceStoreException("sequence file " + file + " is a directory, not a file");
     }
     try {
-      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = opener.open(file);
     } catch (IOException e) {
       throw new SequenceStoreException("cannot open sequence file " + file + " for reading and writing: " + e, e);
     }

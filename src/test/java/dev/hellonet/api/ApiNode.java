@@ -1,8 +1,8 @@
 package dev.hellonet.api;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.TestConfig;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -12,7 +12,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** A real in-process node with its HTTP API on a random loopback port, and a WebClient (on its own Vert.x) to call it. */
@@ -33,11 +32,7 @@ final class ApiNode implements AutoCloseable {
         .set("http.port", 0)
         .set("crawler.downloadDir", dir.resolve("downloads").toString());
     tweak.accept(config);
-    return new ApiNode(await(Hellonet.start(config.build())));
-  }
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new ApiNode(Await.result(Hellonet.start(config.build())));
   }
 
   HttpResponse<Buffer> send(HttpMethod method, String uri, String contentType, Buffer body) throws Exception {
@@ -45,7 +40,7 @@ final class ApiNode implements AutoCloseable {
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
     }
-    return await(body == null ? request.send() : request.sendBuffer(body));
+    return Await.result(body == null ? request.send() : request.sendBuffer(body));
   }
 
   HttpResponse<Buffer> get(String uri) throws Exception {
@@ -67,10 +62,10 @@ final class ApiNode implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      await(node.stop());
+      Await.result(node.stop());
     } finally {
       client.close();
-      await(clientVertx.close());
+      Await.result(clientVertx.close());
     }
   }
 }

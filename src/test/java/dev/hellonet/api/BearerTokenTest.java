@@ -1,5 +1,6 @@
 package dev.hellonet.api;
 
+import dev.hellonet.testing.Await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
-import static dev.hellonet.api.ApiNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +28,7 @@ class BearerTokenTest {
       request.putHeader("Authorization", authorization);
     }
     String body = new JsonObject().put("urls", new JsonArray().add("http://127.0.0.1:9/")).encode();
-    return await(method == HttpMethod.POST ? request.sendBuffer(Buffer.buffer(body)) : request.send());
+    return Await.result(method == HttpMethod.POST ? request.sendBuffer(Buffer.buffer(body)) : request.send());
   }
 
   private static void assertUnauthorized(HttpResponse<Buffer> r) {

@@ -1,44 +1,42 @@
 package dev.hellonet.api;
 
 import dev.hellonet.bus.Addresses;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static dev.hellonet.api.ApiNode.await;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Readiness fails for each reason on its own: the status and crawler addresses are answered here by stand-ins whose
- * answers the test changes (the whole node's transitions are in {@link HealthTest}).
+ * answers the test changes (the whole node's transitions are in {@link HealthTest}). Each test is one chain of
+ * steps on the injected Vert.x; a wrong verdict fails the chain, and with it the test, naming the step.
  */
+@ExtendWith(VertxExtension.class)
 class HealthProbesTest {
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void close() throws Exception {
-    await(vertx.close());
-  }
-
   private static JsonObject status(boolean accepting, boolean listening) {
     return new JsonObject().put("accepting", accepting)
         .put("hello", new JsonObject().put("listening", listening).put("port", listening ? 9000 : -1))
         .put("sequence", new JsonObject().put("store", "file:x").put("highWaterMark", 42));
   }
 
-  private boolean ready(HealthChecks checks) throws Exception {
-    CheckResult result = await(checks.checkStatus());
-    return result.getUp();
+  /** The probe's verdict must be {@code up}; the step is named in the failure. */
+  private static Future<Void> expect(HealthChecks checks, boolean up, String step) {
+    return checks.checkStatus().map(CheckResult::getUp).compose(actual -> actual == up ? Future.succeededFuture()
+        : Future.failedFuture(new AssertionError(step + ": expected " + (up ? "UP" : "DOWN") + ", got "
+            + (actual ? "UP" : "DOWN"))));
   }
 
   @Test
-  void readyOnlyWhenEveryPartAnswersWell() throws Exception {
+  void readyOnlyWhenEveryPartAnswersWell(Vertx vertx, VertxTestContext test) {
     AtomicReference<JsonObject> status = new AtomicReference<>(status(true, true));
     vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
       JsonObject s = status.get();
@@ -49,45 +47,60 @@ class HealthProbesTest {
       }
     });
     HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    AtomicReference<MessageConsumer<JsonObject>> crawler = new AtomicReference<>();
 
-    assertFalse(ready(ready), "no crawler yet");
-    var crawler = vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> msg.reply(new JsonObject()));
-    await(crawler.completion());
-    assertTrue(ready(ready));
-
-    status.set(status(true, false));
-    assertFalse(ready(ready), "hello server not listening");
-    status.set(status(false, true));
-    assertFalse(ready(ready), "stopping");
-    status.set(null);
-    assertFalse(ready(ready), "store does not answer");
-    status.set(status(true, true));
-    assertTrue(ready(ready));
-    await(crawler.unregister());
-    assertFalse(ready(ready), "crawler gone");
+    expect(ready, false, "no crawler yet")
+        .compose(v -> {
+          crawler.set(vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> msg.reply(new JsonObject())));
+          return crawler.get().completion();
+        })
+        .compose(v -> expect(ready, true, "every part answers"))
+        .compose(v -> {
+          status.set(status(true, false));
+          return expect(ready, false, "hello server not listening");
+        })
+        .compose(v -> {
+          status.set(status(false, true));
+          return expect(ready, false, "stopping");
+        })
+        .compose(v -> {
+          status.set(null);
+          return expect(ready, false, "store does not answer");
+        })
+        .compose(v -> {
+          status.set(status(true, true));
+          return expect(ready, true, "all well again");
+        })
+        .compose(v -> crawler.get().unregister())
+        .compose(v -> expect(ready, false, "crawler gone"))
+        .onComplete(test.succeedingThenComplete());
   }
 
   /** Issue 10: a readiness probe asked for the node's status three times. */
   @Test
-  void aProbeAsksForTheNodeStatusOnce() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    await(vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
+  void aProbeAsksForTheNodeStatusOnce(Vertx vertx, VertxTestContext test) {
+    AtomicInteger asked = new AtomicInteger();
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
       asked.incrementAndGet();
       vertx.setTimer(20, t -> msg.reply(status(true, true)));
-    }).completion());
-    await(vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> msg.reply(new JsonObject())).completion());
-    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
-    assertTrue(ready(ready));
-    org.junit.jupiter.api.Assertions.assertEquals(1, asked.get(), "one status request per probe");
-    assertTrue(ready(ready));
-    org.junit.jupiter.api.Assertions.assertEquals(2, asked.get(), "the next probe asks again");
+    }).completion()
+        .compose(v -> vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> msg.reply(new JsonObject())).completion())
+        .compose(v -> expect(ready, true, "first probe"))
+        .compose(v -> asked.get() == 1 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new AssertionError("one status request per probe, got " + asked.get())))
+        .compose(v -> expect(ready, true, "second probe"))
+        .compose(v -> asked.get() == 2 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new AssertionError("the next probe asks again; asked " + asked.get())))
+        .onComplete(test.succeedingThenComplete());
   }
 
   @Test
-  void liveWhileTheCountersAnswer() throws Exception {
+  void liveWhileTheCountersAnswer(Vertx vertx, VertxTestContext test) {
     HealthChecks live = HealthProbes.liveness(vertx, new BusClient(vertx, 1_000));
-    assertFalse(ready(live));
-    await(vertx.eventBus().consumer(Addresses.COUNTERS_GET, msg -> msg.reply(new JsonObject())).completion());
-    assertTrue(ready(live));
+    expect(live, false, "nothing answers the counters")
+        .compose(v -> vertx.eventBus().consumer(Addresses.COUNTERS_GET, msg -> msg.reply(new JsonObject())).completion())
+        .compose(v -> expect(live, true, "the counters answer"))
+        .onComplete(test.succeedingThenComplete());
   }
 }

@@ -1,5 +1,7 @@
 package dev.hellonet.api;
 
+import dev.hellonet.guard.KernelDefences;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -9,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
+import io.vertx.openapi.validation.ValidatorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,10 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 
-import static dev.hellonet.api.ApiNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -44,7 +46,7 @@ class HttpApiTest {
   void start() throws Exception {
     api = ApiNode.start(dir, c -> c.set("api.maxBodyBytes", MAX_BODY));
     site = new LocalSite();
-    contract = await(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
+    contract = Await.result(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
   }
 
   @AfterAll
@@ -59,11 +61,11 @@ class HttpApiTest {
   private void assertContract(String operationId, HttpResponse<Buffer> r) throws Exception {
     String type = r.getHeader("Content-Type");
     try {
-      await(ResponseValidator.create(api.clientVertx, contract)
+      Await.result(ResponseValidator.create(api.clientVertx, contract)
           .validate(ValidatableResponse.create(r.statusCode(), r.body(), type), operationId));
-    } catch (ExecutionException e) {
-      throw new AssertionError(operationId + " " + r.statusCode() + " breaks the contract: " + e.getCause().getMessage()
-          + "\n" + r.bodyAsString(), e.getCause());
+    } catch (ValidatorException e) {
+      throw new AssertionError(operationId + " " + r.statusCode() + " breaks the contract: " + e.getMessage()
+          + "\n" + r.bodyAsString(), e);
     }
   }
 
@@ -208,6 +210,13 @@ class HttpApiTest {
     // Whatever this host's sysctls say, the status carries exactly the warnings the flood protection found at start.
     assertEquals(new JsonArray(api.node.protection().kernel().warnings()),
         s.getJsonObject("kernelDefences").getJsonArray("warnings"));
+    assertEquals(api.node.protection().status().getJsonObject("kernel"), s.getJsonObject("protection").getJsonObject("kernel"));
+    // The default backlog fits this kernel, so the defaults raise no backlog warning on any host.
+    JsonObject protection = s.getJsonObject("protection");
+    assertEquals(KernelDefences.fittingBacklog(Path.of("/proc/sys")), protection.getInteger("acceptBacklog"), s::encode);
+    assertTrue(protection.getString("acceptBacklogSource").startsWith("sized from the kernel"), s::encode);
+    assertTrue(s.getJsonObject("kernelDefences").getJsonArray("warnings").stream()
+        .noneMatch(w -> w.toString().contains("acceptBacklog")), s::encode);
   }
 
   @Test
@@ -245,6 +254,40 @@ class HttpApiTest {
     assertEquals("limit", e.getJsonArray("details").getJsonObject(0).getString("field"), e::encode);
   }
 
+  /** Asserts an invalid request whose message and details are exactly {@code field: problem}, one per fault. */
+  private void assertFaults(String body, String... faults) throws Exception {
+    JsonObject e = assertError(api.postJson("/api/crawls", body), 400, "invalid_request");
+    assertEquals(faults[0], e.getString("message"), e::encode);
+    JsonArray details = e.getJsonArray("details");
+    assertEquals(faults.length, details.size(), e::encode);
+    for (int i = 0; i < faults.length; i++) {
+      JsonObject d = details.getJsonObject(i);
+      assertEquals(faults[i], d.getString("field") + ": " + d.getString("problem"), e::encode);
+    }
+  }
+
+  @Test
+  void schemaFaultsNameTheFieldWithAHumanReason() throws Exception {
+    assertFaults("{\"urls\": [\"ftp://x\"]}", "urls[0]: must be an absolute http(s) URL");
+    assertFaults("{\"urls\": []}", "urls: at least one URL");
+    assertFaults("{\"urls\": [\"http://a.test/\"], \"depth\": 1}", "depth: unknown field; did you mean maxDepth?");
+    assertFaults("{}", "urls: missing; this field is required");
+    assertFaults("[]", "body: must be a JSON object");
+    assertFaults("{\"urls\": \"http://a.test/\"}", "urls: must be an array");
+    assertFaults("{\"urls\": [\"http://a.test/\"], \"concurrency\": 0, \"retries\": \"a\", \"scope\": \"x\","
+            + " \"extract\": {\"fields\": {}, \"folow\": \"a\"}}",
+        "concurrency: must be at least 1, not 0", "retries: must be a whole number", "scope: must be one of same-host, any",
+        "extract.fields: needs at least 1 entry", "extract.folow: unknown field; did you mean follow?");
+    assertFaults("{\"urls\": [\"http://a.test/\"], \"extract\": {\"fields\": {\"name\": \"\"}}}",
+        "extract.fields.name: must not be empty");
+    JsonObject e = assertError(api.get("/api/crawls?limit=5000"), 400, "invalid_request");
+    assertEquals("limit: must be at most 1000, not 5000", e.getString("message"), e::encode);
+    e = assertError(api.get("/api/crawls?limit=x"), 400, "invalid_request");
+    assertEquals("limit: must be a whole number", e.getString("message"), e::encode);
+    e = assertError(api.get("/api/crawls?cursor=zz"), 400, "invalid_request");
+    assertEquals("cursor: must be the nextCursor of a previous page (j-...)", e.getString("message"), e::encode);
+  }
+
   @Test
   void theCrawlersOwnCheckIsTheSecondLine() throws Exception {
     // Within the contract's range but above this server's crawler.maxConcurrency (256): only the crawler knows.
@@ -278,7 +321,8 @@ class HttpApiTest {
   @Test
   void bodyOverTheLimitIs413() throws Exception {
     String big = "{\"urls\": [\"http://a.test/" + "x".repeat(MAX_BODY) + "\"]}";
-    assertError(api.postJson("/api/crawls", big), 413, "body_too_large");
+    JsonObject e = assertError(api.postJson("/api/crawls", big), 413, "body_too_large");
+    assertTrue(e.getString("message").contains("api.maxBodyBytes is " + MAX_BODY + " bytes"), e::encode);
   }
 
   @Test
@@ -335,7 +379,7 @@ class HttpApiTest {
     }
     // Requests HTTP itself cannot parse get JSON errors too.
     assertError(api.get("/api/crawls?cursor=" + "j".repeat(9000)), 414, "uri_too_long");
-    assertError(await(api.client.get("/api/counters").putHeader("X-Big", "a".repeat(9000)).send()), 431,
+    assertError(Await.result(api.client.get("/api/counters").putHeader("X-Big", "a".repeat(9000)).send()), 431,
         "headers_too_large");
     // Still serving.
     assertEquals(200, api.get("/api/counters").statusCode());
@@ -345,29 +389,50 @@ class HttpApiTest {
     return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 
-  @Test
-  void metricsCarryVertxAndHellonetCounters() throws Exception {
-    try (LineClient c = LineClient.connect(api.node.helloPort())) {
-      c.send("hi\n");
-      c.readNumber();
-    }
+  private PrometheusText scrape() throws Exception {
     HttpResponse<Buffer> r = api.get("/metrics");
     assertEquals(200, r.statusCode());
     assertTrue(r.getHeader("Content-Type").startsWith("text/plain"));
-    String text = r.bodyAsString();
-    for (String expected : new String[] {
-        "# TYPE hellonet_hello_replies_total counter",
-        "hellonet_hello_replies_total{instance=\"hello-0\"}",
-        "hellonet_hello_connections{instance=\"hello-0\",state=\"active\"}",
-        "hellonet_hello_connections_total{instance=\"hello-1\",state=\"accepted\"}",
-        "hellonet_hello_rejected_total{instance=\"hello-0\",reason=\"perIpLimit\"}",
-        "hellonet_hello_rejected_total{instance=\"hello-1\",reason=\"slowReader\"}",
-        "hellonet_crawler_pages_total{instance=\"crawler-0\",status=\"fetched\"}",
-        "hellonet_crawler_jobs_running{instance=\"crawler-0\"}",
-        "hellonet_sequence_high_water_mark{",
-        "vertx_http_server_requests_total",
-        "jvm_memory_used_bytes"}) {
-      assertTrue(text.contains(expected), () -> "missing " + expected + " in\n" + text);
+    return PrometheusText.parse(r.bodyAsString());
+  }
+
+  @Test
+  void metricsCarryTypesAndValuesOfVertxAndHellonetCounters() throws Exception {
+    PrometheusText before = scrape();
+    int requests = 7;
+    try (LineClient c = LineClient.connect(api.node.helloPort())) {
+      c.send(LineClient.requests(requests));
+      for (int i = 0; i < requests; i++) {
+        c.readNumber();
+      }
+      PrometheusText during = scrape();
+      // Levels are gauges without _total; the open connection is counted by the node-wide protection.
+      for (String gauge : List.of("hellonet_protection_open_connections", "hellonet_protection_max_connections",
+          "hellonet_protection_kernel_warnings", "hellonet_hello_connections", "hellonet_crawler_jobs_running",
+          "hellonet_sequence_high_water_mark")) {
+        assertEquals("gauge", during.types().get(gauge), gauge + " among " + during.namesStartingWith("hellonet_"));
+      }
+      assertTrue(during.value("hellonet_protection_open_connections{instance=\"node\"}") >= 1);
+      assertTrue(during.sum("hellonet_hello_connections", "state=\"active\"") >= 1);
     }
+    PrometheusText after = scrape();
+    for (String counter : List.of("hellonet_hello_replies_total", "hellonet_hello_requests_total",
+        "hellonet_hello_connections_total", "hellonet_hello_rejected_total", "hellonet_crawler_pages_total",
+        "vertx_http_server_requests_total")) {
+      assertEquals("counter", after.types().get(counter), counter);
+    }
+    assertTrue(after.namesStartingWith("hellonet_protection_").stream().noneMatch(n -> n.endsWith("_total")),
+        after.namesStartingWith("hellonet_protection_").toString());
+    // Exact once the server is idle: the replies the client read, no more, no fewer.
+    assertEquals(requests, after.sum("hellonet_hello_replies_total", null)
+        - before.sum("hellonet_hello_replies_total", null));
+    assertEquals(1, after.sum("hellonet_hello_connections_total", "state=\"accepted\"")
+        - before.sum("hellonet_hello_connections_total", "state=\"accepted\""));
+    assertEquals(api.node.protection().admission().maxConnections(),
+        after.value("hellonet_protection_max_connections{instance=\"node\"}"));
+    assertEquals(api.node.protection().kernel().warnings().size(),
+        after.value("hellonet_protection_kernel_warnings{instance=\"node\"}"));
+    assertEquals(0, after.value("hellonet_hello_rejected_total{instance=\"hello-0\",reason=\"perIpLimit\"}"));
+    assertTrue(after.sum("jvm_memory_used_bytes", "area=\"heap\"") > 0);
   }
 }

@@ -1,9 +1,9 @@
 package dev.hellonet.api;
 
+import dev.hellonet.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * A tiny web site on loopback for crawls started over REST: {@code /} lists three items linking to detail pages, and
@@ -15,7 +15,7 @@ final class LocalSite implements AutoCloseable {
   private final HttpServer server;
 
   LocalSite() throws Exception {
-    server = vertx.createHttpServer().requestHandler(req -> {
+    server = Await.result(vertx.createHttpServer().requestHandler(req -> {
       switch (req.path()) {
         case "/" -> {
           StringBuilder html = new StringBuilder("<html><head><title>items</title></head><body><ul>");
@@ -30,7 +30,7 @@ final class LocalSite implements AutoCloseable {
         default -> req.response().putHeader("Content-Type", "text/html")
             .end("<html><head><title>" + req.path() + "</title></head><body>detail</body></html>");
       }
-    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }).listen(0, "127.0.0.1"), 10);
   }
 
   String url(String path) {
@@ -39,6 +39,6 @@ final class LocalSite implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close(), 10);
   }
 }

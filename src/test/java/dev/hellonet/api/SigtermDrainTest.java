@@ -1,5 +1,6 @@
 package dev.hellonet.api;
 
+import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class SigtermDrainTest {
 
   @Test
   void sigtermTurnsReadinessOffWhileServingThenExitsZero() throws Exception {
-    try (ServerProcess server = ServerProcess.start(dir, Map.of("HELLONET_SHUTDOWN_DRAINDELAYMS", "2000",
+    try (ServerProcess server = ServerProcess.start(dir, Map.of("HELLONET_SHUTDOWN_DRAINDELAYMS", "4000",
         "HELLONET_SHUTDOWN_TIMEOUTMS", "2000"))) {
       int port = httpPort(server);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,12 +37,15 @@ class SigtermDrainTest {
       assertEquals(200, get(http, ready).statusCode());
 
       server.terminate();
-      long end = System.nanoTime() + 1_500_000_000L;
+      long end = System.nanoTime() + 3_000_000_000L;
       int status = 200;
       while (status == 200 && System.nanoTime() < end) {
         status = get(http, ready).statusCode();
       }
       assertEquals(503, status, "readiness turned false while the API still answered");
+      try (LineClient client = LineClient.connect(server.port())) {
+        assertTrue(client.send("still there?\n").readNumber() > 0, "the TCP server answers during the drain");
+      }
       assertEquals(0, server.awaitExit(20), server.log());
       assertTrue(server.log().contains("stopped cleanly"), server.log());
     }

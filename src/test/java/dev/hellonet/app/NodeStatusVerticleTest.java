@@ -4,9 +4,11 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.sequence.Block;
 import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +35,7 @@ class NodeStatusVerticleTest {
   void aFloodOfStatusRequestsReadsTheMarkOnce() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      SequenceStore real = await(FileSequenceStore.open(vertx, dir.resolve("sequence")));
+      SequenceStore real = Await.result(FileSequenceStore.open(vertx, dir.resolve("sequence")));
       AtomicInteger reads = new AtomicInteger();
       SequenceStore counting = new SequenceStore() {
         @Override
@@ -68,27 +69,23 @@ class NodeStatusVerticleTest {
           return real.close();
         }
       };
-      await(real.lease(100));
-      await(vertx.deployVerticle(new NodeStatusVerticle("test", Instant.now(), "nio", Map.of("hello", 1), counting,
-          new NodeLifecycle(), List::of)));
+      Await.result(real.lease(100));
+      Await.result(vertx.deployVerticle(new NodeStatusVerticle("test", Instant.now(), "nio", Map.of("hello", 1), counting,
+          new NodeLifecycle(), () -> new JsonObject().put("kernel", new JsonObject().put("warnings", new JsonArray())))));
       List<Future<Message<Object>>> answers = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         answers.add(vertx.eventBus().request(Addresses.NODE_STATUS, null));
       }
       for (Future<Message<Object>> a : answers) {
-        JsonObject status = (JsonObject) await(a).body();
+        JsonObject status = (JsonObject) Await.result(a).body();
         assertEquals(real.knownHighWaterMark(), status.getJsonObject("sequence").getLong("highWaterMark"));
       }
       assertTrue(reads.get() <= 2, "200 status requests read the mark " + reads.get() + " times");
       Thread.sleep(NodeStatusVerticle.MARK_REUSE_MS + 200);
-      await(vertx.eventBus().request(Addresses.NODE_STATUS, null));
+      Await.result(vertx.eventBus().request(Addresses.NODE_STATUS, null));
       assertTrue(reads.get() <= 3, "read again once the reuse time is over: " + reads.get());
     } finally {
-      await(vertx.close());
+      Await.result(vertx.close());
     }
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 }

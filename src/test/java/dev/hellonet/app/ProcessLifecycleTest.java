@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guarantees that only hold across processes: a shared sequence file, restarts, SIGKILL, SIGTERM, bad start-up. */
@@ -108,6 +111,7 @@ class ProcessLifecycleTest {
     first.terminate();
     assertEquals(0, first.awaitExit(30), first.log());
     assertTrue(first.log().contains("stopped cleanly"), first.log());
+    assertFalse(first.log().contains("WARNING"), "a default start on a stock kernel logs no warning:\n" + first.log());
 
     ServerProcess second = start("second", file, Map.of());
     long[] after = rounds(second.port(), 5, 100);
@@ -132,8 +136,9 @@ class ProcessLifecycleTest {
     assertEquals(0, server.awaitExit(30), server.log());
     String log = server.log();
     assertTrue(log.contains("stopped cleanly"), log);
-    assertTrue(log.indexOf("stopping:") >= 0 && log.indexOf("stopping:") < log.indexOf("hellonet ready"),
-        "the signal arrived before the node was ready:\n" + log);
+    assertTrue(log.contains("stopping:"), log);
+    assertTrue(log.contains("a stop was asked for during the start"), "the signal landed mid-start:\n" + log);
+    assertFalse(log.contains("hellonet ready"), "no \"ready\" after \"stopping\":\n" + log);
   }
 
   @Test
@@ -157,6 +162,26 @@ class ProcessLifecycleTest {
     servers.add(server);
     assertEquals(2, server.awaitExit(30), server.log());
     assertTrue(server.log().contains("HELLONET_HELLO_MAXREQUESTBYTES"), server.log());
+  }
+
+  @Test
+  void aPortInUseStopsTheStartNamingTheKeyAndTheAddress() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      ServerProcess tcp = ServerProcess.launch(dir.resolve("tcp-clash"), Map.of(
+          "HELLONET_HELLO_PORT", String.valueOf(port), "HELLONET_SEQUENCE_FILE", dir.resolve("s1").toString()));
+      servers.add(tcp);
+      assertEquals(1, tcp.awaitExit(30), tcp.log());
+      assertTrue(tcp.log().contains("hello.port: cannot listen on TCP 127.0.0.1:" + port + ": Address already in use"),
+          tcp.log());
+
+      ServerProcess http = ServerProcess.launch(dir.resolve("http-clash"), Map.of(
+          "HELLONET_HTTP_PORT", String.valueOf(port), "HELLONET_SEQUENCE_FILE", dir.resolve("s2").toString()));
+      servers.add(http);
+      assertEquals(1, http.awaitExit(30), http.log());
+      assertTrue(http.log().contains("http.port: cannot listen on HTTP 127.0.0.1:" + port + ": Address already in use"),
+          http.log());
+    }
   }
 
   private ServerProcess start(String name, Path sequenceFile, Map<String, String> extra) throws Exception {

@@ -1,5 +1,6 @@
 package dev.hellonet.app;
 
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
@@ -7,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,24 +28,22 @@ class VertxFactoryTest {
       builds.incrementAndGet();
       return VertxFactory.STANDALONE.build(builder);
     };
-    Hellonet node = Hellonet.start(TestConfig.inDir(dir).build(), counting).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).build(), counting));
     try {
       assertEquals(1, builds.get(), "the factory built the node's Vert.x once");
       assertTrue(node.helloPort() > 0, "hello server listens");
       assertTrue(node.httpPort() > 0, "HTTP API listens");
     } finally {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 
   @Test
   void aFactoryThatFailsFailsTheStartBeforeAnythingIsOpened() throws Exception {
     IllegalStateException refused = new IllegalStateException("cluster not reachable");
-    ExecutionException e = assertThrows(ExecutionException.class, () ->
-        Hellonet.start(TestConfig.inDir(dir).build(), builder -> Future.failedFuture(refused))
-            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-    assertSame(refused, e.getCause());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () ->
+        Await.result(Hellonet.start(TestConfig.inDir(dir).build(), builder -> Future.failedFuture(refused))));
+    assertSame(refused, e);
     assertFalse(Files.exists(dir.resolve("sequence")), "no sequence file was opened");
   }
 }

@@ -3,12 +3,12 @@ package dev.hellonet.attack;
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
+import dev.hellonet.testing.Await;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A hellonet node for bench/attack.sh: configured like the real service (defaults, then HELLONET_* variables), and
@@ -23,7 +23,7 @@ public final class AttackServer {
   public static void main(String[] args) throws Exception {
     Path statusFile = Path.of(args[0]);
     HellonetConfig config = ConfigLoader.load(System.getenv());
-    Hellonet node = Hellonet.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    Hellonet node = Await.result(Hellonet.start(config), 60);
     Path tmp = statusFile.resolveSibling(statusFile.getFileName() + ".tmp");
     while (true) {
       JsonObject status = new JsonObject()

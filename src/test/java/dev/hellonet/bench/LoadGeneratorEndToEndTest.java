@@ -1,6 +1,7 @@
 package dev.hellonet.bench;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,14 +25,13 @@ class LoadGeneratorEndToEndTest {
 
   @BeforeEach
   void start() throws Exception {
-    node = Hellonet.start(TestConfig.inDir(dir).build()).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
   }
 
   @AfterEach
   void stop() throws Exception {
     if (node != null) {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 

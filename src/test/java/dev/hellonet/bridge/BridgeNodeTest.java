@@ -2,6 +2,7 @@ package dev.hellonet.bridge;
 
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.bus.Addresses;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -25,24 +26,20 @@ class BridgeNodeTest {
   @TempDir
   Path dir;
 
-  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
   @Test
   void bridgeIsOffByDefault() throws Exception {
-    Hellonet node = await(Hellonet.start(TestConfig.inDir(dir).build()));
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
     try {
       assertEquals(-1, node.bridgePort());
       assertEquals(null, node.counters().snapshot().getValue(BridgeVerticle.COUNTER_ROLE));
     } finally {
-      await(node.stop());
+      Await.result(node.stop());
     }
   }
 
   @Test
   void bridgeReachesTheNodesRolesAndItsRefusalsShowInMetrics() throws Exception {
-    Hellonet node = await(Hellonet.start(TestConfig.inDir(dir).set("bridge.enabled", true).set("bridge.port", 0)
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).set("bridge.enabled", true).set("bridge.port", 0)
         .set("crawler.downloadDir", dir.resolve("downloads").toString()).build()));
     try (BridgeClient c = BridgeClient.connect(node.bridgePort())) {
       JsonObject status = c.send(BridgeClient.request(Addresses.NODE_STATUS, "s.1", null)).read();
@@ -63,7 +60,7 @@ class BridgeNodeTest {
       assertTrue(Pattern.compile("(?m)^hellonet_bridge_frames_in_total\\{[^}]*} 2$").matcher(metrics).find(),
           metrics);
     } finally {
-      await(node.stop());
+      Await.result(node.stop());
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.hellonet.bridge;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.BridgeConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -54,12 +55,8 @@ class BridgeVerticleTest {
 
   private int deploy(Vertx vertx, String token, int maxQueuedBytes) throws Exception {
     BridgeVerticle bridge = new BridgeVerticle(config(maxQueuedBytes), token, registry);
-    await(vertx.deployVerticle(bridge));
+    Await.result(vertx.deployVerticle(bridge));
     return bridge.actualPort();
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private long counter(String name) {
@@ -93,15 +90,15 @@ class BridgeVerticleTest {
   void permittedRequestIsAnsweredAndNothingElseReachesTheBus(Vertx vertx) throws Exception {
     AtomicInteger reachedInternal = new AtomicInteger();
     AtomicInteger reachedStart = new AtomicInteger();
-    await(vertx.eventBus().consumer(Addresses.COUNTERS_GET, m -> m.reply(new JsonObject().put("answer", 42)))
+    Await.result(vertx.eventBus().consumer(Addresses.COUNTERS_GET, m -> m.reply(new JsonObject().put("answer", 42)))
         .completion());
     // Counts what came from the client; the test's own publication below ("secret") is not the client's.
-    await(vertx.eventBus().consumer("hellonet.internal", m -> {
+    Await.result(vertx.eventBus().consumer("hellonet.internal", m -> {
       if (!"secret".equals(m.body())) {
         reachedInternal.incrementAndGet();
       }
     }).completion());
-    await(vertx.eventBus().consumer(Addresses.CRAWL_START, m -> reachedStart.incrementAndGet()).completion());
+    Await.result(vertx.eventBus().consumer(Addresses.CRAWL_START, m -> reachedStart.incrementAndGet()).completion());
     int port = deploy(vertx, "");
 
     try (BridgeClient c = BridgeClient.connect(port)) {
@@ -143,7 +140,7 @@ class BridgeVerticleTest {
   @Test
   void framesNeedTheTokenWhichNeverReachesTheBusAndRepeatedFailuresClose(Vertx vertx) throws Exception {
     List<MultiMap> headers = new CopyOnWriteArrayList<>();
-    await(vertx.eventBus().consumer(Addresses.NODE_STATUS, (Message<Object> m) -> {
+    Await.result(vertx.eventBus().consumer(Addresses.NODE_STATUS, (Message<Object> m) -> {
       headers.add(m.headers());
       m.reply("up");
     }).completion());
@@ -222,7 +219,7 @@ class BridgeVerticleTest {
     AtomicInteger held = new AtomicInteger();
     AtomicInteger maxHeld = new AtomicInteger();
     // The consumer answers each request a millisecond later, so requests would pile up if the bridge let them.
-    await(vertx.eventBus().consumer(Addresses.COUNTERS_GET, (Message<Object> m) -> {
+    Await.result(vertx.eventBus().consumer(Addresses.COUNTERS_GET, (Message<Object> m) -> {
       maxHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
       vertx.setTimer(1, t -> {
         held.decrementAndGet();
@@ -260,7 +257,7 @@ class BridgeVerticleTest {
 
   @Test
   void clientThatPipelinesAndNeverReadsHoldsABoundedAmountAndOthersAreServed(Vertx vertx) throws Exception {
-    await(vertx.eventBus().consumer(Addresses.COUNTERS_GET, (Message<Object> m) ->
+    Await.result(vertx.eventBus().consumer(Addresses.COUNTERS_GET, (Message<Object> m) ->
         m.reply(new JsonObject().put("pad", "x".repeat(2000)))).completion());
     int port = deploy(vertx, "", 16 * 1024);
     try (BridgeClient c = BridgeClient.connect(port, 4096)) {

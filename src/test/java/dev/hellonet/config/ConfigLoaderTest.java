@@ -57,7 +57,7 @@ class ConfigLoaderTest {
     assertEquals(1048576, config.sequence().maxBlock());
     assertEquals(1000, config.counters().publishIntervalMs());
     assertEquals(10000, config.shutdown().timeoutMs());
-    assertEquals(8192, config.hello().acceptBacklog());
+    assertEquals(0, config.hello().acceptBacklog(), "0: sized from the kernel's limits");
     assertEquals(5, config.hello().deferAcceptSeconds());
     HellonetConfig.ProtectionConfig p = config.protection();
     assertEquals(0, p.maxConnections());
@@ -191,7 +191,15 @@ class ConfigLoaderTest {
     Map<String, String> env = envWithFile("{}", "HELLONET_FOO", "1");
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, "HELLONET_FOO");
+    assertMentions(e, "HELLONET_FOO", "known: HELLONET_API_MAXBODYBYTES, ");
+  }
+
+  @Test
+  void mistypedVariableSuggestsTheCloseName() throws IOException {
+    Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_POTR", "9100");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
+    assertEquals("unknown environment variable HELLONET_HELLO_POTR; did you mean HELLONET_HELLO_PORT?", e.getMessage());
   }
 
   @Test
@@ -209,7 +217,7 @@ class ConfigLoaderTest {
         """);
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, "hello.prot", dir.resolve("config.json").toString());
+    assertMentions(e, "hello.prot", dir.resolve("config.json").toString(), "did you mean \"hello.port\"?");
   }
 
   @Test
@@ -237,7 +245,9 @@ class ConfigLoaderTest {
     Map<String, String> env = envWithFile("port = 9100\n");
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.merge(env));
-    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object");
+    assertMentions(e, dir.resolve("config.json").toString(), "not a JSON object", "line 1, column ");
+    assertFalse(e.getMessage().contains("REDACTED"), e.getMessage());
+    assertFalse(e.getMessage().contains("StreamReadFeature"), e.getMessage());
   }
 
   @Test
@@ -414,7 +424,7 @@ class ConfigLoaderTest {
         () -> typed(envWithFile("{}", "HELLONET_PROTECTION_SLOWREADERTIMEOUTMS", "-1"))),
         "protection.slowReaderTimeoutMs", "-1");
     assertMentions(assertThrows(ConfigException.class,
-        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "0"))),
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTBACKLOG", "-1"))),
         "hello.acceptBacklog");
   }
 

@@ -3,7 +3,9 @@ package dev.hellonet.config;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One check and one wording for whole numbers, whether they come as JSON values or as command-line text. */
 class WholeNumbersTest {
@@ -24,6 +26,17 @@ class WholeNumbersTest {
     assertMessage("must be between 1 and 10; got 11", () -> WholeNumbers.check(11, 1, 10));
     assertMessage("must be a whole number between 1 and 10; got 'x'", () -> WholeNumbers.parse("x", 1, 10));
     assertMessage("must be between 1 and 10; got 0", () -> WholeNumbers.parse("0", 1, 10));
+  }
+
+  @Test
+  void isWithinAgreesWithCheckWithoutThrowing() {
+    assertTrue(WholeNumbers.isWithin(5, 1, 10));
+    assertTrue(WholeNumbers.isWithin(10.0, 1, 10));
+    assertFalse(WholeNumbers.isWithin(11, 1, 10));
+    assertFalse(WholeNumbers.isWithin(0L, 1, 10));
+    assertFalse(WholeNumbers.isWithin(2.5, 1, 10));
+    assertFalse(WholeNumbers.isWithin("5", 1, 10));
+    assertFalse(WholeNumbers.isWithin(null, 1, 10));
   }
 
   private static void assertMessage(String expected, Runnable call) {

@@ -1,6 +1,7 @@
 package dev.hellonet.dashboard;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.HeadlessChromium;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.ListingSite;
@@ -51,9 +52,8 @@ class DashboardBrowserTest {
   void start() throws Exception {
     // The browser first: without one the test is skipped before anything else starts.
     browser = HeadlessChromium.startOrSkip(dir.resolve("profile"), 1280, 1500);
-    node = Hellonet.start(TestConfig.inDir(dir).set("http.host", "127.0.0.1").set("http.port", 0)
-            .set("counters.publishIntervalMs", 200).build())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).set("http.host", "127.0.0.1").set("http.port", 0)
+            .set("counters.publishIntervalMs", 200).build()));
     siteVertx = Vertx.vertx();
   }
 
@@ -63,10 +63,10 @@ class DashboardBrowserTest {
       browser.quit();
     }
     if (node != null) {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
     if (siteVertx != null) {
-      siteVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(siteVertx.close(), 10);
     }
   }
 
@@ -117,7 +117,8 @@ class DashboardBrowserTest {
       fill("crawl-concurrency", "100000");
       browser.findElement(By.id("crawl-submit")).click();
       WebElement formError = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("form-error")));
-      assertTrue(formError.getText().contains("concurrency"), formError.getText());
+      // The same words the API answers with: the field, and a reason a person can act on.
+      assertTrue(formError.getText().contains("concurrency: must be at most 4096, not 100000"), formError.getText());
       assertTrue(formError.getText().contains("400"), formError.getText());
       screenshot(Path.of("target", "dashboard-error.png"));
 

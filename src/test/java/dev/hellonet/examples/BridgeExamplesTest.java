@@ -1,12 +1,13 @@
 package dev.hellonet.examples;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.ListingSite;
+import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,15 +47,14 @@ class BridgeExamplesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = Hellonet.start(TestConfig.inDir(dir)
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir)
             .set("bridge.enabled", true)
             .set("bridge.port", 0)
             .set("api.token", TOKEN)
             .set("counters.publishIntervalMs", 200)
             .set("events.crawlProgressEveryPages", 2)
             .set("crawler.downloadDir", dir.resolve("downloads").toString())
-            .build())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            .build()));
     siteVertx = Vertx.vertx();
     site = ListingSite.start(siteVertx);
   }
@@ -65,10 +65,10 @@ class BridgeExamplesTest {
       site.close();
     }
     if (siteVertx != null) {
-      siteVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(siteVertx.close(), 10);
     }
     if (node != null) {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 
@@ -185,7 +185,7 @@ class BridgeExamplesTest {
         return candidate.toString();
       }
     }
-    Assumptions.abort("SKIPPED: " + missing);
+    NeededTool.missing(missing);
     return null;
   }
 

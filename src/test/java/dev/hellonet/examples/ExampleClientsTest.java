@@ -1,11 +1,12 @@
 package dev.hellonet.examples;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.ListingSite;
+import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +48,7 @@ class ExampleClientsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = Hellonet.start(TestConfig.inDir(dir).build()).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
     siteVertx = Vertx.vertx();
     site = ListingSite.start(siteVertx);
   }
@@ -59,10 +59,10 @@ class ExampleClientsTest {
       site.close();
     }
     if (siteVertx != null) {
-      siteVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(siteVertx.close(), 10);
     }
     if (node != null) {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 
@@ -127,7 +127,7 @@ class ExampleClientsTest {
         String nodeJs = executable("node", "node is not installed (Debian: apt-get install nodejs): "
             + "the Node.js example cannot be run");
         int major = nodeMajor(nodeJs);
-        Assumptions.assumeTrue(major >= 20, "SKIPPED: the Node.js example needs Node 20 or newer; " + nodeJs
+        NeededTool.require(major >= 20, () -> "the Node.js example needs Node 20 or newer; " + nodeJs
             + " is version " + major);
         command.add(nodeJs);
         command.add(Path.of("examples", "node", "hello_client.mjs").toString());
@@ -150,7 +150,7 @@ class ExampleClientsTest {
         return candidate.toString();
       }
     }
-    Assumptions.abort("SKIPPED: " + missing);
+    NeededTool.missing(missing);
     return null;
   }
 

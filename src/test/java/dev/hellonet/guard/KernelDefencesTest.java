@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -32,6 +33,23 @@ class KernelDefencesTest {
     assertEquals(0, k.warnings().size(), k.warnings().toString());
     assertEquals(1L, k.sysctls().get(KernelDefences.SYNCOOKIES));
     assertEquals(65535L, k.sysctls().get(KernelDefences.SOMAXCONN));
+  }
+
+  @Test
+  void theDefaultBacklogFitsAStockKernelAndRaisesNoWarning() throws IOException {
+    sysctl(KernelDefences.SYNCOOKIES, "1");
+    sysctl(KernelDefences.SOMAXCONN, "4096");
+    sysctl(KernelDefences.MAX_SYN_BACKLOG, "2048");
+    int fit = KernelDefences.fittingBacklog(root);
+    assertEquals(2048, fit, "the smaller of the two limits");
+    assertEquals(List.of(), KernelDefences.check(root, fit, null).warnings());
+    // An explicit value the kernel cuts keeps its warnings.
+    assertEquals(2, KernelDefences.check(root, 8192, null).warnings().size());
+  }
+
+  @Test
+  void withoutReadableLimitsTheBacklogFallsBackTo4096() {
+    assertEquals(4096, KernelDefences.fittingBacklog(root.resolve("nothing-here")));
   }
 
   @Test

@@ -1,10 +1,13 @@
 package dev.hellonet.sequence;
 
+import dev.hellonet.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -17,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Checks that the file sequence store leases unique, durable blocks and refuses corrupt files instead of resetting. */
+@ExtendWith(VertxExtension.class)
 class FileSequenceStoreTest {
   private static final Pattern NEXT = Pattern.compile("next=(\\d+)");
 
@@ -40,45 +43,21 @@ class FileSequenceStoreTest {
   private Vertx vertx;
   private final List<SequenceStore> opened = new ArrayList<>();
 
+  /** A fresh Vert.x per test from vertx-junit5, which closes it after {@link #closeStores()}. */
   @BeforeEach
-  void startVertx() {
-    vertx = Vertx.vertx();
+  void useVertx(Vertx vertx) {
+    this.vertx = vertx;
   }
 
   @AfterEach
-  void stopVertx() throws Exception {
-    try {
-      for (SequenceStore store : opened) {
-        await(store.close());
-      }
-    } finally {
-      await(vertx.close());
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    }
-  }
-
-  /** The exception a future failed with; fails the test if it succeeded. */
-  private static Throwable failure(Future<?> future) throws Exception {
-    try {
-      Object value = future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      return fail("expected a failure, got " + value);
-    } catch (ExecutionException e) {
-      return e.getCause();
+  void closeStores() throws Exception {
+    for (SequenceStore store : opened) {
+      Await.result(store.close());
     }
   }
 
   private SequenceStore open(Vertx on, Path file) throws Exception {
-    SequenceStore store = await(FileSequenceStore.open(on, file));
+    SequenceStore store = Await.result(FileSequenceStore.open(on, file));
     opened.add(store);
     return store;
   }
@@ -89,7 +68,7 @@ class FileSequenceStoreTest {
 
   private void close(SequenceStore store) throws Exception {
     opened.remove(store);
-    await(store.close());
+    Await.result(store.close());
   }
 
   private static String shownPath(Path file) {
@@ -98,7 +77,7 @@ class FileSequenceStoreTest {
 
   /** Opening {@code file} must fail with a SequenceStoreException naming it; returns the message. */
   private String openFailure(Path file) throws Exception {
-    Throwable e = failure(FileSequenceStore.open(vertx, file));
+    Throwable e = Await.failure(FileSequenceStore.open(vertx, file));
     assertInstanceOf(SequenceStoreException.class, e, () -> "wrong failure: " + e);
     assertTrue(e.getMessage().contains(shownPath(file)), () -> "message should name the file: " + e.getMessage());
     return e.getMessage();
@@ -140,7 +119,7 @@ class FileSequenceStoreTest {
     assertEquals(SequenceFile.FILE_BYTES, Files.size(file));
     assertEquals(1, store.knownHighWaterMark());
     assertEquals("file:" + shownPath(file), store.describe());
-    assertEquals(new Block(1, 11), await(store.lease(10)));
+    assertEquals(new Block(1, 11), Await.result(store.lease(10)));
     try (var leftovers = Files.list(file.getParent())) {
       assertEquals(List.of(file), leftovers.toList(), "no temporary file may be left next to the sequence file");
     }
@@ -153,7 +132,7 @@ class FileSequenceStoreTest {
 
     long expectedStart = 1;
     for (long size : sizes) {
-      Block block = await(store.lease(size));
+      Block block = Await.result(store.lease(size));
       assertEquals(expectedStart, block.start(), "each lease starts where the previous one ended");
       assertEquals(size, block.size());
       expectedStart = block.end();
@@ -165,14 +144,14 @@ class FileSequenceStoreTest {
   void reopeningAfterCloseContinuesAboveTheLastLease() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore first = open(file);
-    await(first.lease(10));
-    Block last = await(first.lease(25));
+    Await.result(first.lease(10));
+    Block last = Await.result(first.lease(25));
     close(first);
 
     SequenceStore second = open(file);
 
     assertEquals(last.end(), second.knownHighWaterMark());
-    assertEquals(new Block(last.end(), last.end() + 4), await(second.lease(4)));
+    assertEquals(new Block(last.end(), last.end() + 4), Await.result(second.lease(4)));
   }
 
   @Test
@@ -184,7 +163,7 @@ class FileSequenceStoreTest {
     SequenceStore b = null;
     try {
       SequenceStore a = open(vertx, file);
-      b = await(FileSequenceStore.open(otherVertx, file));
+      b = Await.result(FileSequenceStore.open(otherVertx, file));
       SequenceStore second = b;
       int leasesEach = 200;
       CyclicBarrier start = new CyclicBarrier(2);
@@ -203,14 +182,14 @@ class FileSequenceStoreTest {
         assertEquals(before.end(), after.start(), "blocks " + before + " and " + after + " overlap or leave a gap");
       }
       long end = all.get(all.size() - 1).end();
-      assertEquals(end, await(a.highWaterMark()));
-      assertEquals(end, await(b.highWaterMark()));
+      assertEquals(end, Await.result(a.highWaterMark()));
+      assertEquals(end, Await.result(b.highWaterMark()));
     } finally {
       callers.shutdownNow();
       if (b != null) {
-        await(b.close());
+        Await.result(b.close());
       }
-      await(otherVertx.close());
+      Await.result(otherVertx.close());
     }
   }
 
@@ -223,7 +202,7 @@ class FileSequenceStoreTest {
     }
     List<Block> blocks = new ArrayList<>();
     for (Future<Block> f : pending) {
-      blocks.add(await(f));
+      blocks.add(Await.result(f));
     }
     return blocks;
   }
@@ -232,7 +211,7 @@ class FileSequenceStoreTest {
   void fileIsHumanReadableText() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    await(store.lease(10));
+    Await.result(store.lease(10));
 
     String text = Files.readString(file, StandardCharsets.US_ASCII);
 
@@ -271,7 +250,7 @@ class FileSequenceStoreTest {
   void fileTruncatedToOneSlotIsRejected() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    await(store.lease(10));
+    Await.result(store.lease(10));
     close(store);
     byte[] whole = Files.readAllBytes(file);
     Files.write(file, Arrays.copyOf(whole, SequenceFile.SLOT_BYTES));
@@ -286,7 +265,7 @@ class FileSequenceStoreTest {
   void fileWithTrailingBytesIsRejected() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    await(store.lease(10));
+    Await.result(store.lease(10));
     close(store);
     byte[] whole = Files.readAllBytes(file);
     Files.write(file, Arrays.copyOf(whole, SequenceFile.FILE_BYTES + 1));
@@ -309,9 +288,9 @@ class FileSequenceStoreTest {
   void tornWriteOfTheNewestSlotFallsBackToTheOtherSlot() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    await(store.lease(10));
-    Block previous = await(store.lease(20));
-    Block torn = await(store.lease(30));
+    Await.result(store.lease(10));
+    Block previous = Await.result(store.lease(20));
+    Block torn = Await.result(store.lease(30));
     close(store);
     long[] marks = slotMarks(file);
     int newest = marks[0] == torn.end() ? 0 : 1;
@@ -321,17 +300,17 @@ class FileSequenceStoreTest {
     overwriteSlot(file, newest, garbage(SequenceFile.SLOT_BYTES, 7));
     SequenceStore reopened = open(file);
 
-    assertEquals(previous.end(), await(reopened.highWaterMark()));
-    assertEquals(new Block(previous.end(), previous.end() + 5), await(reopened.lease(5)));
+    assertEquals(previous.end(), Await.result(reopened.highWaterMark()));
+    assertEquals(new Block(previous.end(), previous.end() + 5), Await.result(reopened.lease(5)));
   }
 
   @Test
   void tornWriteOfTheOlderSlotKeepsTheNewestMark() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    await(store.lease(10));
-    await(store.lease(20));
-    Block last = await(store.lease(30));
+    Await.result(store.lease(10));
+    Await.result(store.lease(20));
+    Block last = Await.result(store.lease(30));
     close(store);
     long[] marks = slotMarks(file);
     int older = marks[0] == last.end() ? 1 : 0;
@@ -340,15 +319,15 @@ class FileSequenceStoreTest {
     overwriteSlot(file, older, garbage(SequenceFile.SLOT_BYTES, 8));
     SequenceStore reopened = open(file);
 
-    assertEquals(new Block(last.end(), last.end() + 5), await(reopened.lease(5)));
+    assertEquals(new Block(last.end(), last.end() + 5), Await.result(reopened.lease(5)));
   }
 
   @Test
   void newestSlotWithAChangedDigitFailsItsChecksumAndFallsBack() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    Block previous = await(store.lease(100));
-    Block last = await(store.lease(100));
+    Block previous = Await.result(store.lease(100));
+    Block last = Await.result(store.lease(100));
     close(store);
     long[] marks = slotMarks(file);
     int newest = marks[0] == last.end() ? 0 : 1;
@@ -362,43 +341,43 @@ class FileSequenceStoreTest {
 
     SequenceStore reopened = open(file);
 
-    assertEquals(previous.end(), await(reopened.lease(1)).start());
+    assertEquals(previous.end(), Await.result(reopened.lease(1)).start());
   }
 
   @Test
   void giveBackOfTheTopBlockIsTakenAndItsNumbersLeasedAgain() throws Exception {
     SequenceStore store = open(dir.resolve("sequence"));
-    await(store.lease(10));
-    Block top = await(store.lease(50));
+    Await.result(store.lease(10));
+    Block top = Await.result(store.lease(50));
 
-    assertTrue(await(store.giveBack(top)));
+    assertTrue(Await.result(store.giveBack(top)));
 
     assertEquals(top.start(), store.knownHighWaterMark());
-    assertEquals(top.start(), await(store.highWaterMark()));
-    assertEquals(new Block(top.start(), top.start() + 3), await(store.lease(3)));
+    assertEquals(top.start(), Await.result(store.highWaterMark()));
+    assertEquals(new Block(top.start(), top.start() + 3), Await.result(store.lease(3)));
   }
 
   @Test
   void giveBackOfTheUnusedTailOfTheTopBlockIsTaken() throws Exception {
     SequenceStore store = open(dir.resolve("sequence"));
-    Block top = await(store.lease(100));
+    Block top = Await.result(store.lease(100));
     Block tail = new Block(top.start() + 40, top.end());
 
-    assertTrue(await(store.giveBack(tail)));
+    assertTrue(Await.result(store.giveBack(tail)));
 
-    assertEquals(tail.start(), await(store.lease(1)).start());
+    assertEquals(tail.start(), Await.result(store.lease(1)).start());
   }
 
   @Test
   void giveBackOfABlockWithALaterLeaseAboveItIsRefused() throws Exception {
     SequenceStore store = open(dir.resolve("sequence"));
-    Block earlier = await(store.lease(10));
-    Block later = await(store.lease(10));
+    Block earlier = Await.result(store.lease(10));
+    Block later = Await.result(store.lease(10));
 
-    assertFalse(await(store.giveBack(earlier)));
+    assertFalse(Await.result(store.giveBack(earlier)));
 
-    assertEquals(later.end(), await(store.highWaterMark()));
-    assertEquals(later.end(), await(store.lease(1)).start());
+    assertEquals(later.end(), Await.result(store.highWaterMark()));
+    assertEquals(later.end(), Await.result(store.lease(1)).start());
   }
 
   @Test
@@ -406,26 +385,26 @@ class FileSequenceStoreTest {
     Path file = dir.resolve("sequence");
     SequenceStore mine = open(file);
     SequenceStore theirs = open(file);
-    Block myBlock = await(mine.lease(10));
-    Block theirBlock = await(theirs.lease(10));
+    Block myBlock = Await.result(mine.lease(10));
+    Block theirBlock = Await.result(theirs.lease(10));
 
-    assertFalse(await(mine.giveBack(myBlock)));
+    assertFalse(Await.result(mine.giveBack(myBlock)));
 
-    assertEquals(theirBlock.end(), await(mine.lease(1)).start());
+    assertEquals(theirBlock.end(), Await.result(mine.lease(1)).start());
   }
 
   @Test
   void giveBackSurvivesARestart() throws Exception {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
-    await(store.lease(10));
-    Block top = await(store.lease(10));
-    assertTrue(await(store.giveBack(top)));
+    Await.result(store.lease(10));
+    Block top = Await.result(store.lease(10));
+    assertTrue(Await.result(store.giveBack(top)));
     close(store);
 
     SequenceStore reopened = open(file);
 
-    assertEquals(top.start(), await(reopened.lease(1)).start());
+    assertEquals(top.start(), Await.result(reopened.lease(1)).start());
   }
 
   @Test
@@ -433,12 +412,12 @@ class FileSequenceStoreTest {
     Path file = dir.resolve("sequence");
     SequenceStore store = open(file);
     assertEquals(1, store.knownHighWaterMark());
-    assertEquals(1L, await(store.highWaterMark()));
+    assertEquals(1L, Await.result(store.highWaterMark()));
 
-    Block block = await(store.lease(10));
+    Block block = Await.result(store.lease(10));
 
     assertEquals(block.end(), store.knownHighWaterMark());
-    assertEquals(block.end(), await(store.highWaterMark()));
+    assertEquals(block.end(), Await.result(store.highWaterMark()));
     assertEquals(11, block.end());
   }
 
@@ -448,10 +427,10 @@ class FileSequenceStoreTest {
     SequenceStore watcher = open(file);
     SequenceStore leaser = open(file);
 
-    Block block = await(leaser.lease(10));
+    Block block = Await.result(leaser.lease(10));
 
     assertEquals(1, watcher.knownHighWaterMark(), "no I/O, so the other store's lease is not seen yet");
-    assertEquals(block.end(), await(watcher.highWaterMark()));
+    assertEquals(block.end(), Await.result(watcher.highWaterMark()));
     assertEquals(block.end(), watcher.knownHighWaterMark(), "reading the file refreshes the known mark");
   }
 
@@ -459,11 +438,11 @@ class FileSequenceStoreTest {
   void leaseOfZeroOrNegativeSizeFailsAndLeasesNothing() throws Exception {
     SequenceStore store = open(dir.resolve("sequence"));
 
-    assertInstanceOf(IllegalArgumentException.class, failure(store.lease(0)));
-    assertInstanceOf(IllegalArgumentException.class, failure(store.lease(-5)));
+    assertInstanceOf(IllegalArgumentException.class, Await.failure(store.lease(0)));
+    assertInstanceOf(IllegalArgumentException.class, Await.failure(store.lease(-5)));
 
-    assertEquals(1L, await(store.highWaterMark()));
-    assertEquals(new Block(1, 2), await(store.lease(1)));
+    assertEquals(1L, Await.result(store.highWaterMark()));
+    assertEquals(new Block(1, 2), Await.result(store.lease(1)));
   }
 
   @Test
@@ -471,21 +450,21 @@ class FileSequenceStoreTest {
     Path file = dir.resolve("wide");
     SequenceStore a = open(file);
     SequenceStore b = open(vertx, file);
-    Block first = await(a.lease(10));
-    Block second = await(b.lease(10));
-    assertFalse(await(b.giveBack(new Block(first.start(), second.end()))), "b never leased a's numbers");
-    assertEquals(second.end(), await(a.lease(5)).start());
+    Block first = Await.result(a.lease(10));
+    Block second = Await.result(b.lease(10));
+    assertFalse(Await.result(b.giveBack(new Block(first.start(), second.end()))), "b never leased a's numbers");
+    assertEquals(second.end(), Await.result(a.lease(5)).start());
   }
 
   @Test
   void callsAfterCloseFailWithAClearErrorInsteadOfThrowing() throws Exception {
     Path file = dir.resolve("closed");
     SequenceStore store = open(file);
-    Block block = await(store.lease(10));
+    Block block = Await.result(store.lease(10));
     close(store);
 
     for (Future<?> late : List.of(store.lease(5), store.giveBack(block), store.highWaterMark())) {
-      Throwable e = failure(late);
+      Throwable e = Await.failure(late);
       assertInstanceOf(SequenceStoreException.class, e, () -> "wrong failure: " + e);
       assertTrue(e.getMessage().contains("closed") && e.getMessage().contains(shownPath(file)), e.getMessage());
     }

@@ -1,10 +1,12 @@
 package dev.hellonet.sequence;
 
+import dev.hellonet.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,19 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The per-event-loop supply: uniqueness under re-entrant lease completion, adaptive block size, give-back on close. */
+@ExtendWith(VertxExtension.class)
 class NumberSupplyTest {
   @TempDir
   Path dir;
   private Vertx vertx;
 
+  /** A fresh Vert.x per test from vertx-junit5, which also closes it afterwards. */
   @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
   }
 
   /** A store whose leases complete before the caller can attach a callback: the worst case for re-entrancy. */
@@ -147,8 +146,7 @@ class NumberSupplyTest {
 
   @Test
   void closeGivesUnusedNumbersBackSoACleanRestartLeavesNoGap() throws Exception {
-    SequenceStore store = FileSequenceStore.open(vertx, dir.resolve("seq")).toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    SequenceStore store = Await.result(FileSequenceStore.open(vertx, dir.resolve("seq")), 10);
     CompletableFuture<Long> lastTaken = new CompletableFuture<>();
     CompletableFuture<Void> closed = new CompletableFuture<>();
     vertx.runOnContext(v -> {
@@ -160,9 +158,9 @@ class NumberSupplyTest {
       });
     });
     closed.get(10, TimeUnit.SECONDS);
-    long mark = store.highWaterMark().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    long mark = Await.result(store.highWaterMark(), 10);
     assertEquals(lastTaken.get() + 1, mark, "the next number after a clean close follows the last one sent");
-    store.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(store.close(), 10);
   }
 
   /** Holds every lease after the first until the test releases it, to catch a supply closing mid-lease. */
@@ -202,7 +200,7 @@ class NumberSupplyTest {
     assertFalse(closed.isComplete(), "close must not finish while a lease is in flight");
 
     store.gate.complete(null);
-    closed.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(closed, 10);
     assertEquals(List.of(new Block(101, 201), new Block(61, 101)), store.givenBack,
         "the in-flight block goes back first, then the unused tail of the current one");
   }

@@ -1,6 +1,5 @@
 package dev.hellonet.testing;
 
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -28,8 +27,8 @@ public final class HeadlessChromium {
   public static ChromeDriver startOrSkip(Path profile, int width, int height) {
     Optional<Path> browser = onPath(BROWSERS);
     Optional<Path> driver = onPath(DRIVERS);
-    Assumptions.assumeTrue(browser.isPresent() && driver.isPresent(),
-        "SKIPPED: no headless browser: needs Debian's chromium and chromium-driver on PATH (found browser: "
+    NeededTool.require(browser.isPresent() && driver.isPresent(),
+        () -> "no headless browser: needs Debian's chromium and chromium-driver on PATH (found browser: "
             + browser.map(Path::toString).orElse("none") + ", driver: " + driver.map(Path::toString).orElse("none")
             + "); install them with: apt-get install chromium chromium-driver (.ci/run does)");
     ChromeOptions options = new ChromeOptions();

@@ -56,6 +56,11 @@ public final class LineClient implements AutoCloseable {
     return new LineClient(s);
   }
 
+  /** The receive buffer the kernel actually gave this socket (Linux doubles what was asked for). */
+  public int receiveBufferSize() throws IOException {
+    return socket.getReceiveBufferSize();
+  }
+
   public static byte[] requests(int count) {
     byte[] one = "hello\n".getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[one.length * count];

@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpServerRequest;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A small shop on loopback for crawl tests outside the crawler's package: {@link #PAGES} listing pages of
@@ -28,8 +27,7 @@ public final class ListingSite implements AutoCloseable {
     if (!holdLastPage) {
       lastPage.complete();
     }
-    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    this.server = Await.result(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"), 10);
   }
 
   public static ListingSite start(Vertx vertx) throws Exception {
@@ -118,6 +116,6 @@ public final class ListingSite implements AutoCloseable {
   @Override
   public void close() throws Exception {
     releaseLastPage();
-    server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(server.close(), 10);
   }
 }
