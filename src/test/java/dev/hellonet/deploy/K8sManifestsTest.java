@@ -309,6 +309,23 @@ class K8sManifestsTest {
   }
 
   @Test
+  void severalPodsShareOneSequence() throws Exception {
+    int pods = Math.max(app.one(Deployment.class).getSpec().getReplicas(),
+        app.one(HorizontalPodAutoscaler.class).getSpec().getMaxReplicas());
+    HellonetConfig config = loadPodConfig();
+    if (pods <= 1 || !config.sequence().store().equals("file")) {
+      return;
+    }
+    // Each pod's file store is its own sequence: numbers would repeat across pods.
+    boolean spanningStoreExists = ConfigLoader.defaults().getJsonObject("sequence").containsKey("postgres");
+    assertFalse(spanningStoreExists, "k8s/ runs up to " + pods + " pods on the file store, one sequence per pod;"
+        + " the application now has sequence.store=postgres: set it (and sequence.postgres.*, the password from"
+        + " hellonet-secrets/postgres-password) in k8s/config.json");
+    System.out.println("K8sManifestsTest: WARNING the application has only the file store, so k8s/ runs " + pods
+        + " pods with one sequence each (numbers unique per pod only) until sequence.store=postgres exists");
+  }
+
+  @Test
   void serviceLinksCannotInjectVariablesTheNodeWouldRefuse() {
     // Kubernetes adds <SERVICE>_PORT and the like for every Service; for the hellonet-* Services those would be
     // HELLONET_* variables, which the node refuses as unknown.
