@@ -30,8 +30,8 @@ class PackageGraphTest {
       Set.of("net"),                              // network primitives: CIDR sets, target rules, transports
       Set.of("config", "counters"),               // typed configuration; counters and their registry
       Set.of("guard", "sequence", "log"),         // flood protection; the number store; log output set-up
-      Set.of("hello", "crawl", "api", "bridge", "bench"), // the roles (TCP server, crawler, HTTP API, bus bridge), load tool
-      Set.of("app"),                              // one node: builds Vert.x, deploys the roles
+      Set.of("hello", "crawl", "api", "bridge"),  // the roles: TCP server, crawler, HTTP API, bus bridge
+      Set.of("app", "bench"),                     // one node: builds Vert.x, deploys the roles; tools that drive roles
       Set.of(""));                                // Main
   private static final Path MAIN = Path.of("src", "main", "java", "dev", "hellonet");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.hellonet\\.([a-z]\\w*)?");

@@ -2,6 +2,7 @@ package dev.hellonet.crawl;
 
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
+import dev.hellonet.config.WholeNumbers;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.crawl.fetch.Fetcher;
 import dev.hellonet.crawl.job.CrawlEvents;
@@ -247,12 +248,11 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private static long whole(JsonObject body, String key, long dflt, long min, long max) {
-    Object raw = body.getValue(key, dflt);
-    if (!(raw instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-        || n.doubleValue() < min || n.doubleValue() > max) {
-      throw new InvalidRequestException(key, "must be a whole number between " + min + " and " + max + "; got " + raw);
+    try {
+      return body.containsKey(key) ? WholeNumbers.check(body.getValue(key), min, max) : dflt;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(key, e.getMessage());
     }
-    return n.longValue();
   }
 
   private void cancel(Message<Object> msg) {
@@ -276,17 +276,11 @@ public final class CrawlerVerticle extends VerticleBase {
         throw new InvalidRequestException(key, "unknown field; known fields are [cursor, limit]");
       }
     }
-    Object rawLimit = body.getValue("limit", DEFAULT_LIST_LIMIT);
-    if (!(rawLimit instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-        || n.longValue() < 1 || n.longValue() > MAX_LIST_LIMIT) {
-      throw new InvalidRequestException("limit", "must be a whole number between 1 and " + MAX_LIST_LIMIT
-          + "; got " + rawLimit);
-    }
+    int limit = (int) whole(body, "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
     Object cursor = body.getValue("cursor");
     if (cursor != null && (!(cursor instanceof String c) || !store.contains(c))) {
       throw new InvalidRequestException("cursor", "unknown job id (evicted from the history?): " + cursor);
     }
-    int limit = n.intValue();
     List<CrawlJob> page = store.newestFirst((String) cursor, limit + 1);
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < Math.min(limit, page.size()); i++) {

@@ -3,6 +3,7 @@ package dev.hellonet.api;
 import dev.hellonet.guard.KernelDefences;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -39,13 +40,13 @@ class HttpApiTest {
   @TempDir
   static Path dir;
   private ApiNode api;
-  private LocalSite site;
+  private TestSite site;
   private OpenAPIContract contract;
 
   @BeforeAll
   void start() throws Exception {
     api = ApiNode.start(dir, c -> c.set("api.maxBodyBytes", MAX_BODY));
-    site = new LocalSite();
+    site = TestSite.standalone();
     contract = Await.result(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
   }
 
@@ -109,7 +110,7 @@ class HttpApiTest {
             .put("fields", new JsonObject().put("name", "a::text").put("link", "a::attr(href)"))).encode());
     JsonObject job = awaitFinished(id);
     assertEquals("completed", job.getString("status"), job::encodePrettily);
-    assertEquals(LocalSite.ITEMS, job.getJsonArray("items").size());
+    assertEquals(TestSite.HOME_ITEMS, job.getJsonArray("items").size());
     assertEquals("Item 1", job.getJsonArray("items").getJsonObject(0).getString("name"));
     assertContract("getCrawl", api.get("/api/crawls/" + id));
 
@@ -117,7 +118,7 @@ class HttpApiTest {
     assertContract("getCrawl", window);
     JsonObject part = window.bodyAsJsonObject();
     assertEquals(new JsonArray(job.getJsonArray("items").getList().subList(1, 3)), part.getJsonArray("items"));
-    assertEquals(LocalSite.ITEMS, part.getJsonObject("window").getJsonObject("totals").getInteger("items"));
+    assertEquals(TestSite.HOME_ITEMS, part.getJsonObject("window").getJsonObject("totals").getInteger("items"));
     assertError(api.get("/api/crawls/" + id + "?limit=10001"), 400, "invalid_request");
   }
 

@@ -1,7 +1,9 @@
 package dev.hellonet.crawl;
 
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.ServerProcess;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -100,7 +102,7 @@ class CrawlWorstCaseTest {
       assertFalse(node.log().contains("OutOfMemoryError"), "no OutOfMemoryError:\n" + node.log());
       assertTrue(rounds >= 2, "the node answered " + rounds + " rounds in 10 s");
     } finally {
-      siteVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(siteVertx.close(), 10);
     }
   }
 

@@ -4,26 +4,27 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.config.HellonetConfig.CrawlerLimits;
 import dev.hellonet.counters.CounterRegistry;
-import io.vertx.core.Future;
+import dev.hellonet.testing.Await;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 10: every resource a job can consume has a ceiling, per job and per node; reaching one ends that part of the
  * job, says so (a page or download status naming the key) and counts it in {@code stats.limited}, never an OOM.
  */
+@ExtendWith(VertxExtension.class)
 class CrawlerLimitsTest {
   @TempDir
   Path dir;
@@ -38,19 +40,18 @@ class CrawlerLimitsTest {
   private TestSite site;
 
   @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     site = TestSite.start(vertx);
   }
 
   @AfterEach
   void stop() throws Exception {
     site.close();
-    await(vertx.close());
   }
 
   private void deploy(int historySize, CrawlerLimits limits) throws Exception {
-    await(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5,
+    Await.result(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5,
         historySize, dir.resolve("downloads"), 1024 * 1024, List.of(), List.of(), limits), new CounterRegistry("t"))));
   }
 
@@ -60,27 +61,22 @@ class CrawlerLimitsTest {
         running, perClient, 1_000_000);
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
   private JsonObject start(JsonObject request, String client) throws Exception {
     DeliveryOptions options = new DeliveryOptions();
     if (client != null) {
       options.addHeader(Addresses.HEADER_CLIENT, client);
     }
-    return (JsonObject) await(vertx.eventBus().request(Addresses.CRAWL_START, request, options)).body();
+    return (JsonObject) Await.result(vertx.eventBus().request(Addresses.CRAWL_START, request, options), 20).body();
   }
 
   private ReplyException refusedStart(JsonObject request, String client) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> start(request, client));
-    return assertInstanceOf(ReplyException.class, e.getCause());
+    return assertThrows(ReplyException.class, () -> start(request, client));
   }
 
   private JsonObject finished(String id) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < end) {
-      JsonObject job = (JsonObject) await(vertx.eventBus().request(Addresses.CRAWL_GET,
+      JsonObject job = (JsonObject) Await.result(vertx.eventBus().request(Addresses.CRAWL_GET,
           new JsonObject().put("id", id))).body();
       if (!job.getString("status").equals("running")) {
         return job;
@@ -213,7 +209,7 @@ class CrawlerLimitsTest {
     JsonArray urls = new JsonArray();
     try {
       for (int i = 0; i < 24; i++) {
-        io.vertx.core.http.HttpServer server = await(vertx.createHttpServer().requestHandler(req -> {
+        io.vertx.core.http.HttpServer server = Await.result(vertx.createHttpServer().requestHandler(req -> {
           most.accumulateAndGet(now.incrementAndGet(), Math::max);
           if (req.path().equals("/robots.txt")) {
             robots.incrementAndGet();
@@ -232,7 +228,7 @@ class CrawlerLimitsTest {
       assertTrue(most.get() <= 4, "at most the job's 4 requests at once, robots.txt included; saw " + most.get());
     } finally {
       for (io.vertx.core.http.HttpServer server : servers) {
-        await(server.close());
+        Await.result(server.close(), 20);
       }
     }
   }
@@ -240,7 +236,7 @@ class CrawlerLimitsTest {
   /** Issue 10: the history holds at most crawler.maxRecordsKept pages, items and downloads; the oldest jobs go first. */
   @Test
   void recordsKeptAreCappedNodeWideOldestFinishedJobsEvictedFirst() throws Exception {
-    await(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5, 100,
+    Await.result(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5, 100,
         dir.resolve("downloads"), 1024 * 1024, List.of(), List.of(),
         new CrawlerLimits(2, 1000, 1000, 10, 10, 1 << 20, 1 << 20, 1 << 20, 16, 4, 40)), new CounterRegistry("t"))));
     JsonObject itemsOfTen = new JsonObject().put("respectRobots", false)
@@ -253,8 +249,8 @@ class CrawlerLimitsTest {
     JsonObject third = finished(start(itemsOfTen.copy().put("urls", new JsonArray().add(site.url("/many/10/3"))), null)
         .getString("id"));
     assertEquals(10, third.getJsonArray("items").size(), third.encodePrettily());
-    ReplyException gone = assertInstanceOf(ReplyException.class, assertThrows(ExecutionException.class,
-        () -> await(vertx.eventBus().request(Addresses.CRAWL_GET, new JsonObject().put("id", first)))).getCause());
+    ReplyException gone = assertThrows(ReplyException.class,
+        () -> Await.result(vertx.eventBus().request(Addresses.CRAWL_GET, new JsonObject().put("id", first)), 20));
     assertEquals(Addresses.FAILURE_NOT_FOUND, gone.failureCode(), "the oldest job left the history for records");
     // one job cannot take more than the whole ceiling either
     JsonObject big = finished(start(itemsOfTen.copy().put("urls", new JsonArray().add(site.url("/many/60"))), null)

@@ -3,14 +3,17 @@ package dev.hellonet.crawl;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
-import io.vertx.core.Future;
+import dev.hellonet.testing.Await;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
@@ -19,18 +22,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The crawler driven over the event bus, exactly as users drive it, against a site this test serves on loopback. */
+/**
+ * The crawler driven over the event bus, exactly as users drive it, against a site this test serves on loopback. Each
+ * test is a sequence of requests and checks, so it waits with {@link Await}; VertxExtension gives each test its Vert.x
+ * and closes it.
+ */
+@ExtendWith(VertxExtension.class)
 class CrawlerVerticleTest {
   private static final long MAX_BODY = 64 * 1024;
   private static final long MAX_DOWNLOAD = 256 * 1024;
@@ -40,10 +45,11 @@ class CrawlerVerticleTest {
   private Vertx vertx;
   private TestSite site;
   private CounterRegistry registry;
+  private String deployment;
 
   @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     site = TestSite.start(vertx);
     registry = new CounterRegistry("test");
     deploy(List.of(), List.of(), 20);
@@ -52,28 +58,30 @@ class CrawlerVerticleTest {
   private void deploy(List<String> allow, List<String> deny, int historySize) throws Exception {
     CrawlerConfig config = new CrawlerConfig("hellonet-test/1.0", 64, MAX_BODY, 5, historySize,
         dir.resolve("downloads"), MAX_DOWNLOAD, allow, deny);
-    await(vertx.deployVerticle(new CrawlerVerticle(config, registry)));
+    deployment = Await.result(vertx.deployVerticle(new CrawlerVerticle(config, registry)), 20);
+  }
+
+  /** The crawler again, with other lists or another history size, and counters from zero. */
+  private void redeploy(List<String> allow, List<String> deny, int historySize) throws Exception {
+    Await.result(vertx.undeploy(deployment), 20);
+    registry = new CounterRegistry("test");
+    deploy(allow, deny, historySize);
   }
 
   @AfterEach
   void stop() throws Exception {
     site.close();
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
   private JsonObject call(String address, JsonObject body) throws Exception {
-    return (JsonObject) await(vertx.eventBus().request(address, body)).body();
+    return (JsonObject) Await.result(vertx.eventBus().request(address, body), 20).body();
   }
 
   private ReplyException refused(String address, JsonObject body) throws Exception {
     try {
       call(address, body);
-    } catch (ExecutionException e) {
-      return assertInstanceOf(ReplyException.class, e.getCause());
+    } catch (ReplyException e) {
+      return e;
     }
     return fail("expected " + address + " to refuse " + body.encode());
   }
@@ -126,21 +134,22 @@ class CrawlerVerticleTest {
     return new JsonObject().put("urls", urls);
   }
 
+  /**
+   * Four slow pages are fetched at once, not one after another: the site sees all four in flight together. (The
+   * elapsed time once asserted here flaked on a busy machine; the overlap the site saw does not depend on speed.)
+   */
   @Test
-  void fourPagesTakeAboutTheSlowestNotTheSum() throws Exception {
-    // One small crawl first, so that class loading and the first connection are not part of the measurement.
-    crawl(request("/slow/1"), 10_000);
-    JsonObject job = crawl(request("/slow/100", "/slow/200", "/slow/300", "/slow/400"), 10_000);
+  void fourSlowPagesAreFetchedAtOnce() throws Exception {
+    JsonObject job = crawl(request("/slow/400", "/slow/401", "/slow/402", "/slow/403"), 10_000);
 
     assertEquals("completed", job.getString("status"));
     JsonObject stats = job.getJsonObject("stats");
     assertEquals(4, stats.getInteger("pages"));
     assertEquals(4, stats.getInteger("ok"));
-    long elapsed = stats.getLong("elapsedMs");
-    assertTrue(elapsed >= 400, "cannot be faster than the slowest page: " + elapsed);
-    assertTrue(elapsed < 700, "should take about the slowest page (400 ms), not the sum (1000 ms): " + elapsed);
-    assertEquals("slow 300", page(job, site.url("/slow/300")).getString("title"));
-    assertEquals(200, page(job, site.url("/slow/300")).getInteger("httpStatus"));
+    assertEquals(4, site.maxInFlight.get(), "all four pages were in flight at the site at once");
+    assertTrue(stats.getLong("elapsedMs") >= 400, "cannot be faster than the slowest page: " + stats);
+    assertEquals("slow 401", page(job, site.url("/slow/401")).getString("title"));
+    assertEquals(200, page(job, site.url("/slow/401")).getInteger("httpStatus"));
   }
 
   @Test
@@ -396,13 +405,10 @@ class CrawlerVerticleTest {
     JsonObject request = request("/sleep/8000", "/sleep/8001", "/sleep/8002", "/sleep/8003")
         .put("concurrency", 2).put("timeoutMs", 60_000);
     String id = startJob(request).getString("id");
-    long end = System.nanoTime() + 5_000_000_000L;
-    // Both sides: the crawler counts a request in flight before the site has read it.
-    while ((get(id).getJsonObject("stats").getInteger("inFlight") < 2 || site.inFlight.get() < 2)
-        && System.nanoTime() < end) {
-      Thread.sleep(10);
-    }
-    assertEquals(2, site.inFlight.get());
+    // The site is the later of the two to count a request, so waiting for it covers the crawler too. No deadline
+    // but Await's: on a busy machine the two connections may take a while.
+    Await.result(site.whenInFlight(2));
+    assertEquals(2, get(id).getJsonObject("stats").getInteger("inFlight"));
 
     JsonObject cancelled = call(Addresses.CRAWL_CANCEL, new JsonObject().put("id", id));
 
@@ -411,14 +417,11 @@ class CrawlerVerticleTest {
     for (Object p : cancelled.getJsonArray("pages")) {
       assertEquals("cancelled", ((JsonObject) p).getString("status"));
     }
-    JsonObject job = finished(id, 2_000);
+    JsonObject job = finished(id, 10_000);
     assertEquals("cancelled", job.getString("status"));
-    long wait = System.nanoTime() + 2_000_000_000L;
-    while (site.inFlight.get() > 0 && System.nanoTime() < wait) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, site.inFlight.get(), "requests in flight were aborted");
-    assertEquals(2, site.resetByClient.get());
+    // Ends well before the 8 s pages would: the crawler reset both connections.
+    Await.result(site.whenInFlight(0), 5);
+    assertEquals(2, site.resetByClient.get(), "requests in flight were aborted");
     assertEquals(0, site.hits("/sleep/8002") + site.hits("/sleep/8003"), "no new requests after cancel");
     // cancelling a finished job changes nothing
     assertEquals("cancelled", call(Addresses.CRAWL_CANCEL, new JsonObject().put("id", id)).getString("status"));
@@ -537,10 +540,7 @@ class CrawlerVerticleTest {
 
   @Test
   void historyIsBoundedOldestFinishedEvictedFirst() throws Exception {
-    await(vertx.close());
-    vertx = Vertx.vertx();
-    site = TestSite.start(vertx);
-    deploy(List.of(), List.of(), 2);
+    redeploy(List.of(), List.of(), 2);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ids.add(crawl(request("/slow/" + i), 5_000).getString("id"));
@@ -559,10 +559,7 @@ class CrawlerVerticleTest {
 
   @Test
   void deniedTargetsAreSkippedBeforeAnyConnection() throws Exception {
-    await(vertx.close());
-    vertx = Vertx.vertx();
-    site = TestSite.start(vertx);
-    deploy(List.of(), List.of("127.0.0.0/8", "::1/128"), 20);
+    redeploy(List.of(), List.of("127.0.0.0/8", "::1/128"), 20);
 
     JsonObject job = crawl(request("/slow/1").put("urls", new JsonArray().add(site.url("/slow/1"))
         .add(site.otherHostUrl("/slow/2"))), 5_000);
@@ -582,10 +579,7 @@ class CrawlerVerticleTest {
    */
   @Test
   void deniedAddressesInEveryFormAreRefusedAsSeedsAndThroughRedirects() throws Exception {
-    await(vertx.close());
-    vertx = Vertx.vertx();
-    site = TestSite.start(vertx);
-    deploy(List.of(), List.of("127.0.0.1/32", "::1/128", "localhost"), 20);
+    redeploy(List.of(), List.of("127.0.0.1/32", "::1/128", "localhost"), 20);
     int port = site.port();
     List<String> targets = List.of("http://0.0.0.0:" + port + "/slow/1", "http://[::]:" + port + "/slow/1",
         "http://[::ffff:127.0.0.1]:" + port + "/slow/1", "http://[::127.0.0.1]:" + port + "/slow/1",

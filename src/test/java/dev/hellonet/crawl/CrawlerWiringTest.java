@@ -1,13 +1,13 @@
 package dev.hellonet.crawl;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,8 +19,7 @@ class CrawlerWiringTest {
 
   @Test
   void nodeDeploysTheCrawlerAndPublishesItsCounters() throws Exception {
-    Hellonet node = Hellonet.start(TestConfig.inDir(dir).build()).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
     try {
       JsonObject crawler = node.counters().snapshot().getJsonObject(CrawlerVerticle.COUNTER_ROLE);
       assertNotNull(crawler, "crawler counters registered");
@@ -29,7 +28,7 @@ class CrawlerWiringTest {
       assertEquals(0L, total.getLong("inFlight"));
       assertEquals("crawler-0", crawler.getJsonArray("instances").getJsonObject(0).getString("instance"));
     } finally {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 }

@@ -1,9 +1,10 @@
 package dev.hellonet.crawl;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestConfig;
-import io.vertx.core.Future;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +41,7 @@ class HelloLatencyUnderCrawlTest {
   void helloP99StaysNearIdleWhileACrawlExtractsFromCostlyPages() throws Exception {
     int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
     Vertx siteVertx = Vertx.vertx();
-    Hellonet node = await(Hellonet.start(TestConfig.inDir(dir).set("hello.instances", loops)
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).set("hello.instances", loops)
         .set("crawler.downloadDir", dir.resolve("downloads").toString()).build()));
     List<LineClient> clients = new ArrayList<>();
     try (TestSite site = TestSite.start(siteVertx)) {
@@ -83,8 +84,8 @@ class HelloLatencyUnderCrawlTest {
       for (LineClient c : clients) {
         c.close();
       }
-      await(node.stop());
-      await(siteVertx.close());
+      Await.result(node.stop());
+      Await.result(siteVertx.close());
     }
   }
 
@@ -125,9 +126,5 @@ class HelloLatencyUnderCrawlTest {
       Thread.sleep(50);
     }
     throw new AssertionError("crawl still running after 60 s");
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

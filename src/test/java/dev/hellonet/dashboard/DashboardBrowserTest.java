@@ -4,7 +4,7 @@ import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.HeadlessChromium;
 import dev.hellonet.testing.LineClient;
-import dev.hellonet.testing.ListingSite;
+import dev.hellonet.testing.TestSite;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -111,7 +111,7 @@ class DashboardBrowserTest {
     wait.until(d -> text("conn-accepted").equals("1") && text("conn-closed").equals("1")
         && text("conn-open").equals("0"));
 
-    try (ListingSite site = ListingSite.holdingLastPage(siteVertx)) {
+    try (TestSite site = TestSite.holdingLastPage(siteVertx)) {
       // A request the API refuses: its error is shown next to the form, naming the field.
       fill("crawl-urls", site.firstPage());
       fill("crawl-concurrency", "100000");
@@ -123,14 +123,14 @@ class DashboardBrowserTest {
       screenshot(Path.of("target", "dashboard-error.png"));
 
       fill("crawl-concurrency", "4");
-      fill("crawl-depth", String.valueOf(ListingSite.PAGES));
-      fill("crawl-items", ListingSite.ITEM_SELECTOR);
+      fill("crawl-depth", String.valueOf(TestSite.PAGES));
+      fill("crawl-items", TestSite.ITEM_SELECTOR);
       fill("crawl-fields", "name = h3 a::text\nprice = .price::text\nlink = h3 a::attr(href)");
       browser.findElement(By.id("crawl-submit")).click();
       wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("form-error")));
 
       // The last page is held back: the items of the first pages appear while the job still runs.
-      int beforeLast = (ListingSite.PAGES - 1) * ListingSite.ITEMS_PER_PAGE;
+      int beforeLast = (TestSite.PAGES - 1) * TestSite.ITEMS_PER_PAGE;
       wait.until(d -> itemRows().size() == beforeLast);
       assertEquals("running", attribute("items-status", "data-status"));
       String jobId = attribute("items-status", "data-id");
@@ -145,13 +145,13 @@ class DashboardBrowserTest {
       assertTrue(nameColumn > 0 && headers.contains("price") && headers.contains("link"), headers.toString());
       List<String> names = itemRows().stream()
           .map(row -> row.findElements(By.tagName("td")).get(nameColumn).getText()).toList();
-      assertEquals(ListingSite.itemNames(), names);
+      assertEquals(TestSite.itemNames(), names);
       String firstRow = itemRows().get(0).getText();
-      assertTrue(firstRow.contains(ListingSite.price(1)), firstRow);
+      assertTrue(firstRow.contains(TestSite.price(1)), firstRow);
       assertTrue(firstRow.contains("/shop/item/1"), firstRow);
       wait.until(d -> !d.findElements(By.cssSelector("#jobs tr[data-id='" + jobId + "'][data-status='completed']"))
           .isEmpty());
-      wait.until(d -> Integer.parseInt(attribute("crawler-fetched", "data-value")) >= ListingSite.PAGES);
+      wait.until(d -> Integer.parseInt(attribute("crawler-fetched", "data-value")) >= TestSite.PAGES);
     }
     assertTrue(browser.findElement(By.id("api-error")).getAttribute("hidden") != null,
         "no API error shown: " + browser.findElement(By.id("api-error")).getText());

@@ -2,9 +2,9 @@ package dev.hellonet.examples;
 
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
-import dev.hellonet.testing.ListingSite;
 import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +43,7 @@ class BridgeExamplesTest {
 
   private static Hellonet node;
   private static Vertx siteVertx;
-  private static ListingSite site;
+  private static TestSite site;
 
   @BeforeAll
   static void start() throws Exception {
@@ -56,7 +56,7 @@ class BridgeExamplesTest {
             .set("crawler.downloadDir", dir.resolve("downloads").toString())
             .build()));
     siteVertx = Vertx.vertx();
-    site = ListingSite.start(siteVertx);
+    site = TestSite.start(siteVertx);
   }
 
   @AfterAll
@@ -92,9 +92,9 @@ class BridgeExamplesTest {
     while (m.find()) {
       JsonObject item = new JsonObject(m.group(2));
       names.add(item.getString("name"));
-      assertEquals(ListingSite.price(names.size()), item.getString("price"), run.describe());
+      assertEquals(TestSite.price(names.size()), item.getString("price"), run.describe());
     }
-    assertEquals(ListingSite.itemNames(), names, run.describe());
+    assertEquals(TestSite.itemNames(), names, run.describe());
     // The first publication may come before the crawl started, so its figures are not checked, only its form.
     assertTrue(Pattern.compile("(?m)^counters from \\S+: hello replies \\d+, crawl jobs started \\d+$")
         .matcher(run.out).find(), run.describe());
@@ -115,7 +115,7 @@ class BridgeExamplesTest {
   @ValueSource(strings = {"python", "node"})
   void ctrlCWhileFollowingACrawlLeavesCleanlyWith130(String language) throws Exception {
     // A shop whose last page never answers until released: the crawl is still running when Ctrl-C comes.
-    try (ListingSite held = ListingSite.holdingLastPage(siteVertx)) {
+    try (TestSite held = TestSite.holdingLastPage(siteVertx)) {
       List<String> command = command(language, held.firstPage(), "--token", TOKEN);
       Path out = Files.createTempFile(dir, "client", ".out");
       Path err = Files.createTempFile(dir, "client", ".err");
@@ -170,8 +170,8 @@ class BridgeExamplesTest {
       default -> fail("no client for " + language);
     }
     command.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(node.bridgePort()),
-        "--crawl-url", crawlUrl, "--max-depth", String.valueOf(ListingSite.PAGES),
-        "--items", ListingSite.ITEM_SELECTOR, "--field", "name=h3 a::text", "--field", "price=.price::text",
+        "--crawl-url", crawlUrl, "--max-depth", String.valueOf(TestSite.PAGES),
+        "--items", TestSite.ITEM_SELECTOR, "--field", "name=h3 a::text", "--field", "price=.price::text",
         "--crawl-timeout", "30"));
     command.addAll(List.of(extra));
     return command;

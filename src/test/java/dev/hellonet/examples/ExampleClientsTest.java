@@ -2,9 +2,9 @@ package dev.hellonet.examples;
 
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
-import dev.hellonet.testing.ListingSite;
 import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
+import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,13 +44,13 @@ class ExampleClientsTest {
 
   private static Hellonet node;
   private static Vertx siteVertx;
-  private static ListingSite site;
+  private static TestSite site;
 
   @BeforeAll
   static void start() throws Exception {
     node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
     siteVertx = Vertx.vertx();
-    site = ListingSite.start(siteVertx);
+    site = TestSite.start(siteVertx);
   }
 
   @AfterAll
@@ -70,8 +70,8 @@ class ExampleClientsTest {
   @ValueSource(strings = {"python", "node"})
   void clientChecksNumbersAndPrintsTheCrawlsItems(String language) throws Exception {
     long repliesBefore = replies();
-    Run run = client(language, "--crawl-url", site.firstPage(), "--max-depth", String.valueOf(ListingSite.PAGES),
-        "--items", ListingSite.ITEM_SELECTOR, "--field", "name=h3 a::text", "--field", "price=.price::text");
+    Run run = client(language, "--crawl-url", site.firstPage(), "--max-depth", String.valueOf(TestSite.PAGES),
+        "--items", TestSite.ITEM_SELECTOR, "--field", "name=h3 a::text", "--field", "price=.price::text");
 
     assertEquals(0, run.exit, run.describe());
     int total = CONNECTIONS * REQUESTS;
@@ -86,9 +86,9 @@ class ExampleClientsTest {
       io.vertx.core.json.JsonObject item = new io.vertx.core.json.JsonObject(m.group(2));
       names.add(item.getString("name"));
       int n = names.size();
-      assertEquals(ListingSite.price(n), item.getString("price"), run.describe());
+      assertEquals(TestSite.price(n), item.getString("price"), run.describe());
     }
-    assertEquals(ListingSite.itemNames(), names, run.describe());
+    assertEquals(TestSite.itemNames(), names, run.describe());
     assertTrue(run.out.strip().endsWith("OK"), run.describe());
   }
 

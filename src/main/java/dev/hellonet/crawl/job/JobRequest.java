@@ -1,5 +1,6 @@
 package dev.hellonet.crawl.job;
 
+import dev.hellonet.config.WholeNumbers;
 import dev.hellonet.crawl.extract.ExtractSpec;
 import dev.hellonet.crawl.extract.Selector;
 import io.vertx.core.json.JsonArray;
@@ -138,21 +139,14 @@ public record JobRequest(
   }
 
   private static long whole(JsonObject json, String key, String field, long dflt, long min, long max) {
-    Object v = json.getValue(key);
-    if (v == null) {
-      if (json.containsKey(key)) {
-        throw new InvalidRequestException(field, "must be a whole number between " + min + " and " + max + ", not null");
-      }
+    if (!json.containsKey(key)) {
       return dflt;
     }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw new InvalidRequestException(field, "must be a whole number between " + min + " and " + max + "; got " + v);
+    try {
+      return WholeNumbers.check(json.getValue(key), min, max);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(field, e.getMessage());
     }
-    double d = n.doubleValue();
-    if (d < min || d > max) {
-      throw new InvalidRequestException(field, "must be between " + min + " and " + max + "; got " + n);
-    }
-    return n.longValue();
   }
 
   private static boolean bool(JsonObject json, String key, boolean dflt) {

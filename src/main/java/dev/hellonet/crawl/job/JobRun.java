@@ -7,6 +7,7 @@ import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import dev.hellonet.crawl.fetch.Fetcher;
+import dev.hellonet.net.HttpUris;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -67,7 +68,7 @@ public final class JobRun {
           public void release(String key) {
             scheduler.release(key);
           }
-        });
+        }, TargetChecks.SYSTEM);
     this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
     this.pages = new PageWork(node.parsePool(), this, job, counters, downloads, config.limits(), node.records(),
         node.parseGate(), events);
@@ -301,7 +302,6 @@ public final class JobRun {
   }
 
   private static SocketAddress server(InetAddress address, URI uri) {
-    int port = uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equals("https") ? 443 : 80;
-    return SocketAddress.inetSocketAddress(port, address.getHostAddress());
+    return SocketAddress.inetSocketAddress(HttpUris.port(uri), address.getHostAddress());
   }
 }

@@ -1,5 +1,7 @@
 package dev.hellonet.crawl.job;
 
+import dev.hellonet.net.HttpUris;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +46,7 @@ final class Task {
   }
 
   String pathAndQuery() {
-    String p = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    return uri.getRawQuery() == null ? p : p + "?" + uri.getRawQuery();
+    return HttpUris.pathAndQuery(uri);
   }
 
   /** Moves the task to the URL a redirect named; attempts start again there. */

@@ -87,6 +87,19 @@ class JobRequestTest {
     assertField("urls", new JsonObject().put("urls", many));
   }
 
+  /** The numbers are checked by config's {@code WholeNumbers}, so a request and a config file are refused alike. */
+  @Test
+  void numbersAreRefusedInTheSameWordsAsConfiguration() {
+    assertMessage("concurrency: must be a whole number between 1 and 256; got 2.5", minimal().put("concurrency", 2.5));
+    assertMessage("retries: must be a whole number between 0 and 10; got 3", minimal().put("retries", "3"));
+    assertMessage("maxPages: must be a whole number between 1 and 100000; got null", minimal().putNull("maxPages"));
+    assertMessage("perHostConcurrency: must be between 1 and 256; got 257", minimal().put("perHostConcurrency", 257));
+  }
+
+  private static void assertMessage(String message, JsonObject json) {
+    assertEquals(message, assertThrows(InvalidRequestException.class, () -> JobRequest.parse(json, 256)).getMessage());
+  }
+
   private static void assertField(String field, JsonObject json) {
     InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> JobRequest.parse(json, 256));
     assertEquals(field, e.field(), e.getMessage());

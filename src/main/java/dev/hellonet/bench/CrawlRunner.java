@@ -1,9 +1,10 @@
-package dev.hellonet.crawl;
+package dev.hellonet.bench;
 
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.crawl.CrawlerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * Command-line crawl for benchmarks: deploys the crawler verticle alone, runs one job over the event bus exactly as
  * users do, prints a one-line JSON summary and optionally writes the URLs of the pages fetched OK to a file.
  *
- * <pre>java -cp hellonet.jar dev.hellonet.crawl.CrawlRunner [--concurrency N] [--max-depth N] [--max-pages N]
+ * <pre>java -cp hellonet.jar dev.hellonet.bench.CrawlRunner [--concurrency N] [--max-depth N] [--max-pages N]
  *     [--runs N] [--urls-out FILE] URL...</pre>
  * With {@code --runs N} the same crawl runs N times in one JVM and each run is reported (the first includes JIT
  * warm-up).

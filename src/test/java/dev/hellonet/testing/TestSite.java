@@ -1,93 +1,207 @@
-package dev.hellonet.crawl;
+package dev.hellonet.testing;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A small web site the crawler tests serve themselves on loopback, with per-page delays, failures, redirects, a
- * movie listing with detail pages and posters, robots.txt, and an endless body. It counts requests in flight (overall
- * and per Host header) and remembers the highest counts seen.
+ * The one web site the tests serve themselves on loopback, for every test that crawls. Its paths:
+ * <ul>
+ *   <li>{@code /} lists {@link #HOME_ITEMS} items ({@code li.item}, links to {@code /item/N}); {@code /page} is a plain
+ *   page; {@code /slow} answers after 20 s (long enough to cancel a job while it waits);</li>
+ *   <li>the shop: {@link #PAGES} listing pages from {@link #firstPage()} of {@link #ITEMS_PER_PAGE} items each
+ *   ({@link #ITEM_SELECTOR}, {@code h3 a} the name and link, {@code .price}), each linking to the next; the last can
+ *   be held back until {@link #releaseLastPage()};</li>
+ *   <li>for the crawler's own tests: per-page delays, failures, redirects, a movie listing with detail pages and
+ *   posters, robots.txt (rules, a status or a text of choice), bulk and deep pages, and an endless body.</li>
+ * </ul>
+ * It counts requests in flight (overall and per Host header) and remembers the highest counts seen, so a test can
+ * assert the overlap the site saw rather than a wall-clock time. Configure it with {@link #builder(Vertx)}, or use
+ * the shorthands.
  */
-final class TestSite implements AutoCloseable {
-  static final int POSTERS = 3;
-  static final long ENDLESS_LIMIT = 256L * 1024 * 1024;
+public final class TestSite implements AutoCloseable {
+  public static final int POSTERS = 3;
+  public static final long ENDLESS_LIMIT = 256L * 1024 * 1024;
+  /** How many items {@code /} lists. */
+  public static final int HOME_ITEMS = 3;
+  /** How many listing pages the shop has. */
+  public static final int PAGES = 3;
+  public static final int ITEMS_PER_PAGE = 4;
+  /** The CSS selector of one item on a shop listing page. */
+  public static final String ITEM_SELECTOR = "#listing .item";
+
   private final Vertx vertx;
+  private final boolean ownsVertx;
   private final HttpServer server;
-  final AtomicInteger inFlight = new AtomicInteger();
-  final AtomicInteger maxInFlight = new AtomicInteger();
-  final Map<String, AtomicInteger> inFlightByHost = new ConcurrentHashMap<>();
-  final Map<String, AtomicInteger> maxByHost = new ConcurrentHashMap<>();
-  final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
-  final AtomicLong endlessBytesWritten = new AtomicLong();
-  final AtomicInteger resetByClient = new AtomicInteger();
+  public final AtomicInteger inFlight = new AtomicInteger();
+  public final AtomicInteger maxInFlight = new AtomicInteger();
+  public final Map<String, AtomicInteger> inFlightByHost = new ConcurrentHashMap<>();
+  public final Map<String, AtomicInteger> maxByHost = new ConcurrentHashMap<>();
+  public final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  public final AtomicLong endlessBytesWritten = new AtomicLong();
+  public final AtomicInteger resetByClient = new AtomicInteger();
 
   private final int robotsStatus;
-  private String robotsText = "User-agent: *\nDisallow: /private/\n";
-
+  private final String robotsText;
   private final String host;
+  private final Promise<Void> lastPage = Promise.promise();
+  /** Waiters for an in-flight count, each completed (and dropped) the first time the count equals its number. */
+  private final List<Map.Entry<Integer, Promise<Void>>> inFlightWaiters = new ArrayList<>();
 
-  private TestSite(Vertx vertx, int robotsStatus) throws Exception {
-    this(vertx, robotsStatus, "127.0.0.1");
+  private TestSite(Builder b, Vertx vertx, boolean ownsVertx) throws Exception {
+    this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
+    this.robotsStatus = b.robotsStatus;
+    this.robotsText = b.robotsText;
+    this.host = b.host;
+    if (!b.holdLastPage) {
+      lastPage.complete();
+    }
+    this.server = Await.result(vertx.createHttpServer().requestHandler(this::handle).listen(0, host), 10);
   }
 
-  private TestSite(Vertx vertx, int robotsStatus, String host) throws Exception {
-    this.vertx = vertx;
-    this.robotsStatus = robotsStatus;
-    this.host = host;
-    this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, host)
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  /** How the site answers; {@link #start()} serves it. */
+  public static final class Builder {
+    private final Vertx vertx;
+    private String host = "127.0.0.1";
+    private int robotsStatus = 200;
+    private String robotsText = "User-agent: *\nDisallow: /private/\n";
+    private boolean holdLastPage;
+
+    private Builder(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    /** Another loopback address (Linux answers on all of 127.0.0.0/8). */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** robots.txt answers this status instead of its rules. */
+    public Builder robotsStatus(int status) {
+      this.robotsStatus = status;
+      return this;
+    }
+
+    /** robots.txt holds this text. */
+    public Builder robots(String text) {
+      this.robotsText = text;
+      return this;
+    }
+
+    /** The shop's last listing page answers only after {@link TestSite#releaseLastPage()}. */
+    public Builder holdLastPage() {
+      this.holdLastPage = true;
+      return this;
+    }
+
+    public TestSite start() throws Exception {
+      if (vertx != null) {
+        return new TestSite(this, vertx, false);
+      }
+      Vertx own = Vertx.vertx();
+      try {
+        return new TestSite(this, own, true);
+      } catch (Exception e) {
+        own.close();
+        throw e;
+      }
+    }
+  }
+
+  /** A site on {@code vertx}; {@code null} gives it a Vert.x of its own, closed with the site. */
+  public static Builder builder(Vertx vertx) {
+    return new Builder(vertx);
+  }
+
+  public static TestSite start(Vertx vertx) throws Exception {
+    return builder(vertx).start();
+  }
+
+  /** A site with a Vert.x of its own, for tests whose own Vert.x belongs to the node under test. */
+  public static TestSite standalone() throws Exception {
+    return builder(null).start();
   }
 
   /** The site on another loopback address (Linux answers on all of 127.0.0.0/8). */
-  static TestSite on(Vertx vertx, String host) throws Exception {
-    return new TestSite(vertx, 200, host);
-  }
-
-  static TestSite start(Vertx vertx) throws Exception {
-    return new TestSite(vertx, 200);
+  public static TestSite on(Vertx vertx, String host) throws Exception {
+    return builder(vertx).host(host).start();
   }
 
   /** A site whose robots.txt answers {@code robotsStatus} instead of its rules. */
-  static TestSite withRobotsStatus(Vertx vertx, int robotsStatus) throws Exception {
-    return new TestSite(vertx, robotsStatus);
+  public static TestSite withRobotsStatus(Vertx vertx, int robotsStatus) throws Exception {
+    return builder(vertx).robotsStatus(robotsStatus).start();
   }
 
   /** A site whose robots.txt holds {@code text}. */
-  static TestSite withRobots(Vertx vertx, String text) throws Exception {
-    TestSite site = new TestSite(vertx, 200);
-    site.robotsText = text;
-    return site;
+  public static TestSite withRobots(Vertx vertx, String text) throws Exception {
+    return builder(vertx).robots(text).start();
   }
 
-  int port() {
+  /** A site whose shop's last listing page answers only after {@link #releaseLastPage()}. */
+  public static TestSite holdingLastPage(Vertx vertx) throws Exception {
+    return builder(vertx).holdLastPage().start();
+  }
+
+  public void releaseLastPage() {
+    lastPage.tryComplete();
+  }
+
+  /** The shop's first listing page; a crawl of it with {@code maxDepth >= PAGES - 1} reaches them all. */
+  public String firstPage() {
+    return url("/shop/page/1");
+  }
+
+  /** Every shop item's name, in page order: "Widget 1" to "Widget 12". */
+  public static List<String> itemNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= PAGES * ITEMS_PER_PAGE; i++) {
+      names.add(name(i));
+    }
+    return names;
+  }
+
+  public static String name(int item) {
+    return "Widget " + item;
+  }
+
+  public static String price(int item) {
+    return (item * 3) + ".50";
+  }
+
+  public int port() {
     return server.actualPort();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://" + host + ":" + port() + path;
   }
 
   /** The same server under another host name, which the crawler treats as another host. */
-  String otherHostUrl(String path) {
+  public String otherHostUrl(String path) {
     return "http://localhost:" + port() + path;
   }
 
-  int hits(String path) {
+  public int hits(String path) {
     AtomicInteger n = hits.get(path);
     return n == null ? 0 : n.get();
   }
 
-  static byte[] poster(int n) {
+  public static byte[] poster(int n) {
     byte[] bytes = new byte[20_000 + 7_919 * n];
     new Random(n).nextBytes(bytes);
     return bytes;
@@ -107,7 +221,7 @@ final class TestSite implements AutoCloseable {
     }
     String host = req.authority() == null ? "?" : req.authority().host();
     track(host, 1);
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean done = new AtomicBoolean();
     Runnable finish = () -> {
       if (done.compareAndSet(false, true)) {
         track(host, -1);
@@ -121,7 +235,19 @@ final class TestSite implements AutoCloseable {
       finish.run();
     });
     res.exceptionHandler(e -> { });
-    if (path.startsWith("/slow/")) {
+    if (path.equals("/")) {
+      StringBuilder b = new StringBuilder("<title>items</title></head><body><ul>");
+      for (int i = 1; i <= HOME_ITEMS; i++) {
+        b.append("<li class=\"item\"><a href=\"/item/").append(i).append("\">Item ").append(i).append("</a></li>");
+      }
+      html(res, b.append("</ul><head>").toString());
+    } else if (path.startsWith("/item/") || path.equals("/page")) {
+      html(res, "<title>" + path + "</title></head><body>detail<head>");
+    } else if (path.equals("/slow")) {
+      vertx.setTimer(20_000, t -> html(res, "<title>late</title>"));
+    } else if (path.startsWith("/shop/")) {
+      shop(path, res);
+    } else if (path.startsWith("/slow/")) {
       long ms = Long.parseLong(path.substring("/slow/".length()));
       vertx.setTimer(Math.max(1, ms), t -> html(res, "<title>slow " + ms + "</title><p>waited " + ms + " ms</p>"));
     } else if (path.startsWith("/sleep/")) {
@@ -236,7 +362,7 @@ final class TestSite implements AutoCloseable {
   private void endless(HttpServerResponse res) {
     res.setChunked(true);
     Buffer chunk = Buffer.buffer(new byte[16 * 1024]);
-    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean broken = new AtomicBoolean();
     Runnable[] pump = new Runnable[1];
     // Writes one chunk per turn of the event loop, so that a closed connection is noticed at once.
     pump[0] = () -> {
@@ -254,8 +380,28 @@ final class TestSite implements AutoCloseable {
     pump[0].run();
   }
 
+  /**
+   * Completes when the site has exactly {@code n} requests in flight (at once, if it has now), so that a test waits
+   * for what the site saw rather than polling or sleeping.
+   */
+  public Future<Void> whenInFlight(int n) {
+    Promise<Void> p = Promise.promise();
+    synchronized (inFlightWaiters) {
+      if (inFlight.get() == n) {
+        p.complete();
+      } else {
+        inFlightWaiters.add(Map.entry(n, p));
+      }
+    }
+    return p.future();
+  }
+
   private void track(String host, int delta) {
-    int total = inFlight.addAndGet(delta);
+    int total;
+    synchronized (inFlightWaiters) {
+      total = inFlight.addAndGet(delta);
+      inFlightWaiters.removeIf(w -> w.getKey() == total && w.getValue().tryComplete());
+    }
     maxInFlight.accumulateAndGet(total, Math::max);
     int perHost = inFlightByHost.computeIfAbsent(host, h -> new AtomicInteger()).addAndGet(delta);
     maxByHost.computeIfAbsent(host, h -> new AtomicInteger()).accumulateAndGet(perHost, Math::max);
@@ -268,8 +414,48 @@ final class TestSite implements AutoCloseable {
     }
   }
 
+  private void shop(String path, HttpServerResponse res) {
+    if (path.startsWith("/shop/item/")) {
+      html(res, "<title>Widget " + path.replaceAll("[^0-9]", "") + "</title></head><body><p>details</p><head>");
+      return;
+    }
+    int page;
+    try {
+      page = path.startsWith("/shop/page/") ? Integer.parseInt(path.substring("/shop/page/".length())) : 0;
+    } catch (NumberFormatException e) {
+      page = 0;
+    }
+    if (page < 1 || page > PAGES) {
+      res.setStatusCode(404).end("no such page");
+      return;
+    }
+    StringBuilder b = new StringBuilder("<title>Shop page ").append(page).append("</title></head><body>")
+        .append("<div id=\"listing\">");
+    for (int i = (page - 1) * ITEMS_PER_PAGE + 1; i <= page * ITEMS_PER_PAGE; i++) {
+      b.append("<div class=\"item\"><h3><a href=\"/shop/item/").append(i).append("\">").append(name(i))
+          .append("</a></h3><span class=\"price\">").append(price(i)).append("</span></div>");
+    }
+    b.append("</div>");
+    if (page < PAGES) {
+      b.append("<a class=\"next\" href=\"/shop/page/").append(page + 1).append("\">next</a>");
+    }
+    String body = b.append("<head>").toString();
+    if (page == PAGES) {
+      lastPage.future().onComplete(v -> html(res, body));
+    } else {
+      html(res, body);
+    }
+  }
+
   @Override
   public void close() throws Exception {
-    server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    releaseLastPage();
+    try {
+      Await.result(server.close(), 10);
+    } finally {
+      if (ownsVertx) {
+        Await.result(vertx.close(), 10);
+      }
+    }
   }
 }
