@@ -12,8 +12,9 @@ import java.util.function.Function;
 
 /**
  * The liveness and readiness checks, asked of the other roles over the event bus. Live: the node's counters answer.
- * Ready: the node has not begun a graceful stop, the hello server listens, the sequence store answers now, and the
- * crawler answers.
+ * Ready: the node has not begun a graceful stop, the hello server listens, no hello instance has run out of numbers
+ * (which happens only while the sequence store fails; blocks already held keep a node ready through a short outage),
+ * and the crawler answers.
  */
 final class HealthProbes {
   private static final long CHECK_TIMEOUT_MS = 3_000;
@@ -36,10 +37,22 @@ final class HealthProbes {
           return hello.getBoolean("listening", false) ? Status.OK(new JsonObject().put("port", hello.getValue("port")))
               : Status.KO(new JsonObject().put("reason", "the TCP server is not listening"));
         }))
-        .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> Status.OK(
-            new JsonObject().put("highWaterMark", s.getJsonObject("sequence").getValue("highWaterMark")))))
+        .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> sequence(
+            s.getJsonObject("sequence", new JsonObject()))))
         .register("crawler", CHECK_TIMEOUT_MS, p -> complete(p,
             bus.request(Addresses.CRAWL_LIST, new JsonObject().put("limit", 1)), list -> Status.OK()));
+  }
+
+  private static Status sequence(JsonObject sequence) {
+    JsonObject data = new JsonObject().put("store", sequence.getValue("store"))
+        .put("highWaterMark", sequence.getValue("highWaterMark"))
+        .put("healthy", sequence.getValue("healthy"));
+    int exhausted = sequence.getInteger("exhaustedInstances", 0);
+    if (exhausted > 0) {
+      return Status.KO(data.put("reason", exhausted + " hello instance(s) have no numbers left and the sequence store"
+          + " fails: " + sequence.getString("lastError", "")));
+    }
+    return Status.OK(data);
   }
 
   /**

@@ -26,7 +26,8 @@ final class PrometheusCounters {
       Map.entry("pages", "status"));
   /** Levels that go up and down; everything else only grows and is exported as a counter. */
   private static final Set<String> GAUGES = Set.of("connectionsActive", "jobsRunning", "inFlight", "sequenceHeld",
-      "highWaterMark", "openConnections", "maxConnections", "kernelWarnings");
+      "highWaterMark", "exhaustedInstances", "leaseLatencyLastMicros", "leaseLatencyMaxMicros", "openConnections",
+      "maxConnections", "kernelWarnings");
 
   private record Sample(String labels, Number value) {}
 

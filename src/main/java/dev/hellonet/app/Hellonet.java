@@ -11,8 +11,8 @@ import dev.hellonet.net.DeferAcceptTransport;
 import dev.hellonet.net.TransportSelector;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
-import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.sequence.SequenceStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -166,9 +165,8 @@ public final class Hellonet {
   }
 
   private static Future<SequenceStore> openStore(Parts parts) {
-    return FileSequenceStore.open(parts.vertx(), parts.config().sequence().file())
-        .onSuccess(store -> parts.registry().register("sequence", store.describe(),
-            () -> new JsonObject().put("highWaterMark", store.knownHighWaterMark())));
+    return SequenceStores.open(parts.vertx(), parts.config().sequence())
+        .onSuccess(store -> parts.registry().register("sequence", store.describe(), store::counters));
   }
 
   private static Future<String> deployCounters(Parts parts) {

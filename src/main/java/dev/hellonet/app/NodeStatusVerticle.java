@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (read now, so a
- * reply also proves the store answers), lifecycle, and the flood protection in force with the kernel's defences.
+ * Answers {@link Addresses#NODE_STATUS}: version, uptime, transport, instances, the sequence store (its mark read now,
+ * and its health: a store that does not answer is reported as such, not turned into a failed status), lifecycle, and
+ * the flood protection in force with the kernel's defences.
  */
 final class NodeStatusVerticle extends VerticleBase {
   /** How long the store may take to report its mark before the status says it does not answer. */
@@ -49,9 +50,15 @@ final class NodeStatusVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> highWaterMark()
-        .onSuccess(mark -> msg.reply(status(mark)))
-        .onFailure(e -> msg.fail(Addresses.FAILURE_UNAVAILABLE,
-            "sequence store " + store.describe() + " does not answer: " + e.getMessage()))).completion();
+        .onComplete(ar -> {
+          JsonObject sequence = store.status().put("reachable", ar.succeeded());
+          if (ar.succeeded()) {
+            sequence.put("highWaterMark", ar.result());
+          } else {
+            sequence.put("error", "sequence store " + store.describe() + " does not answer: " + ar.cause().getMessage());
+          }
+          msg.reply(status(sequence));
+        })).completion();
   }
 
   /** One read at a time, reused for {@link #MARK_REUSE_MS} once it succeeded; a failed read is not reused. */
@@ -66,7 +73,7 @@ final class NodeStatusVerticle extends VerticleBase {
     return markRead;
   }
 
-  private JsonObject status(long highWaterMark) {
+  private JsonObject status(JsonObject sequence) {
     JsonObject protectionStatus = protection.get();
     JsonObject roles = new JsonObject();
     instances.forEach(roles::put);
@@ -78,7 +85,7 @@ final class NodeStatusVerticle extends VerticleBase {
         .put("accepting", lifecycle.accepting())
         .put("instances", roles)
         .put("hello", new JsonObject().put("listening", lifecycle.helloListening()).put("port", lifecycle.helloPort()))
-        .put("sequence", new JsonObject().put("store", store.describe()).put("highWaterMark", highWaterMark))
+        .put("sequence", sequence)
         .put("kernelDefences", new JsonObject().put("warnings", protectionStatus.getJsonObject("kernel").getJsonArray("warnings")))
         .put("protection", protectionStatus);
   }

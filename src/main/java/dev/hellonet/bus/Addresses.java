@@ -11,12 +11,14 @@ public final class Addresses {
    * Published by every node every {@code counters.publishIntervalMs}: a counters snapshot, JSON
    * {@code {"node": str, "time": epochMillis, "<role>": {"total": {name: long}, "instances": [{"instance": str,
    * name: long, ...}]}}}. Roles so far: {@code hello} (requests, replies, badRequests, connectionsAccepted,
-   * connectionsActive, connectionsClosed, sequenceLeases, sequenceLeased, sequenceIssued, sequenceHeld, and the
+   * connectionsActive, connectionsClosed, unavailableReplies, sequenceLeases, sequenceLeased, sequenceIssued,
+   * sequenceHeld, and the
    * abuse counters rejectedGlobalLimit, rejectedPerIpLimit, rejectedRateLimit, rejectedFirstRequestTimeout, rejectedIdleTimeout,
    * rejectedSlowReader, rejectedRequestTooLong), {@code protection} (openConnections, maxConnections, kernelWarnings),
-   * {@code sequence} (highWaterMark) and {@code crawler} (jobsStarted, jobsRunning, jobsFinished, pagesFetched,
-   * pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the TCP event bus bridge is on
-   * (connections, frames, refusals by reason; listed in docs/event-bus.md).
+   * {@code sequence} (highWaterMark, leases, leaseFailures, leaseLatencyTotalMicros, leaseLatencyMaxMicros,
+   * leaseLatencyLastMicros, withoutStoreMs, exhaustedInstances) and {@code crawler} (jobsStarted, jobsRunning,
+   * jobsFinished, pagesFetched, pagesFailed, pagesSkipped, downloads, bytes, inFlight), and {@code bridge} when the
+   * TCP event bus bridge is on (connections, frames, refusals by reason; listed in docs/event-bus.md).
    */
   public static final String COUNTERS = "hellonet.counters";
 
@@ -62,10 +64,12 @@ public final class Addresses {
   /**
    * Request-reply: any body; the reply describes this node: {@code {"version": str, "startedAt": ISO-8601,
    * "uptimeMs": long, "transport": str, "accepting": bool (false once a graceful stop has begun), "instances":
-   * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "highWaterMark": long (read
-   * from the store now)}, "kernelDefences": {"warnings": [str]}, "protection": {the limits in force, "kernel":
-   * {"sysctls": {name: long}, "warnings": [str]}}}}. Fails with {@link #FAILURE_UNAVAILABLE} when the
-   * sequence store does not answer.
+   * {role: int}, "hello": {"listening": bool, "port": int}, "sequence": {"store": str, "kind": "file"|"postgres",
+   * "path" (file) or "host", "port", "database", "name" (postgres), "highWaterMark": long (read from the store now,
+   * else the last seen), "reachable": bool, "error": str (when not reachable), "healthy": bool, "lastError": str,
+   * "exhaustedInstances": int, and the store's counters}, "kernelDefences": {"warnings": [str]}, "protection": {the
+   * limits in force, "kernel": {"sysctls": {name: long}, "warnings": [str]}}}}. A store that does not answer is
+   * reported in "sequence", never as a failure (docs/event-bus.md).
    */
   public static final String NODE_STATUS = "hellonet.node.status";
 

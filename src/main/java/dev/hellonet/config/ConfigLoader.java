@@ -47,7 +47,9 @@ public final class ConfigLoader {
     }
     Path file = named != null ? Path.of(named) : DEFAULT_FILE;
     if (named != null || Files.exists(file)) {
-      overlay(config, readFile(file), "", file.toString());
+      JsonObject fromFile = readFile(file);
+      refuseSecrets(fromFile, file);
+      overlay(config, fromFile, "", file.toString());
     }
     applyEnvironment(config, types, env);
     return config;
@@ -79,6 +81,21 @@ public final class ConfigLoader {
     } catch (ClassCastException e) {
       throw new ConfigException("configuration file " + file + " is not a JSON object: it holds a JSON "
           + (text.strip().startsWith("[") ? "array" : "value") + "; write {\"key\": value, ...}");
+    }
+  }
+
+  /**
+   * Keys that hold secrets come from the environment (or a mounted secret file) only: a configuration file gets
+   * committed, copied and logged. An empty value is no secret and is allowed.
+   */
+  private static void refuseSecrets(JsonObject fromFile, Path file) {
+    JsonObject postgres = fromFile.getValue("sequence") instanceof JsonObject seq
+        && seq.getValue("postgres") instanceof JsonObject pg ? pg : null;
+    // The shipped conf/config.json doubles as the embedded defaults and holds the key empty: no secret in that.
+    if (postgres != null && postgres.containsKey("password") && !"".equals(postgres.getValue("password"))) {
+      throw new ConfigException(file + ": \"sequence.postgres.password\" must not be set in a configuration file,"
+          + " which gets committed and copied around; set the environment variable "
+          + variableFor("sequence.postgres.password") + " or point sequence.postgres.passwordFile at a mounted secret");
     }
   }
 

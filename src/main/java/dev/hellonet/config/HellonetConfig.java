@@ -38,8 +38,38 @@ public record HellonetConfig(
                                  int newConnectionsBurst, CidrSet allowList, long firstRequestTimeoutMs,
                                  long idleTimeoutMs, long slowReaderTimeoutMs, int addressSlots) {}
 
-  /** Where numbers come from and how many an instance leases at a time. */
-  public record SequenceConfig(String store, Path file, int minBlock, int maxBlock) {}
+  /**
+   * Where numbers come from and how many an instance leases at a time. {@code store} is {@code file} or
+   * {@code postgres}; {@code createIfMissing} false makes a missing file (or table row) stop the start instead of
+   * beginning again at 1.
+   */
+  public record SequenceConfig(String store, Path file, boolean createIfMissing, int minBlock, int maxBlock,
+                               PostgresConfig postgres) {
+    /** The file store with its defaults around it: for tests and tools that only need a file. */
+    public SequenceConfig(String store, Path file, int minBlock, int maxBlock) {
+      this(store, file, true, minBlock, maxBlock, PostgresConfig.DEFAULTS);
+    }
+  }
+
+  /**
+   * The PostgreSQL sequence store: where the database is, which row holds this deployment's sequence, and how to
+   * log in. {@code password} comes from the environment or from {@code passwordFile}, never from a config file.
+   */
+  public record PostgresConfig(String host, int port, String database, String user, String name, int poolSize,
+                               String sslMode, String passwordFile, String password) {
+    static final PostgresConfig DEFAULTS = new PostgresConfig("localhost", 5432, "hellonet", "hellonet", "hellonet",
+        2, "prefer", "", "");
+    static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca",
+        "verify-full");
+
+    /** Never shows the password: configurations get logged. */
+    @Override
+    public String toString() {
+      return "PostgresConfig[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
+          + ", name=" + name + ", poolSize=" + poolSize + ", sslMode=" + sslMode + ", passwordFile=" + passwordFile
+          + ", password=" + (password.isEmpty() ? "(none)" : "(set)") + "]";
+    }
+  }
 
   /** How often each node publishes its counters on the event bus. */
   public record CountersConfig(long publishIntervalMs) {}
@@ -175,16 +205,7 @@ public record HellonetConfig(
         r.intIn("hello.deferAcceptSeconds", 0, 3600));
     ProtectionConfig protection = protection(r);
 
-    String store = r.string("sequence.store");
-    if (!store.equals("file")) {
-      throw new ConfigException("sequence.store: the only store so far is \"file\"; got \"" + store + "\"");
-    }
-    int minBlock = r.intIn("sequence.minBlock", 1, 1 << 30);
-    int maxBlock = r.intIn("sequence.maxBlock", 1, 1 << 30);
-    if (maxBlock < minBlock) {
-      throw new ConfigException("sequence.maxBlock (" + maxBlock + ") must be >= sequence.minBlock (" + minBlock + ")");
-    }
-    SequenceConfig sequence = new SequenceConfig(store, Path.of(r.nonBlank("sequence.file")), minBlock, maxBlock);
+    SequenceConfig sequence = sequence(r);
 
     CountersConfig counters = new CountersConfig(r.longIn("counters.publishIntervalMs", 10, 3_600_000));
     ShutdownConfig shutdown = new ShutdownConfig(r.longIn("shutdown.timeoutMs", 0, 600_000),
@@ -257,6 +278,59 @@ public record HellonetConfig(
           + level + "\"");
     };
     return new LogConfig(format, parsed);
+  }
+
+  private static SequenceConfig sequence(Reader r) {
+    String store = r.string("sequence.store");
+    if (!store.equals("file") && !store.equals("postgres")) {
+      throw new ConfigException("sequence.store: must be \"file\" or \"postgres\"; got \"" + store + "\"");
+    }
+    int minBlock = r.intIn("sequence.minBlock", 1, 1 << 30);
+    int maxBlock = r.intIn("sequence.maxBlock", 1, 1 << 30);
+    if (maxBlock < minBlock) {
+      throw new ConfigException("sequence.maxBlock (" + maxBlock + ") must be >= sequence.minBlock (" + minBlock + ")");
+    }
+    String sslMode = r.string("sequence.postgres.sslMode");
+    if (!PostgresConfig.SSL_MODES.contains(sslMode)) {
+      throw new ConfigException("sequence.postgres.sslMode: must be one of " + String.join(", ", PostgresConfig.SSL_MODES)
+          + "; got \"" + sslMode + "\"");
+    }
+    String name = r.nonBlank("sequence.postgres.name");
+    if (name.length() > 200) {
+      throw new ConfigException("sequence.postgres.name: at most 200 characters; got " + name.length());
+    }
+    String passwordFile = r.string("sequence.postgres.passwordFile");
+    String password = r.string("sequence.postgres.password");
+    if (!passwordFile.isEmpty()) {
+      if (!password.isEmpty()) {
+        throw new ConfigException("sequence.postgres.password and sequence.postgres.passwordFile are both set; set one");
+      }
+      password = readPasswordFile(passwordFile);
+    }
+    PostgresConfig postgres = new PostgresConfig(
+        r.nonBlank("sequence.postgres.host"),
+        r.intIn("sequence.postgres.port", 1, 65535),
+        r.nonBlank("sequence.postgres.database"),
+        r.nonBlank("sequence.postgres.user"),
+        name,
+        r.intIn("sequence.postgres.poolSize", 1, 64),
+        sslMode,
+        passwordFile,
+        password);
+    return new SequenceConfig(store, Path.of(r.nonBlank("sequence.file")), r.bool("sequence.createIfMissing"),
+        minBlock, maxBlock, postgres);
+  }
+
+  /** A mounted secret: the whole file, without the trailing newline such files usually end with. */
+  private static String readPasswordFile(String passwordFile) {
+    Path path = Path.of(passwordFile).toAbsolutePath();
+    try {
+      String text = java.nio.file.Files.readString(path);
+      return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+          : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ConfigException("sequence.postgres.passwordFile: cannot read " + path + ": " + e);
+    }
   }
 
   private static ProtectionConfig protection(Reader r) {

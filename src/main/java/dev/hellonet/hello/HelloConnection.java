@@ -29,6 +29,11 @@ import java.util.concurrent.TimeUnit;
 final class HelloConnection {
   private static final ByteBuf TOO_LONG = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
       "ERR request too long\n".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
+  private static final String UNAVAILABLE_LINE = "ERR unavailable\n";
+  private static final int UNAVAILABLE_BATCH = 256;
+  /** {@value #UNAVAILABLE_BATCH} times {@code ERR unavailable}, for requests that cannot be numbered in an outage. */
+  private static final ByteBuf UNAVAILABLE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+      UNAVAILABLE_LINE.repeat(UNAVAILABLE_BATCH).getBytes(StandardCharsets.US_ASCII))).asReadOnly();
   /** How long a closing connection waits for the client to close after the server's last reply. */
   static final long LINGER_MS = 2_000;
 
@@ -136,6 +141,10 @@ final class HelloConnection {
       }
       int n = supply.available((int) Math.min(owed, encoder.maxReplies()));
       if (n == 0) {
+        if (supply.exhausted()) {
+          answerUnavailable();
+          continue;
+        }
         stopReading();
         if (!waitingForNumbers) {
           waitingForNumbers = true;
@@ -159,6 +168,17 @@ final class HelloConnection {
     } else {
       startReading();
     }
+  }
+
+  /**
+   * The store is down and no numbers are held: answer owed requests {@code ERR unavailable} now rather than hold the
+   * client until the store returns. Out of {@link #pump()} so that the hot loop stays small enough to inline.
+   */
+  private void answerUnavailable() {
+    int e = (int) Math.min(owed, UNAVAILABLE_BATCH);
+    raw.write(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
+    owed -= e;
+    counters.unavailable.add(e);
   }
 
   /**

@@ -8,6 +8,8 @@ final class HelloCounters {
   final SingleWriterCounter requests = new SingleWriterCounter();
   final SingleWriterCounter replies = new SingleWriterCounter();
   final SingleWriterCounter badRequests = new SingleWriterCounter();
+  /** Requests answered {@code ERR unavailable} because the instance had no numbers while the store failed. */
+  final SingleWriterCounter unavailable = new SingleWriterCounter();
   final SingleWriterCounter accepted = new SingleWriterCounter();
   final SingleWriterCounter closed = new SingleWriterCounter();
 
@@ -18,6 +20,7 @@ final class HelloCounters {
         .put("requests", requests.get())
         .put("replies", replies.get())
         .put("badRequests", badRequests.get())
+        .put("unavailableReplies", unavailable.get())
         .put("connectionsAccepted", acceptedNow)
         .put("connectionsActive", acceptedNow - closedNow)
         .put("connectionsClosed", closedNow);

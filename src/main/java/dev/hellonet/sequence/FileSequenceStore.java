@@ -27,13 +27,18 @@ import java.util.concurrent.RejectedExecutionException;
  * one-thread worker pool, never on an event loop.
  */
 public final class FileSequenceStore implements SequenceStore {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(
+      FileSequenceStore.class.getName());
+
   /** Opens the file's channel for reading and writing; a test substitutes one that records what reaches the disk. */
   interface ChannelOpener {
     FileChannel open(Path file) throws IOException;
   }
 
   private final Path file;
+  private final boolean createIfMissing;
   private final WorkerExecutor worker;
+  private final StoreHealth health = new StoreHealth();
   private final ChannelOpener opener;
   private FileChannel channel;
   private volatile long knownMark;
@@ -45,23 +50,37 @@ public final class FileSequenceStore implements SequenceStore {
     }
   };
 
-  private FileSequenceStore(Path file, WorkerExecutor worker, ChannelOpener opener) {
+  private FileSequenceStore(Path file, boolean createIfMissing, WorkerExecutor worker, ChannelOpener opener) {
     this.file = file.toAbsolutePath().normalize();
+    this.createIfMissing = createIfMissing;
     this.worker = worker;
     this.opener = opener;
   }
 
-  /**
-   * Opens (creating it at 1 if it does not exist) and validates the file. Fails with a {@link SequenceStoreException}
-   * naming the file when it is unreadable or corrupt: a broken file is never silently reset.
-   */
+  /** Opens the file, creating it at 1 if it does not exist: {@link #open(Vertx, Path, boolean)} with true. */
   public static Future<SequenceStore> open(Vertx vertx, Path file) {
-    return open(vertx, file, f -> FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    return open(vertx, file, true);
+  }
+
+  /**
+   * Opens and validates the file. A missing file is created at 1 (logged loudly with its absolute path) when
+   * {@code createIfMissing}, and otherwise stops the start naming the absolute path: a pod whose volume did not
+   * persist must not quietly hand out every number of the earlier run again. Fails with a
+   * {@link SequenceStoreException} naming the file when it is unreadable or corrupt: a broken file is never silently
+   * reset.
+   */
+  public static Future<SequenceStore> open(Vertx vertx, Path file, boolean createIfMissing) {
+    return open(vertx, file, createIfMissing,
+        f -> FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
   }
 
   static Future<SequenceStore> open(Vertx vertx, Path file, ChannelOpener opener) {
+    return open(vertx, file, true, opener);
+  }
+
+  private static Future<SequenceStore> open(Vertx vertx, Path file, boolean createIfMissing, ChannelOpener opener) {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("hellonet-sequence-" + file.toAbsolutePath(), 1);
-    FileSequenceStore store = new FileSequenceStore(file, worker, opener);
+    FileSequenceStore store = new FileSequenceStore(file, createIfMissing, worker, opener);
     return store.<SequenceStore>blocking(() -> {
       store.openBlocking();
       return store;
@@ -102,6 +121,21 @@ public final class FileSequenceStore implements SequenceStore {
     return "file:" + file;
   }
 
+  /** The absolute, normalised path of the file. */
+  public Path path() {
+    return file;
+  }
+
+  @Override
+  public StoreHealth health() {
+    return health;
+  }
+
+  @Override
+  public io.vertx.core.json.JsonObject status() {
+    return SequenceStore.super.status().put("kind", "file").put("path", file.toString());
+  }
+
   @Override
   public Future<Void> close() {
     return blocking(() -> {
@@ -126,7 +160,16 @@ public final class FileSequenceStore implements SequenceStore {
 
   private synchronized void openBlocking() throws IOException {
     if (!Files.exists(file)) {
-      createAtomically();
+      if (!createIfMissing) {
+        throw new SequenceStoreException("sequence file " + file + " does not exist and sequence.createIfMissing is"
+            + " false. Starting at 1 would hand out every number of an earlier run again: restore the file (or mount"
+            + " the volume that holds it), or set sequence.createIfMissing=true if this really is a new deployment.");
+      }
+      if (createAtomically()) {
+        LOG.warning("CREATED A NEW SEQUENCE FILE at " + file + ": numbers start again at 1. If an earlier run used"
+            + " another file (another working directory, a volume that did not persist), its numbers will repeat;"
+            + " set sequence.createIfMissing=false to make a missing file stop the start instead.");
+      }
     }
     if (Files.isDirectory(file)) {
       throw new SequenceStoreException("sequence file " + file + " is a directory, not a file");
@@ -147,9 +190,9 @@ public final class FileSequenceStore implements SequenceStore {
 
   /**
    * Writes a fresh file next to the target and links it into place, so that no process ever sees a half-written new
-   * file, and two processes racing to create it end up sharing whichever was linked first.
+   * file, and two processes racing to create it end up sharing whichever was linked first. True if this one won.
    */
-  private void createAtomically() throws IOException {
+  private boolean createAtomically() throws IOException {
     Path dir = file.getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".new");
@@ -162,14 +205,16 @@ public final class FileSequenceStore implements SequenceStore {
         ch.write(ByteBuffer.wrap(content));
         ch.force(true);
       }
+      boolean created = true;
       try {
         Files.createLink(file, tmp);
       } catch (FileAlreadyExistsException raced) {
-        // Another process created it first: use theirs.
+        created = false; // another process created it first: use theirs
       }
       try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
         d.force(true);
       }
+      return created;
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -14,13 +14,22 @@ import java.util.logging.Logger;
 
 /**
  * Hands out numbers to one event loop from leased blocks, without locks. It leases the next block while half of the
- * current one is still left, so the event loop does not wait for the disk unless the rate outruns the store; the block
- * size doubles when leases come faster than {@link #FAST_LEASE_NANOS} and halves when slower than
- * {@link #SLOW_LEASE_NANOS}, between the configured bounds. Not thread-safe: owned by one event-loop context.
+ * current one is still left, so the event loop does not wait for the store unless the rate outruns it; the block size at least doubles when leases come faster than {@link #FAST_LEASE_NANOS} (jumping to what
+ * the recent rate takes in {@link #TARGET_BLOCK_NANOS}) and halves when slower than {@link #SLOW_LEASE_NANOS}, between
+ * the configured bounds.
+ *
+ * <p>When a lease fails the supply keeps handing out what it holds and retries with back-off (up to
+ * {@link #MAX_RETRY_MS}). Once it holds nothing while the store still fails, it is {@link #exhausted()}: connections
+ * answer {@code ERR unavailable} instead of waiting, and the store's {@link StoreHealth} makes the node not ready until
+ * a lease succeeds again. A number is only ever handed out from a block the store returned, so an outage can cost
+ * numbers (gaps) but never repeat one. Not thread-safe: owned by one event-loop context.
  */
 public final class NumberSupply {
   static final long FAST_LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   static final long SLOW_LEASE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** A block sized by demand lasts about this long at the rate that asked for it. */
+  static final long TARGET_BLOCK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final long MAX_RETRY_MS = 2_000;
   private static final Logger LOG = Logger.getLogger(NumberSupply.class.getName());
 
   private final Vertx vertx;
@@ -29,6 +38,8 @@ public final class NumberSupply {
   private final long maxBlock;
   private final LongSupplier nanoClock;
   private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+  private final StoreHealth health;
+  private final Promise<Void> firstBlock = Promise.promise();
 
   private long next;
   private long end;
@@ -39,7 +50,14 @@ public final class NumberSupply {
   private boolean closed;
   private long blockSize;
   private long lastLeaseNanos = Long.MIN_VALUE;
+  private long issuedAtLastLease;
   private long retryDelayMs = 50;
+  /** A retry timer is pending: no lease before it fires, however many numbers are taken meanwhile. */
+  private boolean retryPending;
+  /** The last lease failed and none has succeeded since. */
+  private boolean failing;
+  /** This instance has reported itself exhausted to the store's health. */
+  private boolean reportedExhausted;
 
   private final SingleWriterCounter leases = new SingleWriterCounter();
   private final SingleWriterCounter leased = new SingleWriterCounter();
@@ -57,13 +75,30 @@ public final class NumberSupply {
     this.maxBlock = maxBlock;
     this.nanoClock = nanoClock;
     this.blockSize = minBlock;
+    this.health = store.health();
   }
 
-  /** Leases the first block; completes when numbers are available. */
+  /** Leases the first block; completes when numbers are available (retrying failed leases meanwhile). */
   public Future<Void> start() {
-    Promise<Void> ready = Promise.promise();
-    whenAvailable(ready::complete);
-    return ready.future();
+    maybeLease();
+    return firstBlock.future();
+  }
+
+  /**
+   * True when there are no numbers and the store is failing: requests that cannot be numbered now get
+   * {@code ERR unavailable} rather than waiting for an outage to end. Only worth asking when {@link #available} said 0.
+   */
+  public boolean exhausted() {
+    if (!failing || closed || remaining() > 0) {
+      return false;
+    }
+    if (!reportedExhausted) {
+      reportedExhausted = true;
+      health.instanceExhausted();
+      LOG.warning("no numbers left and " + store.describe() + " is failing: answering ERR unavailable and not ready"
+          + " until a lease succeeds");
+    }
+    return true;
   }
 
   /**
@@ -102,7 +137,7 @@ public final class NumberSupply {
    */
   public void whenAvailable(Runnable waiter) {
     waiters.add(waiter);
-    if (remaining() > 0) {
+    if (remaining() > 0 || exhausted()) {
       vertx.runOnContext(v -> wakeWaiters());
     } else {
       maybeLease();
@@ -113,20 +148,33 @@ public final class NumberSupply {
     return (end - next) + (spare == null ? 0 : spare.size());
   }
 
+  /** Called on every take: only the test, kept small so that it inlines into the hot path. */
   private void maybeLease() {
-    if (leasing || closed || spare != null || end - next > blockSize / 2) {
+    if (leasing || retryPending || closed || spare != null || end - next > blockSize / 2) {
       return;
     }
+    lease();
+  }
+
+  private void lease() {
     long now = nanoClock.getAsLong();
+    long issuedNow = issued.get();
     if (lastLeaseNanos != Long.MIN_VALUE) {
       long interval = now - lastLeaseNanos;
-      if (interval < FAST_LEASE_NANOS) {
-        blockSize = Math.min(maxBlock, blockSize * 2);
+      long taken = issuedNow - issuedAtLastLease;
+      // No numbers taken since the last lease (the back-to-back second lease at start): no evidence of demand.
+      if (interval < FAST_LEASE_NANOS && taken > 0) {
+        // At least double; at once to what the recent rate takes in TARGET_BLOCK_NANOS, so that a node under heavy
+        // load right after its start reaches a fitting size in one or two leases rather than ten.
+        long demand = interval <= 0 ? maxBlock
+            : (long) Math.min(maxBlock, (double) taken * TARGET_BLOCK_NANOS / interval);
+        blockSize = Math.min(maxBlock, Math.max(blockSize * 2, demand));
       } else if (interval > SLOW_LEASE_NANOS) {
         blockSize = Math.max(minBlock, blockSize / 2);
       }
     }
     lastLeaseNanos = now;
+    issuedAtLastLease = issuedNow;
     leasing = true;
     long size = blockSize;
     // A lease that completed before onComplete was attached would run its callback right here, in the middle of a
@@ -135,17 +183,42 @@ public final class NumberSupply {
     leaseSettled = settled.future();
     store.lease(size).onComplete(ar -> vertx.runOnContext(v -> {
       leasing = false;
+      long took = nanoClock.getAsLong() - now;
       if (ar.succeeded()) {
+        health.leaseSucceeded(took);
         retryDelayMs = 50;
+        if (failing) {
+          failing = false;
+          LOG.info("leasing from " + store.describe() + " works again");
+        }
+        if (reportedExhausted) {
+          reportedExhausted = false;
+          health.instanceRecovered();
+        }
         accept(ar.result()).onComplete(x -> settled.complete());
         return;
       }
       settled.complete();
       if (!closed) {
-        LOG.log(Level.SEVERE, "leasing " + size + " numbers from " + store.describe() + " failed; retrying in "
-            + retryDelayMs + " ms", ar.cause());
-        vertx.setTimer(retryDelayMs, t -> maybeLease());
-        retryDelayMs = Math.min(5_000, retryDelayMs * 2);
+        health.leaseFailed(ar.cause());
+        // The whole trace once per outage; after that one line per retry is enough.
+        if (!failing) {
+          LOG.log(Level.SEVERE, "leasing " + size + " numbers from " + store.describe() + " failed; serving the "
+              + remaining() + " numbers held and retrying with back-off", ar.cause());
+        } else {
+          LOG.warning("leasing from " + store.describe() + " still fails (" + ar.cause().getMessage() + "); retrying in "
+              + retryDelayMs + " ms");
+        }
+        failing = true;
+        retryPending = true;
+        vertx.setTimer(retryDelayMs, t -> {
+          retryPending = false;
+          maybeLease();
+        });
+        retryDelayMs = Math.min(MAX_RETRY_MS, retryDelayMs * 2);
+        if (exhausted()) {
+          wakeWaiters(); // they answer ERR unavailable now rather than wait for the outage to end
+        }
       }
     }));
   }
@@ -165,6 +238,7 @@ public final class NumberSupply {
     } else {
       spare = block;
     }
+    firstBlock.tryComplete();
     wakeWaiters();
     maybeLease();
     return Future.succeededFuture();
@@ -172,7 +246,7 @@ public final class NumberSupply {
 
   private void wakeWaiters() {
     // Only those waiting now: a waiter that re-registers while running waits for the next block.
-    for (int n = waiters.size(); n > 0 && remaining() > 0; n--) {
+    for (int n = waiters.size(); n > 0 && (remaining() > 0 || exhausted()); n--) {
       waiters.poll().run();
     }
   }
@@ -183,6 +257,12 @@ public final class NumberSupply {
    */
   public Future<Void> close() {
     closed = true;
+    firstBlock.tryFail(new SequenceStoreException("the number supply closed before its first lease from "
+        + store.describe() + " succeeded"));
+    if (reportedExhausted) {
+      reportedExhausted = false;
+      health.instanceRecovered();
+    }
     Block sparePart = spare;
     Block currentPart = next < end ? new Block(next, end) : null;
     spare = null;

@@ -1,6 +1,7 @@
 package dev.hellonet.sequence;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Leases blocks of numbers that are unique across every lease ever made from the same store, by any process,
@@ -23,8 +24,22 @@ public interface SequenceStore {
   /** The high-water mark as this process last saw it, without any I/O: for counters. */
   long knownHighWaterMark();
 
-  /** A short description for logs and status, such as {@code file:data/sequence}. */
+  /** A short description for logs and status, such as {@code file:/srv/hellonet/data/sequence}. */
   String describe();
+
+  /** How this store's leases have been going; every supply of the node reports into it. */
+  StoreHealth health();
+
+  /** For the status endpoint: what the store is, its last known mark and its health. */
+  default JsonObject status() {
+    return new JsonObject().put("store", describe()).put("highWaterMark", knownHighWaterMark())
+        .mergeIn(health().status());
+  }
+
+  /** For the counter registry: numbers only. */
+  default JsonObject counters() {
+    return health().counters().put("highWaterMark", knownHighWaterMark());
+  }
 
   Future<Void> close();
 }

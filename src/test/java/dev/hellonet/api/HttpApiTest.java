@@ -206,8 +206,16 @@ class HttpApiTest {
     assertEquals(1, s.getJsonObject("instances").getInteger("crawler"));
     assertTrue(s.getBoolean("accepting"));
     assertEquals(api.node.helloPort(), s.getJsonObject("hello").getInteger("port"));
-    assertTrue(s.getJsonObject("sequence").getString("store").startsWith("file:"));
-    assertTrue(s.getJsonObject("sequence").getLong("highWaterMark") >= 1);
+    JsonObject sequence = s.getJsonObject("sequence");
+    assertTrue(sequence.getString("store").startsWith("file:"));
+    assertTrue(sequence.getLong("highWaterMark") >= 1);
+    // The absolute path, so an operator sees which file a relative sequence.file resolved to.
+    assertEquals("file", sequence.getString("kind"));
+    assertEquals(dir.resolve("sequence").toAbsolutePath().normalize().toString(), sequence.getString("path"));
+    assertTrue(sequence.getBoolean("reachable"));
+    assertTrue(sequence.getBoolean("healthy"));
+    assertEquals(0, sequence.getInteger("exhaustedInstances"));
+    assertTrue(sequence.getLong("leases") >= 2, "each hello instance leased a first block: " + sequence);
     // Whatever this host's sysctls say, the status carries exactly the warnings the flood protection found at start.
     assertEquals(new JsonArray(api.node.protection().kernel().warnings()),
         s.getJsonObject("kernelDefences").getJsonArray("warnings"));

@@ -65,6 +65,11 @@ class NodeStatusVerticleTest {
         }
 
         @Override
+        public dev.hellonet.sequence.StoreHealth health() {
+          return real.health();
+        }
+
+        @Override
         public Future<Void> close() {
           return real.close();
         }

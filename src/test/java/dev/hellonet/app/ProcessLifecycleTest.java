@@ -111,7 +111,11 @@ class ProcessLifecycleTest {
     first.terminate();
     assertEquals(0, first.awaitExit(30), first.log());
     assertTrue(first.log().contains("stopped cleanly"), first.log());
-    assertFalse(first.log().contains("WARNING"), "a default start on a stock kernel logs no warning:\n" + first.log());
+    // The one warning a first start must give is that it created the sequence file (issue 11: loudly, with its path).
+    assertTrue(first.log().contains("WARNING [dev.hellonet.sequence.FileSequenceStore] CREATED A NEW SEQUENCE FILE at "
+        + file.toAbsolutePath()), first.log());
+    assertFalse(first.log().lines().anyMatch(l -> l.contains("WARNING") && !l.contains("CREATED A NEW SEQUENCE FILE")),
+        "a default start on a stock kernel logs no other warning:\n" + first.log());
 
     ServerProcess second = start("second", file, Map.of());
     long[] after = rounds(second.port(), 5, 100);
@@ -153,6 +157,30 @@ class ProcessLifecycleTest {
     assertEquals(1, server.awaitExit(30), server.log());
     assertTrue(server.log().contains("corrupt") && server.log().contains(file.toString()), server.log());
     assertTrue(Arrays.equals(garbage, Files.readAllBytes(file)), "the file is not reset");
+  }
+
+  @Test
+  void missingSequenceFileWithCreateIfMissingFalseStopsTheStartNamingTheAbsolutePath() throws Exception {
+    Path work = dir.resolve("nofile");
+    ServerProcess server = ServerProcess.launch(work, Map.of(
+        "HELLONET_SEQUENCE_FILE", "data/sequence", "HELLONET_SEQUENCE_CREATEIFMISSING", "false"));
+    servers.add(server);
+    assertEquals(1, server.awaitExit(30), server.log());
+    // Relative in the configuration, absolute in the message: which directory it was looked for in is the point.
+    String expected = work.resolve("data/sequence").toAbsolutePath().normalize().toString();
+    assertTrue(server.log().contains(expected + " does not exist and sequence.createIfMissing is false"),
+        server.log());
+    assertTrue(!Files.exists(work.resolve("data")), "nothing created");
+  }
+
+  @Test
+  void creatingTheSequenceFileIsLoggedWithItsAbsolutePath() throws Exception {
+    Path work = dir.resolve("fresh");
+    ServerProcess server = ServerProcess.start(work, Map.of("HELLONET_SEQUENCE_FILE", "data/sequence"));
+    servers.add(server);
+    String expected = work.resolve("data/sequence").toAbsolutePath().normalize().toString();
+    assertTrue(server.log().contains("CREATED A NEW SEQUENCE FILE at " + expected), server.log());
+    assertTrue(Files.isRegularFile(Path.of(expected)));
   }
 
   @Test

@@ -558,6 +558,123 @@ class ConfigLoaderTest {
     assertEquals(0, typed(envWithFile("{}", "HELLONET_HTTP_PORT", "0")).http().port());
   }
 
+  // --- sequence.* (the stores: file and postgres) ---
+
+  @Test
+  void sequenceStoreDefaultsAreTheFileStoreThatCreatesItsFileAndALocalPostgres() {
+    HellonetConfig.SequenceConfig seq = HellonetConfig.from(ConfigLoader.defaults(), 3).sequence();
+
+    assertTrue(seq.createIfMissing());
+    HellonetConfig.PostgresConfig pg = seq.postgres();
+    assertEquals("localhost", pg.host());
+    assertEquals(5432, pg.port());
+    assertEquals("hellonet", pg.database());
+    assertEquals("hellonet", pg.user());
+    assertEquals("hellonet", pg.name());
+    assertEquals(2, pg.poolSize());
+    assertEquals("prefer", pg.sslMode());
+    assertEquals("", pg.passwordFile());
+    assertEquals("", pg.password());
+  }
+
+  @Test
+  void postgresStoreIsChosenAndConfiguredFromFileAndEnvironment() throws IOException {
+    HellonetConfig config = typed(envWithFile("""
+        {"sequence": {"store": "postgres", "createIfMissing": false,
+                      "postgres": {"host": "db.internal", "port": 6543, "database": "seq", "user": "app",
+                                   "name": "prod-eu", "poolSize": 4, "sslMode": "verify-full"}}}
+        """, "HELLONET_SEQUENCE_POSTGRES_PASSWORD", "s3cret", "HELLONET_SEQUENCE_POSTGRES_PORT", "7000"));
+
+    HellonetConfig.SequenceConfig seq = config.sequence();
+    assertEquals("postgres", seq.store());
+    assertFalse(seq.createIfMissing());
+    assertEquals(new HellonetConfig.PostgresConfig("db.internal", 7000, "seq", "app", "prod-eu", 4, "verify-full", "",
+        "s3cret"), seq.postgres());
+  }
+
+  @Test
+  void createIfMissingFromTheEnvironmentMustBeTrueOrFalse() throws IOException {
+    assertFalse(typed(envWithFile("{}", "HELLONET_SEQUENCE_CREATEIFMISSING", "false")).sequence().createIfMissing());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_CREATEIFMISSING", "no"))), "HELLONET_SEQUENCE_CREATEIFMISSING");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"sequence\": {\"createIfMissing\": 1}}"))), "sequence.createIfMissing");
+  }
+
+  @Test
+  void postgresPasswordInAConfigFileIsRefusedSayingWhereItBelongs() throws IOException {
+    Map<String, String> env = envWithFile("{\"sequence\": {\"postgres\": {\"password\": \"hunter2hunter2\"}}}");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(env));
+    assertMentions(e, "sequence.postgres.password", "HELLONET_SEQUENCE_POSTGRES_PASSWORD", "passwordFile");
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+  }
+
+  @Test
+  void theShippedConfigFileWithItsEmptyPasswordIsAcceptedAsAnOverlay() throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put(ConfigLoader.CONFIG_FILE_VARIABLE, Path.of("conf", "config.json").toString());
+    env.put("HELLONET_SEQUENCE_POSTGRES_PASSWORD", "from-env");
+
+    assertEquals("from-env", typed(env).sequence().postgres().password());
+  }
+
+  @Test
+  void postgresPasswordNeverAppearsInToString() throws IOException {
+    HellonetConfig config = typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_PASSWORD", "hunter2hunter2"));
+
+    assertEquals("hunter2hunter2", config.sequence().postgres().password());
+    assertFalse(config.toString().contains("hunter2"), config.toString());
+    assertTrue(config.sequence().postgres().toString().contains("password=(set)"));
+  }
+
+  @Test
+  void postgresPasswordFileIsReadWithoutItsTrailingNewline() throws IOException {
+    Path secret = dir.resolve("pg-password");
+    Files.writeString(secret, "from-a-secret\n");
+
+    HellonetConfig config = typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_PASSWORDFILE", secret.toString()));
+    assertEquals("from-a-secret", config.sequence().postgres().password());
+    assertEquals(secret.toString(), config.sequence().postgres().passwordFile());
+  }
+
+  @Test
+  void postgresPasswordFileThatCannotBeReadFailsNamingItsAbsolutePath() throws IOException {
+    Path missing = dir.resolve("no-such-secret");
+
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_PASSWORDFILE", missing.toString())));
+    assertMentions(e, "sequence.postgres.passwordFile", missing.toAbsolutePath().toString());
+  }
+
+  @Test
+  void postgresPasswordAndPasswordFileTogetherAreRefused() throws IOException {
+    Path secret = dir.resolve("pg-password");
+    Files.writeString(secret, "x");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+        "HELLONET_SEQUENCE_POSTGRES_PASSWORDFILE", secret.toString(), "HELLONET_SEQUENCE_POSTGRES_PASSWORD", "y")));
+    assertMentions(e, "sequence.postgres.password", "sequence.postgres.passwordFile");
+  }
+
+  @Test
+  void badPostgresSettingsFailNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_SSLMODE", "sometimes"))),
+        "sequence.postgres.sslMode", "sometimes", "verify-full");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_PORT", "0"))), "sequence.postgres.port");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_POOLSIZE", "0"))), "sequence.postgres.poolSize");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_HOST", " "))), "sequence.postgres.host");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_NAME", ""))), "sequence.postgres.name");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"sequence\": {\"postgres\": {\"colour\": \"red\"}}}"))),
+        "sequence.postgres.colour");
+  }
+
   @Test
   void logDefaultsToTextAtInfoAndTakesJsonAndLevelsFromFileOrEnvironment() throws IOException {
     HellonetConfig.LogConfig defaults = HellonetConfig.from(ConfigLoader.defaults(), 3).log();

@@ -126,6 +126,74 @@ class FileSequenceStoreTest {
   }
 
   @Test
+  void missingFileWithCreateIfMissingFalseStopsTheStartNamingTheAbsolutePathAndCreatesNothing() throws Exception {
+    // A relative path, as in the default configuration: the message must say where it was really looked for.
+    Path relative = Path.of("target", "no-such-dir-" + System.nanoTime(), "sequence");
+
+    Throwable e = Await.failure(FileSequenceStore.open(vertx, relative, false));
+
+    assertInstanceOf(SequenceStoreException.class, e, () -> "wrong failure: " + e);
+    assertTrue(e.getMessage().contains(shownPath(relative)), () -> "message should name the absolute path: "
+        + e.getMessage());
+    assertTrue(e.getMessage().contains("sequence.createIfMissing"), e::getMessage);
+    assertFalse(Files.exists(relative.getParent()), "nothing may be created when createIfMissing is false");
+  }
+
+  @Test
+  void existingFileOpensWithCreateIfMissingFalse() throws Exception {
+    Path file = dir.resolve("sequence");
+    close(open(file));
+
+    SequenceStore store = Await.result(FileSequenceStore.open(vertx, file, false));
+    opened.add(store);
+    assertEquals(new Block(1, 6), Await.result(store.lease(5)));
+  }
+
+  @Test
+  void creatingTheFileIsLoggedAsAWarningWithTheAbsolutePath() throws Exception {
+    Path file = dir.resolve("fresh").resolve("sequence");
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(FileSequenceStore.class.getName());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      close(open(file));
+      open(file); // opening an existing file says nothing
+    } finally {
+      logger.removeHandler(capture);
+    }
+
+    assertEquals(1, records.size(), () -> "one record for the one creation: " + records.stream()
+        .map(java.util.logging.LogRecord::getMessage).toList());
+    assertEquals(java.util.logging.Level.WARNING, records.get(0).getLevel());
+    assertTrue(records.get(0).getMessage().contains("CREATED A NEW SEQUENCE FILE at " + shownPath(file)),
+        records.get(0).getMessage());
+  }
+
+  @Test
+  void statusShowsTheAbsolutePathAndHealth() throws Exception {
+    Path file = dir.resolve("sequence");
+    SequenceStore store = open(file);
+
+    var status = store.status();
+    assertEquals("file", status.getString("kind"));
+    assertEquals(shownPath(file), status.getString("path"));
+    assertEquals(1L, status.getLong("highWaterMark"));
+    assertTrue(status.getBoolean("healthy"));
+  }
+
+  @Test
   void successiveLeasesAreDisjointContiguousAndIncreasing() throws Exception {
     SequenceStore store = open(dir.resolve("sequence"));
     long[] sizes = {1, 5, 1024, 3, 100_000, 7};

@@ -36,6 +36,12 @@ class NumberSupplyTest {
   /** A store whose leases complete before the caller can attach a callback: the worst case for re-entrancy. */
   private static class InstantStore implements SequenceStore {
     private long next = 1;
+    private final StoreHealth health = new StoreHealth();
+
+    @Override
+    public StoreHealth health() {
+      return health;
+    }
 
     @Override
     public synchronized Future<Block> lease(long size) {
@@ -122,12 +128,26 @@ class NumberSupplyTest {
   }
 
   @Test
-  void blockSizeDoublesWhileLeasesComeFastAndStaysWithinTheMaximum() throws Exception {
+  void blockSizeJumpsToWhatTheRecentRateTakesInASecondAndGoesNoFurther() throws Exception {
+    AtomicLong clock = new AtomicLong();
+    RecordingStore recording = new RecordingStore();
+    List<Long> sizes = recording.sizes;
+    // One number per 100 us of the test's clock: 10,000 a second.
+    drain(new NumberSupply(vertx, recording, 100, 1_000_000, clock::get), 100_000, () -> clock.addAndGet(100_000));
+    assertEquals(100L, sizes.get(0));
+    long jumped = sizes.get(1);
+    assertTrue(jumped >= 8_000 && jumped <= 12_000, "one lease jumps to about a second's worth: " + sizes);
+    assertTrue(sizes.stream().allMatch(s -> s <= 25_000),
+        "no runaway to maxBlock: blocks that last a second are neither fast nor slow: " + sizes);
+  }
+
+  @Test
+  void blockSizeStaysWithinTheMaximum() throws Exception {
     AtomicLong clock = new AtomicLong();
     RecordingStore recording = new RecordingStore();
     List<Long> sizes = recording.sizes;
     drain(new NumberSupply(vertx, recording, 100, 1600, clock::get), 20_000, () -> clock.addAndGet(100_000));
-    assertEquals(List.of(100L, 200L, 400L, 800L, 1600L), sizes.subList(0, 5));
+    assertEquals(1600L, sizes.get(1), "the rate wants more than maxBlock: " + sizes);
     assertTrue(sizes.stream().allMatch(s -> s <= 1600), "never above maxBlock: " + sizes);
   }
 
@@ -139,7 +159,7 @@ class NumberSupplyTest {
     NumberSupply supply = new NumberSupply(vertx, recording, 100, 1600, clock::get);
     drain(supply, 3_000, () -> clock.addAndGet(1_000)); // fast: grows
     long grown = sizes.get(sizes.size() - 1);
-    drain(supply, 3_000, () -> clock.addAndGet(TimeUnit.SECONDS.toNanos(1))); // slow: shrinks
+    drain(supply, 8_000, () -> clock.addAndGet(TimeUnit.SECONDS.toNanos(1))); // slow: shrinks
     assertTrue(grown > 100, "grew first: " + sizes);
     assertEquals(100L, sizes.get(sizes.size() - 1), "shrinks back to minBlock: " + sizes);
   }
@@ -225,5 +245,99 @@ class NumberSupplyTest {
       }
     }.run());
     done.get(20, TimeUnit.SECONDS);
+  }
+
+  /** A store that fails every lease while {@code down} is set, and counts the attempts. */
+  private static final class FlakyStore extends InstantStore {
+    volatile boolean down;
+    final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public synchronized Future<Block> lease(long size) {
+      attempts.incrementAndGet();
+      return down ? Future.failedFuture(new SequenceStoreException("store down for the test")) : super.lease(size);
+    }
+  }
+
+  /** Runs {@code body} on the supply's event loop and waits for its result. */
+  private <T> T onLoop(java.util.function.Supplier<T> body) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      try {
+        result.complete(body.get());
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void outageServesHeldNumbersThenExhaustsWakesWaitersAndRecoversWithoutRepeatingANumber() throws Exception {
+    FlakyStore store = new FlakyStore();
+    NumberSupply supply = onLoop(() -> new NumberSupply(vertx, store, 100, 100));
+    onLoop(supply::start).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    List<Long> taken = new ArrayList<>();
+    // Half the first block: the prefetch of the second starts. Let it land, then take the store away.
+    taken.add(onLoop(() -> supply.take(50)));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (onLoop(() -> supply.counters().getLong("sequenceHeld")) < 150 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    store.down = true;
+    // 150 numbers are held: all of them are still handed out, one at a time, although every lease now fails.
+    int attemptsBefore = store.attempts.get();
+    for (int i = 0; i < 150; i++) {
+      taken.add(onLoop(() -> supply.available(1) == 1 ? supply.take(1) : -1L));
+    }
+    assertFalse(taken.contains(-1L), "held numbers are served during the outage");
+    assertTrue(store.attempts.get() - attemptsBefore <= 3,
+        "taking numbers while the store fails must not fire a lease per take: " + (store.attempts.get() - attemptsBefore));
+    assertEquals(0, onLoop(() -> supply.available(1)));
+    assertTrue(onLoop(supply::exhausted), "no numbers and the store fails");
+    assertEquals(1, store.health().exhaustedInstances());
+    assertFalse(store.health().healthy());
+
+    // A waiter registered now is woken at once (to answer ERR unavailable), not at the end of the outage.
+    CompletableFuture<Boolean> woken = new CompletableFuture<>();
+    vertx.runOnContext(v -> supply.whenAvailable(() -> woken.complete(supply.exhausted())));
+    assertTrue(woken.get(5, TimeUnit.SECONDS));
+
+    store.down = false;
+    // The retry timer (at most NumberSupply.MAX_RETRY_MS away) brings numbers back without anyone asking.
+    long recovered = -1;
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (recovered < 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      recovered = onLoop(() -> supply.available(1) == 1 ? supply.take(1) : -1L);
+    }
+    assertTrue(recovered > 0, "recovered after the outage");
+    taken.add(recovered);
+    assertFalse(onLoop(supply::exhausted));
+    assertEquals(0, store.health().exhaustedInstances(), "ready again");
+    assertTrue(store.health().healthy());
+    assertTrue(store.health().counters().getLong("leaseFailures") >= 1);
+    assertEquals(taken.size(), taken.stream().distinct().count(), "no number twice: " + taken);
+    for (int i = 1; i < taken.size(); i++) {
+      assertTrue(taken.get(i) > taken.get(i - 1), "increasing: " + taken);
+    }
+  }
+
+  @Test
+  void startWaitsForARealBlockWhileTheFirstLeasesFail() throws Exception {
+    FlakyStore store = new FlakyStore();
+    store.down = true;
+    NumberSupply supply = onLoop(() -> new NumberSupply(vertx, store, 10, 10));
+    Future<Void> started = onLoop(supply::start);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (store.attempts.get() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(store.attempts.get() >= 2, "retries the first lease");
+    assertFalse(started.isComplete(), "no start without numbers");
+
+    store.down = false;
+    started.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(10, onLoop(() -> supply.available(100)));
   }
 }

@@ -1,0 +1,324 @@
+package dev.hellonet.sequence;
+
+import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.PostgresServer;
+import dev.hellonet.testing.ServerProcess;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * hellonet nodes in separate JVMs on one real PostgreSQL: concurrent pipelined load across two and three nodes, the
+ * database stopped under load and started again, SIGKILL and restart, and a refused password at start.
+ */
+class PostgresNodesTest {
+  /** Small blocks force many leases, so the nodes really interleave on the row (and run dry fast in an outage). */
+  private static final Map<String, String> SMALL_BLOCKS = Map.of(
+      "HELLONET_SEQUENCE_MINBLOCK", "16", "HELLONET_SEQUENCE_MAXBLOCK", "256");
+  private static final AtomicInteger names = new AtomicInteger();
+  private static PostgresServer pg;
+
+  @TempDir
+  Path dir;
+  private final List<ServerProcess> nodes = new ArrayList<>();
+  private final Map<ServerProcess, Integer> httpPorts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    pg = PostgresServer.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @AfterEach
+  void stopNodes() throws Exception {
+    clients.shutdownNow();
+    for (ServerProcess node : nodes) {
+      node.close();
+    }
+  }
+
+  /** What one connection saw: its numbers in order, and how many requests were answered ERR unavailable. */
+  private record Seen(List<Long> numbers, int unavailable) {}
+
+  @ParameterizedTest(name = "{0} nodes")
+  @ValueSource(ints = {2, 3})
+  void nodesUnderConcurrentPipelinedLoadNeverRepeatANumberAndKeepPerConnectionOrder(int count) throws Exception {
+    String name = "cluster-" + names.incrementAndGet();
+    List<ServerProcess> cluster = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      cluster.add(start("node" + i, name, SMALL_BLOCKS));
+    }
+    List<Future<Seen>> results = new ArrayList<>();
+    int connections = 4 * count;
+    for (int c = 0; c < connections; c++) {
+      int port = cluster.get(c % count).port();
+      results.add(clients.submit(() -> rounds(port, 40, 100, new AtomicBoolean(true))));
+    }
+    List<Seen> seen = collect(results);
+    long total = seen.stream().mapToLong(s -> s.numbers().size()).sum();
+    assertEquals((long) connections * 40 * 100, total);
+    assertEquals(0, seen.stream().mapToInt(Seen::unavailable).sum());
+    long max = assertUniqueAndOrdered(seen);
+    long mark = Long.parseLong(pg.psql(PostgresServer.DATABASE,
+        "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'"));
+    assertTrue(mark > max, "every number sent was leased in the database: mark " + mark + ", max " + max);
+  }
+
+  @Test
+  void databaseStoppedUnderLoadGivesErrUnavailableAndNotReadyThenRecoversWithoutRepeatingANumber() throws Exception {
+    String name = "outage-" + names.incrementAndGet();
+    List<ServerProcess> cluster = List.of(start("a", name, SMALL_BLOCKS), start("b", name, SMALL_BLOCKS));
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong numbersSeen = new AtomicLong();
+    AtomicLong unavailableSeen = new AtomicLong();
+    List<Future<Seen>> load = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      int port = cluster.get(c % 2).port();
+      load.add(clients.submit(() -> rounds(port, Integer.MAX_VALUE, 50, running, numbersSeen, unavailableSeen)));
+    }
+    try {
+      awaitTrue(() -> numbersSeen.get() > 5_000, 20, "load reaches the nodes");
+      for (ServerProcess node : cluster) {
+        assertEquals(200, ready(node), "ready before the outage");
+      }
+      pg.stopImmediately();
+      long stoppedAt = System.nanoTime();
+      boolean restarted = false;
+      try {
+        // Held blocks run dry within moments at this rate; then ERR unavailable, and readiness turns false.
+        awaitTrue(() -> unavailableSeen.get() > 0, 10, "requests answered ERR unavailable during the outage");
+        for (ServerProcess node : cluster) {
+          awaitTrue(() -> ready(node) == 503, 10, "node not ready during the outage");
+          JsonObject sequence = status(node).getJsonObject("sequence");
+          assertEquals(false, sequence.getBoolean("healthy"), sequence.encode());
+          assertTrue(sequence.getInteger("exhaustedInstances") > 0, sequence.encode());
+        }
+        long downFor = TimeUnit.SECONDS.toNanos(4) - (System.nanoTime() - stoppedAt);
+        if (downFor > 0) {
+          Thread.sleep(TimeUnit.NANOSECONDS.toMillis(downFor));
+        }
+        pg.startServer();
+        restarted = true;
+      } finally {
+        if (!restarted) {
+          pg.startServer();
+        }
+      }
+      long numbersAtRestart = numbersSeen.get();
+      for (ServerProcess node : cluster) {
+        awaitTrue(() -> ready(node) == 200, 20, "node ready again after the database returns");
+      }
+      awaitTrue(() -> numbersSeen.get() > numbersAtRestart + 5_000, 20, "numbers flow again");
+      JsonObject sequence = status(cluster.get(0)).getJsonObject("sequence");
+      assertTrue(sequence.getBoolean("healthy"), sequence.encode());
+      assertTrue(sequence.getLong("withoutStoreMs") >= 1_000, "time without a store is counted: " + sequence);
+      assertTrue(sequence.getLong("leaseFailures") >= 1, sequence.encode());
+    } finally {
+      running.set(false);
+    }
+    List<Seen> seen = collect(load);
+    assertTrue(seen.stream().mapToInt(Seen::unavailable).sum() > 0);
+    assertUniqueAndOrdered(seen);
+  }
+
+  @Test
+  void afterSigkillUnderLoadARestartedNodeSendsOnlyNumbersAboveEverythingSentBefore() throws Exception {
+    String name = "kill-" + names.incrementAndGet();
+    ServerProcess first = start("first", name, SMALL_BLOCKS);
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicBoolean killing = new AtomicBoolean();
+    AtomicLong numbersSeen = new AtomicLong();
+    List<Future<Seen>> load = new ArrayList<>();
+    for (int c = 0; c < 6; c++) {
+      load.add(clients.submit(() -> rounds(first.port(), Integer.MAX_VALUE, 50, running, numbersSeen,
+          new AtomicLong(), killing)));
+    }
+    awaitTrue(() -> numbersSeen.get() > 20_000, 20, "load reaches the node");
+    killing.set(true);
+    first.kill();
+    first.awaitExit(20);
+    running.set(false);
+    long before = collect(load).stream().flatMap(s -> s.numbers().stream()).mapToLong(Long::longValue).max()
+        .orElseThrow();
+
+    ServerProcess second = start("second", name, SMALL_BLOCKS);
+    Seen after = rounds(second.port(), 10, 100, new AtomicBoolean(true));
+    long lowest = after.numbers().stream().mapToLong(Long::longValue).min().orElseThrow();
+    assertTrue(lowest > before, "after SIGKILL the lowest new number " + lowest + " must exceed " + before);
+  }
+
+  @Test
+  void wrongPasswordStopsTheStartSayingSo() throws Exception {
+    Map<String, String> env = new HashMap<>(pg.nodeEnvironment("badpw"));
+    env.put("HELLONET_SEQUENCE_POSTGRES_PASSWORD", "not-the-password");
+    ServerProcess node = ServerProcess.launch(dir.resolve("badpw"), env);
+    nodes.add(node);
+    assertEquals(1, node.awaitExit(60), node.log());
+    assertTrue(node.log().contains("password authentication failed for user \"hellonet\""), node.log());
+    assertTrue(!node.log().contains("not-the-password"), "the password is never logged:\n" + node.log());
+  }
+
+  private ServerProcess start(String nodeName, String sequenceName, Map<String, String> extra) throws Exception {
+    Map<String, String> env = new HashMap<>(pg.nodeEnvironment(sequenceName));
+    env.putAll(extra);
+    env.put("HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort()));
+    env.put("HELLONET_HELLO_DEFERACCEPTSECONDS", "0");
+    ServerProcess node = ServerProcess.start(dir.resolve(nodeName), env);
+    httpPorts.put(node, Integer.parseInt(env.get("HELLONET_HTTP_PORT")));
+    nodes.add(node);
+    return node;
+  }
+
+  private Seen rounds(int port, int rounds, int perRound, AtomicBoolean running) throws IOException {
+    return rounds(port, rounds, perRound, running, new AtomicLong(), new AtomicLong(), new AtomicBoolean());
+  }
+
+  private static Seen rounds(int port, int rounds, int perRound, AtomicBoolean running, AtomicLong numbersSeen,
+                             AtomicLong unavailableSeen) throws IOException {
+    return rounds(port, rounds, perRound, running, numbersSeen, unavailableSeen, new AtomicBoolean());
+  }
+
+  /**
+   * Pipelines {@code perRound} requests at a time on one connection, {@code rounds} times or until {@code running}
+   * turns false (or, once {@code mayDie} is set, the server goes away), reading every reply: a number or
+   * {@code ERR unavailable}, nothing else.
+   */
+  private static Seen rounds(int port, int rounds, int perRound, AtomicBoolean running, AtomicLong numbersSeen,
+                             AtomicLong unavailableSeen, AtomicBoolean mayDie) throws IOException {
+    List<Long> numbers = new ArrayList<>();
+    int unavailable = 0;
+    byte[] batch = LineClient.requests(perRound);
+    try (LineClient client = LineClient.connect(port)) {
+      for (int r = 0; r < rounds && running.get(); r++) {
+        client.send(batch);
+        int errorsThisRound = 0;
+        for (int i = 0; i < perRound; i++) {
+          String line = client.readLine();
+          if (line == null) {
+            throw new IOException("connection closed");
+          }
+          if (line.equals("ERR unavailable")) {
+            errorsThisRound++;
+          } else if (line.startsWith("Hello World")) {
+            numbers.add(Long.parseLong(line.substring("Hello World".length())));
+            numbersSeen.incrementAndGet();
+          } else {
+            throw new AssertionError("unexpected reply \"" + line + "\"");
+          }
+        }
+        if (errorsThisRound > 0) {
+          unavailable += errorsThisRound;
+          unavailableSeen.addAndGet(errorsThisRound);
+          sleep(20); // a client backing off, and a bounded load while the store is down
+        }
+      }
+    } catch (IOException e) {
+      if (!mayDie.get()) {
+        throw e;
+      }
+      // the node was killed under us: what was read so far counts
+    }
+    return new Seen(numbers, unavailable);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static List<Seen> collect(List<Future<Seen>> results) throws Exception {
+    List<Seen> out = new ArrayList<>();
+    for (Future<Seen> f : results) {
+      out.add(f.get(90, TimeUnit.SECONDS));
+    }
+    return out;
+  }
+
+  /** No number twice over all connections; strictly increasing on each. Returns the highest. */
+  private static long assertUniqueAndOrdered(List<Seen> seen) {
+    Set<Long> all = new HashSet<>();
+    long max = 0;
+    for (Seen s : seen) {
+      long previous = 0;
+      for (long n : s.numbers()) {
+        assertTrue(n > previous, "per-connection order broken: " + n + " after " + previous);
+        assertTrue(all.add(n), "duplicate number " + n);
+        previous = n;
+        max = Math.max(max, n);
+      }
+    }
+    return max;
+  }
+
+  private int ready(ServerProcess node) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(node) + "/health/ready"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  private JsonObject status(ServerProcess node) throws Exception {
+    return new JsonObject(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(node)
+        + "/api/status")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private int httpPort(ServerProcess node) {
+    return httpPorts.get(node);
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(Condition condition, long seconds, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("within " + seconds + " s: " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+}
