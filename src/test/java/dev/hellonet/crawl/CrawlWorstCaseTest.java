@@ -86,19 +86,29 @@ class CrawlWorstCaseTest {
           Thread.sleep(250);
         }
       }
-      JsonObject progress = new JsonObject(http.send(get(base + "/api/crawls/" + jobs.get(0) + "?limit=1"),
-          HttpResponse.BodyHandlers.ofString()).body());
+      // Read through the list: on a quiet machine jobs finish inside the 10 s, and under -Xmx256m the record
+      // ceiling then evicts the older finished ones (docs/crawler.md), so a job id may rightly be gone by now.
+      JsonArray listed = new JsonObject(http.send(get(base + "/api/crawls?limit=4"),
+          HttpResponse.BodyHandlers.ofString()).body()).getJsonArray("jobs");
+      long bytes = 0;
+      for (int i = 0; i < listed.size(); i++) {
+        bytes += listed.getJsonObject(i).getJsonObject("stats").getLong("bytes");
+      }
       for (String id : jobs) {
         HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(URI.create(base + "/api/crawls/" + id))
             .timeout(Duration.ofSeconds(20)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, cancelled.statusCode(), cancelled.body());
+        boolean listedNow = listed.stream().anyMatch(j -> id.equals(((JsonObject) j).getString("id")));
+        if (listedNow || cancelled.statusCode() != 404) {
+          assertEquals(202, cancelled.statusCode(), cancelled.body());
+        }
       }
       try (LineClient after = LineClient.connect(node.port())) {
         assertTrue(after.send("hi\n").readLine().startsWith("Hello World"));
       }
       System.out.printf("worst case: %d rounds in 10 s, worst hello round trip %d ms, worst API pair %d ms;"
-          + " job 0 stats %s%n", rounds, worstHelloMs, worstApiMs, progress.getJsonObject("stats").encode());
-      assertTrue(progress.getJsonObject("stats").getLong("bytes") > 0, "the crawl was under way: " + progress.encode());
+          + " %d job(s) still listed, %d bytes fetched by them%n", rounds, worstHelloMs, worstApiMs, listed.size(), bytes);
+      assertFalse(listed.isEmpty(), "running jobs and the last finished one are never evicted");
+      assertTrue(bytes > 0, "the crawl was under way: " + listed.encode());
       assertFalse(node.log().contains("OutOfMemoryError"), "no OutOfMemoryError:\n" + node.log());
       assertTrue(rounds >= 2, "the node answered " + rounds + " rounds in 10 s");
     } finally {
