@@ -18,6 +18,7 @@ COPY pom.xml ./
 RUN mvn -B -ntp -q package -DskipTests -Dmaven.main.skip=true && rm -rf target
 COPY conf/config.json conf/config.json
 COPY src/main src/main
+COPY src/launcher src/launcher
 RUN mvn -B -ntp -q package -DskipTests && cp target/hellonet.jar /hellonet.jar
 
 FROM ${RUNTIME_IMAGE}
