@@ -49,8 +49,8 @@ RUN if [ "${APPCDS}" = true ]; then \
 
 USER ${APP_UID}:${APP_UID}
 # Data (the sequence file, downloads) belongs on a volume; with a read-only root filesystem /tmp must be a writable
-# mount too (Netty unpacks its native epoll library there).
+# mount too (Netty unpacks its native epoll library there). Ports: hello, HTTP, cluster membership, clustered event bus.
 VOLUME ["/app/data"]
-EXPOSE 9000 8080
+EXPOSE 9000 8080 5701 5702
 # Exec form, so SIGTERM reaches the JVM (which stops gracefully and exits 0).
 ENTRYPOINT ["java", "@/app/jvm.options", "-jar", "/app/hellonet.jar"]

@@ -15,6 +15,9 @@
 #   BENCH_SERVER_THREADS [cores - 1, at least 1]: hellonet instances and nginx workers (Redis has one thread)
 #   BENCH_REDIS_REQUEST [INCR as a RESP array]  e.g. 'INCR hellonet:bench\r\n' for Redis's slower inline form
 #   BENCH_HELLONET_PORT [19000]  BENCH_REDIS_PORT [19379]  BENCH_NGINX_PORT [19080]
+#   BENCH_PROCESSES [2]: the "conn-procs" row runs hellonet with hello.processes=N (one hello instance each) against
+#     nginx with N workers; 0 leaves the row out. Its ports: BENCH_HELLONET_PROCS_PORT [19001] (HTTP: the next port,
+#     Hazelcast: BENCH_CLUSTER_PORT [19701] and up), BENCH_NGINX_PROCS_PORT [19081]
 #   BENCH_OUT [bench/results/<UTC timestamp>]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +50,11 @@ CONN_SLOTS=${BENCH_CONN_SLOTS:-64}
 HELLONET_PORT=${BENCH_HELLONET_PORT:-19000}
 REDIS_PORT=${BENCH_REDIS_PORT:-19379}
 NGINX_PORT=${BENCH_NGINX_PORT:-19080}
+PROCESSES=${BENCH_PROCESSES:-2}
+HELLONET_PROCS_PORT=${BENCH_HELLONET_PROCS_PORT:-19001}
+NGINX_PROCS_PORT=${BENCH_NGINX_PROCS_PORT:-19081}
+CLUSTER_PORT=${BENCH_CLUSTER_PORT:-19701}
+case "$PROCESSES" in ''|*[!0-9]*) echo "compare.sh: BENCH_PROCESSES must be a whole number" >&2; exit 2 ;; esac
 case "$REPEAT" in ''|*[!0-9]*|0) echo "compare.sh: --repeat / BENCH_REPEAT must be a positive whole number" >&2; exit 2 ;; esac
 OUT=${OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT/runs"
@@ -81,7 +89,9 @@ if [ ! -f "$jar" ] || [ -n "$(cd "$ROOT" && find pom.xml src conf -newer "$jar" 
 fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in HELLONET_PORT REDIS_PORT NGINX_PORT; do
+PORTS=(HELLONET_PORT REDIS_PORT NGINX_PORT)
+[ "$PROCESSES" -gt 0 ] && PORTS+=(HELLONET_PROCS_PORT NGINX_PROCS_PORT)
+for p in "${PORTS[@]}"; do
   ! port_in_use "${!p}" || die "port ${!p} on 127.0.0.1 is already in use; pick another with BENCH_$p"
 done
 
@@ -96,7 +106,9 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   mkdir -p "$OUT/logs"
-  cp "$TMP"/*.log "$TMP"/nginx/error.log "$OUT/logs/" 2>/dev/null || true
+  cp "$TMP"/*.log "$OUT/logs/" 2>/dev/null || true
+  cp "$TMP"/nginx/error.log "$OUT/logs/nginx-error.log" 2>/dev/null || true
+  cp "$TMP"/nginx-procs/error.log "$OUT/logs/nginx-procs-error.log" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -130,6 +142,32 @@ env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$HELLO
 PIDS+=($!)
 wait_for_port hellonet "$HELLONET_PORT" $!
 
+# The nginx model on both sides: N processes, each with its own listening socket (SO_REUSEPORT for hellonet's
+# workers; nginx's workers share one socket). hellonet's workers also form a Hazelcast cluster on loopback.
+if [ "$PROCESSES" -gt 0 ]; then
+  mkdir -p "$TMP/nginx-procs"
+  sed -e "s#@STREAM_MODULE@#$STREAM_MODULE#" -e "s#@WORKERS@#$PROCESSES#" -e "s#@TMP@#$TMP/nginx-procs#g" \
+      -e "s#@PORT@#$NGINX_PROCS_PORT#" "$BENCH/nginx.conf" >"$TMP/nginx-procs/nginx.conf"
+  nginx -p "$TMP/nginx-procs" -e "$TMP/nginx-procs/error.log" -c "$TMP/nginx-procs/nginx.conf" -g 'daemon off;' \
+      >"$TMP/nginx-procs.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port nginx-procs "$NGINX_PROCS_PORT" $!
+
+  env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$HELLONET_PROCS_PORT" \
+      HELLONET_HELLO_PROCESSES="$PROCESSES" HELLONET_HELLO_INSTANCES=1 HELLONET_HTTP_INSTANCES=1 \
+      HELLONET_CRAWLER_INSTANCES=1 HELLONET_HTTP_HOST=127.0.0.1 HELLONET_HTTP_PORT=$((HELLONET_PROCS_PORT + 1)) \
+      HELLONET_CLUSTER_PORT="$CLUSTER_PORT" HELLONET_SEQUENCE_FILE="$TMP/sequence-procs" \
+      "$ROOT/hellonet" run >"$TMP/hellonet-procs.log" 2>&1 &
+  PIDS+=($!)
+  procs_pid=$!
+  for i in $(seq 1 1200); do
+    [ "$(grep -c 'hellonet ready' "$TMP/hellonet-procs.log" || true)" -ge "$PROCESSES" ] && break
+    kill -0 "$procs_pid" 2>/dev/null || die "hellonet (processes) exited while starting: $(tail -3 "$TMP/hellonet-procs.log")"
+    [ "$i" = 1200 ] && die "hellonet's $PROCESSES workers were not all ready within 120 s"
+    sleep 0.1
+  done
+fi
+
 # --- scenarios ------------------------------------------------------------------------------------------------------
 # name | peer | peer protocol | loadgen arguments shared by both servers
 SCENARIOS=(
@@ -137,7 +175,13 @@ SCENARIOS=(
   "unpipelined|redis|redis|--mode pipe --connections $PIPE_CONNS --depth 1"
   "conn|nginx|nginx|--mode conn --connections $CONN_SLOTS --close reset"
 )
-port_of() { case "$1" in hellonet) echo "$HELLONET_PORT" ;; redis) echo "$REDIS_PORT" ;; nginx) echo "$NGINX_PORT" ;; esac; }
+[ "$PROCESSES" -gt 0 ] && SCENARIOS+=("conn-procs|nginx|nginx|--mode conn --connections $CONN_SLOTS --close reset")
+port_of() { # $1 scenario, $2 server
+  case "$1/$2" in
+    conn-procs/hellonet) echo "$HELLONET_PROCS_PORT" ;; conn-procs/nginx) echo "$NGINX_PROCS_PORT" ;;
+    */hellonet) echo "$HELLONET_PORT" ;; */redis) echo "$REDIS_PORT" ;; */nginx) echo "$NGINX_PORT" ;;
+  esac
+}
 
 total=$((REPEAT * ${#SCENARIOS[@]} * 2)); n=0
 run_one() { # $1 scenario, $2 server, $3 protocol, $4 repeat, $5 loadgen args
@@ -146,7 +190,7 @@ run_one() { # $1 scenario, $2 server, $3 protocol, $4 repeat, $5 loadgen args
   [ "$2" = redis ] && [ -n "${BENCH_REDIS_REQUEST:-}" ] && extra=(--request "$BENCH_REDIS_REQUEST")
   [ "$2" = redis ] && redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
   # shellcheck disable=SC2086 # $5 is a list of options
-  "$ROOT/hellonet" loadgen --quiet --host 127.0.0.1 --port "$(port_of "$2")" --protocol "$3" \
+  "$ROOT/hellonet" loadgen --quiet --host 127.0.0.1 --port "$(port_of "$1" "$2")" --protocol "$3" \
       --warmup "$WARMUP" --duration "$DURATION" --json "$file.json" $5 "${extra[@]}" >"$file.txt" 2>&1 || rc=$?
   [ -f "$file.json" ] || die "loadgen wrote no result for $1 / $2 (exit $rc): $(tail -3 "$file.txt")"
   printf 'compare.sh: [%d/%d] %-12s %-9s %s\n' "$n" "$total" "$1" "$2" "$(head -1 "$file.txt")" >&2
@@ -172,4 +216,4 @@ python3 "$BENCH/report.py" "$OUT" \
             "redis=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')" \
   --settings "warmupSeconds=$WARMUP" "durationSeconds=$DURATION" "repeat=$REPEAT" \
              "pipeConnections=$PIPE_CONNS" "pipeDepth=$PIPE_DEPTH" "connSlots=$CONN_SLOTS" \
-             "serverThreads=$SERVER_THREADS"
+             "serverThreads=$SERVER_THREADS" "processes=$PROCESSES"

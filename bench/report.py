@@ -18,6 +18,7 @@ SCENARIOS = {
     "pipelined": ("pipelined", "redis", ">=1.5x, >=1M/s", lambda h, r: r >= 1.5 and h >= 1_000_000),
     "unpipelined": ("unpipelined", "redis", ">=1.0x", lambda h, r: r >= 1.0),
     "conn": ("conn per request", "nginx", ">=0.9x", lambda h, r: r >= 0.9),
+    "conn-procs": ("conn per request, processes", "nginx", ">=1.0x", lambda h, r: r >= 1.0),
 }
 PEER_NAMES = {"redis": "Redis INCR", "nginx": "nginx stream"}
 
@@ -138,6 +139,9 @@ def main():
     if s.get("serverThreads"):
         lines.append(f'servers: hellonet {s["serverThreads"]} instance(s), nginx {s["serverThreads"]} worker(s), Redis 1 '
                      f'thread; the load generator runs on the same machine')
+    if s.get("processes"):
+        lines.append(f'conn per request, processes: hellonet hello.processes={s["processes"]} (1 instance each, '
+                     f'SO_REUSEPORT) against nginx with {s["processes"]} workers')
     lines.append(f'{m.get("cores")} cores ({m.get("cpu")}), kernel {m.get("kernel")}, {m.get("jdk")}, '
                  f'nginx {m.get("nginx")}, Redis {m.get("redis")}')
     text = "\n".join(lines) + "\n"

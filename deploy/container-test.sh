@@ -120,6 +120,8 @@ secrets = []
 for e in c.get("env", []):
     if "value" in e:
         env.append(f"{e['name']}={e['value']}")
+    elif "fieldRef" in e.get("valueFrom", {}):
+        env.append(f"{e['name']}=127.0.0.1")   # the pod IP; unused with clustering off here
     elif "secretKeyRef" in e.get("valueFrom", {}):
         ref = e["valueFrom"]["secretKeyRef"]
         secrets.append(f"{ref['name']}/{ref['key']}")

@@ -173,6 +173,7 @@
       if (!previous || t > previous.t || replies < previous.replies) previous = { t, replies };
     }
     renderRejections(rejectionReasons(hello));
+    renderNodes(snapshot.cluster && Array.isArray(snapshot.cluster.nodes) ? snapshot.cluster.nodes : []);
     const crawler = totals(snapshot, "crawler") || {};
     setText("crawler-running", crawler.jobsRunning);
     setText("crawler-inflight", crawler.inFlight);
@@ -217,6 +218,28 @@
       rows.push(tr);
     }
     body.replaceChildren(...rows);
+  }
+
+  // Every node of the cluster (one when standalone): live ones first, then unreachable, then departed.
+  function renderNodes(nodes) {
+    const order = { live: 0, unreachable: 1, departed: 2 };
+    const rows = nodes.slice().sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3)
+        || String(a.node).localeCompare(String(b.node))).map((n) => {
+      const tr = document.createElement("tr");
+      tr.dataset.state = n.state;
+      const name = document.createElement("td");
+      name.textContent = n.node || n.id;
+      name.title = n.id;
+      const state = document.createElement("td");
+      state.textContent = n.state;
+      const replies = document.createElement("td");
+      replies.className = "num";
+      const r = totals(n, "hello");
+      replies.textContent = r && typeof r.replies === "number" ? number.format(r.replies) : "–";
+      tr.append(name, state, replies);
+      return tr;
+    });
+    if (rows.length) $("nodes").tBodies[0].replaceChildren(...rows);
   }
 
   // --- status ----------------------------------------------------------------------------------------------------

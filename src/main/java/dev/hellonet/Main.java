@@ -5,17 +5,24 @@ import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.log.LogSetup;
+import dev.hellonet.supervisor.Supervisor;
+import dev.hellonet.supervisor.WorkerCommand;
+import dev.hellonet.supervisor.WorkerIdentity;
 import sun.misc.Signal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Starts one hellonet node from the configuration and stops it gracefully on SIGTERM or SIGINT. */
+/**
+ * Starts one hellonet node from the configuration and stops it gracefully on SIGTERM or SIGINT; with
+ * {@code hello.processes} > 1, starts the supervisor instead, which runs this same class once per worker.
+ */
 public final class Main {
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
   /**
@@ -50,6 +57,18 @@ public final class Main {
       return;
     }
     LogSetup.install(config.log());
+    Optional<WorkerIdentity> worker;
+    try {
+      worker = WorkerIdentity.fromArgs(args, config.scale().processes());
+    } catch (IllegalArgumentException e) {
+      System.err.println("hellonet: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (worker.isEmpty() && config.scale().processes() > 1) {
+      System.exit(supervise(config));
+      return;
+    }
 
     // The handlers go in before the start: a SIGTERM that arrives while the node is starting (a Kubernetes rollout can
     // send one at any moment) waits for the start to finish and then stops it cleanly, instead of killing the JVM
@@ -82,10 +101,16 @@ public final class Main {
     // supervisors read a clean SIGTERM stop as exit 0.
     Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "hellonet-stop").start());
     Signal.handle(new Signal("INT"), sig -> new Thread(stop, "hellonet-stop").start());
-    LOG.info("starting (SIGTERM or SIGINT from now on stops gracefully)");
+    LOG.info("starting" + worker.map(w -> " " + w.name()).orElse("")
+        + " (SIGTERM or SIGINT from now on stops gracefully)");
+    // A worker whose supervisor is gone (even by SIGKILL) stops gracefully rather than serve on unsupervised.
+    worker.flatMap(w -> ProcessHandle.current().parent()).ifPresent(parent -> parent.onExit().thenRun(() -> {
+      LOG.warning("the supervisor (pid " + parent.pid() + ") is gone");
+      new Thread(stop, "hellonet-stop").start();
+    }));
 
     try {
-      Hellonet node = Hellonet.start(config).toCompletionStage().toCompletableFuture()
+      Hellonet node = Hellonet.start(config, worker).toCompletionStage().toCompletableFuture()
           .get(START_TIMEOUT_S, TimeUnit.SECONDS);
       // A stop asked for during the start has already said "stopping": announcing "ready" after it would be false.
       if (stopping.get()) {
@@ -101,6 +126,19 @@ public final class Main {
     } catch (InterruptedException | TimeoutException e) {
       LOG.severe("cannot start: " + e);
       System.exit(1);
+    }
+  }
+
+  /** Runs the supervisor until SIGTERM or SIGINT has stopped every worker; its exit code. */
+  private static int supervise(HellonetConfig config) {
+    Supervisor supervisor = new Supervisor(config, WorkerCommand.ofCurrentJvm(Main.class.getName()));
+    Signal.handle(new Signal("TERM"), sig -> supervisor.stop());
+    Signal.handle(new Signal("INT"), sig -> supervisor.stop());
+    try {
+      return supervisor.start().get();
+    } catch (Exception e) {
+      System.err.println("hellonet: supervisor failed: " + e);
+      return 1;
     }
   }
 }

@@ -46,6 +46,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final PrometheusMeterRegistry meters;
   private final long shutdownTimeoutMs;
   private final Contract contract;
+  private final boolean reusePort;
   private final AllowedMethods allowed;
   private final ContractFields fields;
   /** Created in {@link #start()}, which is the first moment this verticle has a Vert.x to create it with. */
@@ -56,6 +57,16 @@ public final class HttpApiVerticle extends VerticleBase {
 
   public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs,
                          Contract contract) {
+    this(http, api, meters, shutdownTimeoutMs, contract, false);
+  }
+
+  /**
+   * With {@code reusePort} the port is bound with {@code SO_REUSEPORT}, shared with the sibling worker processes of a
+   * supervisor (instances in one process share it anyway, as Vert.x does).
+   */
+  public HttpApiVerticle(HttpConfig http, ApiConfig api, PrometheusMeterRegistry meters, long shutdownTimeoutMs,
+                         Contract contract, boolean reusePort) {
+    this.reusePort = reusePort;
     this.http = http;
     this.api = api;
     this.meters = meters;
@@ -94,7 +105,8 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    return new HttpServerOptions().setHost(http.host()).setPort(http.port()).setIdleTimeout(IDLE_TIMEOUT_S);
+    return new HttpServerOptions().setHost(http.host()).setPort(http.port()).setReusePort(reusePort)
+        .setIdleTimeout(IDLE_TIMEOUT_S);
   }
 
   /** The contract's operations, then what the contract does not describe, then the error handlers. */
@@ -123,7 +135,7 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "listCrawls", crawls::list);
     route(builder, "getCrawl", crawls::get);
     route(builder, "cancelCrawl", crawls::cancel);
-    route(builder, "getCounters", rc -> JsonReplies.reply(rc, bus.request(Addresses.COUNTERS_GET, null), 200));
+    route(builder, "getCounters", rc -> JsonReplies.reply(rc, bus.request(Addresses.CLUSTER_COUNTERS, null), 200));
     route(builder, "getStatus", rc -> JsonReplies.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200));
     route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
     route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);

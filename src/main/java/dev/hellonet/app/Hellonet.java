@@ -3,6 +3,12 @@ package dev.hellonet.app;
 import dev.hellonet.api.HttpApiVerticle;
 import dev.hellonet.api.HttpApiVerticle.Contract;
 import dev.hellonet.bridge.BridgeVerticle;
+import dev.hellonet.cluster.ClusterCountersVerticle;
+import dev.hellonet.cluster.ClusterPlan;
+import dev.hellonet.cluster.ClusterView;
+import dev.hellonet.cluster.CrawlRouterVerticle;
+import dev.hellonet.cluster.HazelcastSettings;
+import dev.hellonet.cluster.StoreSharingCheck;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
@@ -13,6 +19,7 @@ import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
 import dev.hellonet.sequence.SequenceStore;
 import dev.hellonet.sequence.SequenceStores;
+import dev.hellonet.supervisor.WorkerIdentity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -20,15 +27,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +62,12 @@ public final class Hellonet {
   /** What every start-up step shares; all of it exists before the first verticle is deployed. */
   private record Parts(HellonetConfig config, Transport transport, Protection protection,
                        PrometheusMeterRegistry meters, Vertx vertx, CounterRegistry registry, NodeLifecycle lifecycle,
-                       Instant startedAt) {}
+                       Instant startedAt, ClusterView cluster, Optional<WorkerIdentity> worker) {
+    /** A worker binds its ports with SO_REUSEPORT, beside its sibling processes. */
+    boolean reusePort() {
+      return worker.isPresent();
+    }
+  }
 
   /** The hello server's deployment: its id and its instances, which know the port they bound. */
   private record HelloDeployment(String id, List<HelloServerVerticle> instances) {
@@ -102,26 +118,48 @@ public final class Hellonet {
 
   /** Builds the Vert.x instance and deploys everything; fails (and cleans up) if any part cannot start. */
   public static Future<Hellonet> start(HellonetConfig config) {
-    return start(config, VertxFactory.STANDALONE);
+    return start(config, Optional.empty());
   }
 
-  /** As {@link #start(HellonetConfig)}, with Vert.x built by {@code factory} (a clustered start passes its own). */
+  /**
+   * As {@link #start(HellonetConfig)}, as worker {@code worker} of a supervisor when present; clustered (Hazelcast)
+   * when {@code cluster.enabled} or the node is a worker (see {@link ClusterPlan}).
+   */
+  public static Future<Hellonet> start(HellonetConfig config, Optional<WorkerIdentity> worker) {
+    Optional<ClusterPlan> plan = ClusterPlan.resolve(config.cluster(), worker);
+    return start(config, worker, plan, plan.map(Hellonet::clustered).orElse(VertxFactory.STANDALONE));
+  }
+
+  /** As {@link #start(HellonetConfig)}, with Vert.x built by {@code factory}. */
   public static Future<Hellonet> start(HellonetConfig config, VertxFactory factory) {
+    return start(config, Optional.empty(), Optional.empty(), factory);
+  }
+
+  private static VertxFactory clustered(ClusterPlan plan) {
+    return builder -> {
+      LOG.info("joining the cluster: Hazelcast on port " + plan.port() + ", " + plan.discovery());
+      return builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan))).buildClustered();
+    };
+  }
+
+  private static Future<Hellonet> start(HellonetConfig config, Optional<WorkerIdentity> worker,
+                                        Optional<ClusterPlan> plan, VertxFactory factory) {
     Transport transport = DeferAcceptTransport.around(TransportSelector.select(config.transport()));
     Protection protection = Protection.create(config, transport);
     Instant startedAt = Instant.now();
     // One registry per node, under a name of its own (see buildVertx): tests run several nodes in one JVM.
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    return buildVertx(config, transport, meters, factory)
+    return buildVertx(config, plan, transport, meters, factory)
         .compose(vertx -> deploy(new Parts(config, transport, protection, meters, vertx,
-            counterRegistry(protection), new NodeLifecycle(), startedAt)));
+            counterRegistry(protection), new NodeLifecycle(), startedAt, ClusterView.of(vertx), worker)));
   }
 
   /** Everything after Vert.x exists; on failure, closes what was opened and then Vert.x. */
   private static Future<Hellonet> deploy(Parts parts) {
     Future<Contract> contract = HttpApiVerticle.loadContract(parts.vertx());
     Future<SequenceStore> store = contract.compose(c -> openStore(parts));
-    Future<Hellonet> node = store.compose(s -> deployRoles(parts, contract.result(), s)
+    Future<Hellonet> node = store.compose(s -> StoreSharingCheck.check(parts.vertx(), parts.cluster(), s.describe())
+        .compose(v -> deployRoles(parts, contract.result(), s))
         .recover(e -> s.close().transform(ignored -> Future.failedFuture(e))));
     return handOut(parts, node);
   }
@@ -130,7 +168,8 @@ public final class Hellonet {
   private static Future<Hellonet> deployRoles(Parts parts, Contract contract, SequenceStore store) {
     Future<String> counters = deployCounters(parts);
     Future<String> crawler = counters.compose(id -> deployCrawler(parts));
-    Future<HelloDeployment> hello = crawler.compose(id -> deployHello(parts, store));
+    Future<String> router = crawler.compose(id -> deployCrawlRouter(parts));
+    Future<HelloDeployment> hello = router.compose(id -> deployHello(parts, store));
     Future<String> status = hello.compose(h -> deployStatus(parts, store));
     Future<HttpDeployment> http = status.compose(id -> deployHttp(parts, contract));
     Future<BridgeDeployment> bridge = http.compose(h -> deployBridge(parts));
@@ -142,8 +181,8 @@ public final class Hellonet {
    * Vert.x with the node's event loops, transport and metrics. vertx-micrometer keeps registries in a static map by
    * name, so each node's gets a name of its own.
    */
-  private static Future<Vertx> buildVertx(HellonetConfig config, Transport transport, PrometheusMeterRegistry meters,
-                                          VertxFactory factory) {
+  private static Future<Vertx> buildVertx(HellonetConfig config, Optional<ClusterPlan> plan, Transport transport,
+                                          PrometheusMeterRegistry meters, VertxFactory factory) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
@@ -152,10 +191,23 @@ public final class Hellonet {
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(Math.max(config.hello().instances(), Runtime.getRuntime().availableProcessors()))
         .setMetricsOptions(metrics);
+    plan.ifPresent(p -> options.setEventBusOptions(eventBus(p)));
     return factory.build(Vertx.builder()
         .with(options)
         .withTransport(transport)
         .withMetrics(new MicrometerMetricsFactory(meters)));
+  }
+
+  /** Where the clustered event bus binds and what it advertises; by default, where Hazelcast does. */
+  private static EventBusOptions eventBus(ClusterPlan plan) {
+    EventBusOptions options = new EventBusOptions().setPort(plan.eventBusPort());
+    if (!plan.host().isEmpty()) {
+      options.setHost(plan.host());
+    }
+    if (!plan.publicHost().isEmpty()) {
+      options.setClusterPublicHost(plan.publicHost());
+    }
+    return options;
   }
 
   private static CounterRegistry counterRegistry(Protection protection) {
@@ -169,14 +221,26 @@ public final class Hellonet {
         .onSuccess(store -> parts.registry().register("sequence", store.describe(), store::counters));
   }
 
+  /** This node's counters, and the cluster's sum of every node's (which the API answers with). */
   private static Future<String> deployCounters(Parts parts) {
-    return parts.vertx().deployVerticle(
-        new CountersVerticle(parts.registry(), parts.config().counters().publishIntervalMs()));
+    return parts.vertx().deployVerticle(new CountersVerticle(parts.registry(),
+            parts.config().counters().publishIntervalMs(), parts.cluster().nodeId()))
+        .compose(id -> parts.vertx().deployVerticle(new ClusterCountersVerticle(parts.cluster())).map(id));
   }
 
+  /** {@code crawler.instances} crawlers, each answering under its owner name; undeployed as one. */
   private static Future<String> deployCrawler(Parts parts) {
-    return parts.vertx().deployVerticle(new CrawlerVerticle(parts.config().crawler(), parts.registry(),
-        parts.config().events().crawlProgressEveryPages()));
+    AtomicInteger index = new AtomicInteger();
+    return parts.vertx().deployVerticle(() -> new CrawlerVerticle(parts.config().crawler(), parts.registry(),
+            parts.config().events().crawlProgressEveryPages(),
+            CrawlRouterVerticle.owner(parts.cluster(), index.getAndIncrement())),
+        new DeploymentOptions().setInstances(parts.config().scale().crawlerInstances()));
+  }
+
+  /** The public crawl addresses: a new job to one instance, a job's requests to its owner on whichever node. */
+  private static Future<String> deployCrawlRouter(Parts parts) {
+    return parts.vertx().deployVerticle(
+        new CrawlRouterVerticle(parts.cluster(), parts.config().scale().crawlerInstances()));
   }
 
   /** {@code hello.instances} servers sharing one port; once they listen, the status reports the port. */
@@ -186,7 +250,8 @@ public final class Hellonet {
     AtomicInteger index = new AtomicInteger();
     return parts.vertx().deployVerticle(() -> {
           HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, parts.registry(),
-              "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), parts.protection());
+              "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), parts.protection(),
+              parts.reusePort());
           instances.add(v);
           return v;
         }, new DeploymentOptions().setInstances(config.hello().instances()))
@@ -195,18 +260,25 @@ public final class Hellonet {
   }
 
   private static Future<String> deployStatus(Parts parts, SequenceStore store) {
-    Map<String, Integer> instances =
-        Map.of("hello", parts.config().hello().instances(), "crawler", 1, "counters", 1, "http", 1);
+    HellonetConfig config = parts.config();
+    Map<String, Integer> instances = Map.of("hello", config.hello().instances(),
+        "crawler", config.scale().crawlerInstances(), "counters", 1, "http", config.scale().httpInstances());
     return parts.vertx().deployVerticle(new NodeStatusVerticle(version(), parts.startedAt(),
         parts.transport().name(), instances, store, parts.lifecycle(),
-        () -> parts.protection().status()));
+        () -> parts.protection().status(), parts.cluster(),
+        parts.worker().map(WorkerIdentity::statusFile)));
   }
 
   private static Future<HttpDeployment> deployHttp(Parts parts, Contract contract) {
     HellonetConfig config = parts.config();
-    HttpApiVerticle http = new HttpApiVerticle(config.http(), config.api(), parts.meters(),
-        config.shutdown().timeoutMs(), contract);
-    return parts.vertx().deployVerticle(http).map(id -> new HttpDeployment(id, http));
+    List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
+    return parts.vertx().deployVerticle(() -> {
+          HttpApiVerticle http = new HttpApiVerticle(config.http(), config.api(), parts.meters(),
+              config.shutdown().timeoutMs(), contract, parts.reusePort());
+          instances.add(http);
+          return http;
+        }, new DeploymentOptions().setInstances(config.scale().httpInstances()))
+        .map(id -> new HttpDeployment(id, instances.get(0)));
   }
 
   /** The event bus bridge when {@code bridge.enabled}, else nothing (a null deployment). */

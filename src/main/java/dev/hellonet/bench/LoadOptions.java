@@ -4,6 +4,8 @@ import dev.hellonet.config.WholeNumbers;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Locale;
  */
 public record LoadOptions(Mode mode, String host, int port, int connections, int depth, double warmupSeconds,
                           double durationSeconds, Protocol protocol, byte[] request, int eventLoops,
-                          boolean resetOnClose, Path json, boolean quiet) {
+                          boolean resetOnClose, Path json, boolean quiet, List<Integer> ports) {
 
   /** How this side closes a connection. */
   enum Close { FIN, RESET }
@@ -35,7 +37,8 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
         --mode pipe|conn      pipe: C connections, each keeping D requests in flight (default)
                               conn: C slots, each connect / send one request / read one reply / close, repeated
         --host HOST           server address (default 127.0.0.1)
-        --port PORT           server port (default 9000)
+        --port PORT[,PORT...] server port (default 9000); several ports spread the connections over them in turn
+                              (one server's processes or a cluster's nodes on one host), checked as one run
         --connections C       connections (pipe) or concurrent slots (conn) (default 32)
         --depth D             requests in flight per connection, pipe mode only (default 1)
         --warmup SECONDS      load offered but not counted first (default 3; fractions allowed)
@@ -67,7 +70,7 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
   public static LoadOptions parse(String... args) {
     Mode mode = Mode.PIPE;
     String host = "127.0.0.1";
-    int port = 9000;
+    List<Integer> ports = List.of(9000);
     int connections = 32;
     Integer depth = null;
     double warmup = 3;
@@ -94,7 +97,13 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
       switch (option) {
         case "--mode" -> mode = choice(option, value, Mode.class);
         case "--host" -> host = value;
-        case "--port" -> port = integer(option, value, 1, 65535);
+        case "--port" -> {
+          List<Integer> list = new ArrayList<>();
+          for (String one : value.split(",")) {
+            list.add(integer(option, one.trim(), 1, 65535));
+          }
+          ports = List.copyOf(list);
+        }
         case "--connections" -> connections = integer(option, value, 1, 100_000);
         case "--depth" -> depth = integer(option, value, 1, 1 << 16);
         case "--warmup" -> warmup = seconds(option, value, 0);
@@ -117,8 +126,8 @@ public record LoadOptions(Mode mode, String host, int port, int connections, int
     if (bytes.length == 0 && mode == Mode.PIPE) {
       throw new IllegalArgumentException("--request: pipe mode needs a non-empty request");
     }
-    return new LoadOptions(mode, host, port, connections, depth == null ? 1 : depth, warmup, duration, protocol,
-        bytes, loops, close == Close.RESET, json, quiet);
+    return new LoadOptions(mode, host, ports.get(0), connections, depth == null ? 1 : depth, warmup, duration,
+        protocol, bytes, loops, close == Close.RESET, json, quiet, ports);
   }
 
   private static int integer(String option, String value, int min, int max) {

@@ -61,6 +61,7 @@ public record LoadResult(LoadOptions options, double measuredSeconds, long repli
         .put("mode", options.mode().name().toLowerCase(Locale.ROOT))
         .put("host", options.host())
         .put("port", options.port())
+        .put("ports", new JsonArray(options.ports()))
         .put("protocol", options.protocol().name().toLowerCase(Locale.ROOT))
         .put("connections", options.connections())
         .put("depth", options.depth())

@@ -58,10 +58,14 @@ public final class LoadRun {
       // piles up tens of thousands of them at conn-mode rates and the kernel's port search for each connect slows.
       bootstrap.option(ChannelOption.SO_LINGER, 0);
     }
-    InetSocketAddress remote = new InetSocketAddress(options.host(), options.port());
-    if (remote.isUnresolved()) {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      throw new IllegalArgumentException("--host " + options.host() + " does not resolve");
+    List<InetSocketAddress> remotes = new ArrayList<>();
+    for (int port : options.ports()) {
+      InetSocketAddress remote = new InetSocketAddress(options.host(), port);
+      if (remote.isUnresolved()) {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        throw new IllegalArgumentException("--host " + options.host() + " does not resolve");
+      }
+      remotes.add(remote);
     }
 
     List<LoopStats> loops = new ArrayList<>();
@@ -77,13 +81,14 @@ public final class LoadRun {
     for (int i = 0; i < options.connections(); i++) {
       LoopStats stats = loops.get(i % loops.size());
       Bootstrap onLoop = bootstrap.clone(stats.loop);
+      InetSocketAddress remote = remotes.get(i % remotes.size());
       stats.loop.execute(() -> open(stats, onLoop, remote));
     }
-    progress.accept(String.format("%s mode, %d %s%s to %s:%d (%s), %d event loop(s): warm-up %.1f s, then %.1f s"
+    progress.accept(String.format("%s mode, %d %s%s to %s:%s (%s), %d event loop(s): warm-up %.1f s, then %.1f s"
             + " measured", options.mode().name().toLowerCase(), options.connections(),
         options.mode() == LoadOptions.Mode.PIPE ? "connections" : "slots",
         options.mode() == LoadOptions.Mode.PIPE ? " x depth " + options.depth() : "", options.host(),
-        options.port(), options.protocol().name().toLowerCase(), options.eventLoops(), options.warmupSeconds(),
+        String.join(",", options.ports().stream().map(String::valueOf).toList()), options.protocol().name().toLowerCase(), options.eventLoops(), options.warmupSeconds(),
         options.durationSeconds()));
     for (int i = 0; i < loops.size(); i++) {
       LoopStats stats = loops.get(i);

@@ -22,8 +22,28 @@ public final class Addresses {
    */
   public static final String COUNTERS = "hellonet.counters";
 
-  /** Request-reply: any body; the reply is this node's counters snapshot, shaped as on {@link #COUNTERS}. */
+  /**
+   * Request-reply, this node only (a local consumer, also in a cluster): any body; the reply is this node's counters
+   * snapshot, shaped as on {@link #COUNTERS}.
+   */
   public static final String COUNTERS_GET = "hellonet.counters.get";
+
+  // One node of the cluster answers ofNode(COUNTERS_GET, nodeId): that node's snapshot, as on COUNTERS.
+
+  /**
+   * Request-reply, answered on the node asked: any body; the reply is the cluster's counters: shaped as on
+   * {@link #COUNTERS} with every role's total summed over the live nodes and its instances listed with their
+   * {@code node}, plus {@code "cluster": {"nodes": [{"id", "node", "state": "live"|"unreachable"|"departed",
+   * "time", "<role>": {"total"}}], "departed": {"<role>": {"total"}}}}: nodes that left (stopped or killed) with the
+   * last figures they published. Standalone, the cluster is this node.
+   */
+  public static final String CLUSTER_COUNTERS = "hellonet.cluster.counters";
+
+  /**
+   * Name of the cluster-wide map (Vert.x shared data) where every node keeps its last published counters snapshot,
+   * keyed by node id, so that the figures of a node that left stay readable.
+   */
+  public static final String COUNTERS_LAST_MAP = "hellonet.counters.last";
 
   /**
    * Request-reply: body a crawl job request (see {@code hellonet/openapi.yaml}, schema CrawlRequest); the reply is the
@@ -69,9 +89,27 @@ public final class Addresses {
    * else the last seen), "reachable": bool, "error": str (when not reachable), "healthy": bool, "lastError": str,
    * "exhaustedInstances": int, and the store's counters}, "kernelDefences": {"warnings": [str]}, "protection": {the
    * limits in force, "kernel": {"sysctls": {name: long}, "warnings": [str]}}}}. A store that does not answer is
-   * reported in "sequence", never as a failure (docs/event-bus.md).
+   * reported in "sequence", never as a failure (docs/event-bus.md). On a worker of a supervisor also {@code
+   * "supervisor": {"pid", "startedAt", "workers": [{"index", "pid", "state", "restarts", "lastExitCode",
+   * "startedAt"}]}}, and when clustered {@code "cluster": {"nodeId", "nodes": [nodeId]}}. A local consumer: the node
+   * asked answers.
    */
   public static final String NODE_STATUS = "hellonet.node.status";
+
+  /**
+   * The crawl addresses of one crawler instance: {@code CRAWL_* + "@" + owner}, where owner is
+   * {@code <node short id>.<instance index>}. The public {@code CRAWL_*} addresses are answered on each node by a
+   * router that sends a new job to one of the node's instances and reaches a job's owner (on any node) from the
+   * owner named at the start of its id ({@code <owner>.<local id>}).
+   */
+  public static String ofInstance(String address, String owner) {
+    return address + "@" + owner;
+  }
+
+  /** A node-addressed form of {@code address}: {@code address + "@" + nodeId}. */
+  public static String ofNode(String address, String nodeId) {
+    return address + "@" + nodeId;
+  }
 
   /** Failure code: the request body is invalid; the message names the field. */
   public static final int FAILURE_INVALID = 400;

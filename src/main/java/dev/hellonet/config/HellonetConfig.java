@@ -23,6 +23,8 @@ public record HellonetConfig(
     ApiConfig api,
     BridgeConfig bridge,
     EventsConfig events,
+    ScaleConfig scale,
+    ClusterConfig cluster,
     LogConfig log) {
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
@@ -184,6 +186,24 @@ public record HellonetConfig(
     }
   }
 
+  /**
+   * How far the node scales out on one host: {@code processes} worker JVMs under a supervisor (1 = no supervisor), and
+   * instances of the HTTP API and crawler verticles per process. Instance counts are already resolved: never 0.
+   */
+  public record ScaleConfig(int processes, int httpInstances, int crawlerInstances) {}
+
+  /**
+   * The Vert.x cluster (Hazelcast). Discovery is either a TCP/IP {@code members} list ({@code host:port}) or the DNS
+   * name of a Kubernetes headless Service; {@code host} and {@code publicHost} are where Hazelcast and the event bus
+   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port.
+   */
+  public record ClusterConfig(boolean enabled, List<String> members, String kubernetesService, int port, String host,
+                              String publicHost, int eventBusPort) {
+    public ClusterConfig {
+      members = List.copyOf(members);
+    }
+  }
+
   /** Builds the typed view of a merged JSON configuration, checking every value. */
   public static HellonetConfig from(JsonObject json, int availableProcessors) {
     Reader r = new Reader(json);
@@ -229,8 +249,71 @@ public record HellonetConfig(
           + " characters without spaces; got " + token.length() + " characters");
     }
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
+    ScaleConfig scale = scale(r, hello, http, availableProcessors);
+    ClusterConfig cluster = cluster(r, scale, sequence);
     return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
-        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), log(r));
+        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster, log(r));
+  }
+
+  private static ScaleConfig scale(Reader r, HelloConfig hello, HttpConfig http, int availableProcessors) {
+    int processes = r.intIn("hello.processes", 1, 256);
+    int httpInstances = r.intIn("http.instances", 0, 1024);
+    int crawlerInstances = r.intIn("crawler.instances", 0, 1024);
+    if (processes > 1 && hello.port() == 0) {
+      throw new ConfigException("hello.port: must be a fixed port (not 0) when hello.processes is " + processes
+          + ": every worker process binds that same port");
+    }
+    if (processes > 1 && http.port() == 0) {
+      throw new ConfigException("http.port: must be a fixed port (not 0) when hello.processes is " + processes
+          + ": every worker process serves the API on that same port");
+    }
+    int cores = Math.max(1, availableProcessors);
+    return new ScaleConfig(processes, httpInstances == 0 ? cores : httpInstances,
+        crawlerInstances == 0 ? cores : crawlerInstances);
+  }
+
+  private static ClusterConfig cluster(Reader r, ScaleConfig scale, SequenceConfig sequence) {
+    boolean enabled = r.bool("cluster.enabled");
+    List<String> members = r.stringList("cluster.members");
+    for (int i = 0; i < members.size(); i++) {
+      String m = members.get(i);
+      int colon = m.lastIndexOf(':');
+      boolean ok = colon > 0 && colon < m.length() - 1;
+      if (ok) {
+        try {
+          int port = Integer.parseInt(m.substring(colon + 1));
+          ok = port >= 1 && port <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw new ConfigException("cluster.members[" + i + "]: must be host:port with a port 1..65535; got \"" + m
+            + "\"");
+      }
+    }
+    String service = r.string("cluster.kubernetesService").trim();
+    int port = r.intIn("cluster.port", 1, 65535);
+    if (port + scale.processes() - 1 > 65535) {
+      throw new ConfigException("cluster.port: worker processes use cluster.port + their index; " + port + " + "
+          + (scale.processes() - 1) + " is beyond 65535");
+    }
+    String host = r.string("cluster.host").trim();
+    String publicHost = r.string("cluster.publicHost").trim();
+    int eventBusPort = r.intIn("cluster.eventBusPort", 0, 65535);
+    if (enabled && members.isEmpty() == service.isEmpty()) {
+      throw new ConfigException("cluster.enabled: set exactly one discovery, cluster.members (TCP/IP) or "
+          + "cluster.kubernetesService (DNS); got " + (members.isEmpty() ? "neither" : "both"));
+    }
+    if (enabled && !service.isEmpty() && sequence.store().equals("file")) {
+      // Pods do not share a file (and file locks are not to be trusted on network volumes): nodes would hand out the
+      // same numbers. Refuse rather than let that happen silently.
+      throw new ConfigException("cluster.kubernetesService: pods of a cluster cannot share sequence.store \"file\" "
+          + "(each pod has its own " + sequence.file() + ", so numbers would repeat across nodes); use a store that "
+          + "spans hosts");
+    }
+    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort);
+
   }
 
   private static BridgeConfig bridge(Reader r) {

@@ -3,20 +3,62 @@ package dev.hellonet.counters;
 import dev.hellonet.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 
-/** Puts this node's counters on the event bus: published periodically and answered on request. */
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Puts this node's counters on the event bus: published periodically, answered on request (to this node's own roles
+ * locally, and to any node by the node's id), and kept in the cluster-wide map of last snapshots so that the figures
+ * outlive the node.
+ */
 public final class CountersVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(CountersVerticle.class.getName());
+
   private final CounterRegistry registry;
   private final long publishIntervalMs;
+  private final String nodeId;
+  private AsyncMap<String, JsonObject> last;
 
-  public CountersVerticle(CounterRegistry registry, long publishIntervalMs) {
+  /** {@code nodeId}: this node's id in the cluster (any id of its own when standalone). */
+  public CountersVerticle(CounterRegistry registry, long publishIntervalMs, String nodeId) {
     this.registry = registry;
     this.publishIntervalMs = publishIntervalMs;
+    this.nodeId = nodeId;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(publishIntervalMs, id -> vertx.eventBus().publish(Addresses.COUNTERS, registry.snapshot()));
-    return vertx.eventBus().consumer(Addresses.COUNTERS_GET, msg -> msg.reply(registry.snapshot())).completion();
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COUNTERS_LAST_MAP)
+        .compose(map -> {
+          last = map;
+          vertx.setPeriodic(publishIntervalMs, id -> {
+            JsonObject snapshot = snapshot();
+            vertx.eventBus().publish(Addresses.COUNTERS, snapshot);
+            keep(snapshot);
+          });
+          return Future.all(List.of(
+              vertx.eventBus().localConsumer(Addresses.COUNTERS_GET, msg -> msg.reply(snapshot())).completion(),
+              vertx.eventBus().consumer(Addresses.ofNode(Addresses.COUNTERS_GET, nodeId),
+                  msg -> msg.reply(snapshot())).completion()));
+        })
+        .compose(v -> keep(snapshot()));
+  }
+
+  /** The final figures, after every other role of the node has stopped, stay in the cluster map. */
+  @Override
+  public Future<?> stop() {
+    return keep(snapshot()).recover(e -> Future.succeededFuture());
+  }
+
+  private JsonObject snapshot() {
+    return registry.snapshot().put("nodeId", nodeId);
+  }
+
+  private Future<Void> keep(JsonObject snapshot) {
+    return last.put(nodeId, snapshot)
+        .onFailure(e -> LOG.fine("cannot keep the counters in the cluster map: " + e));
   }
 }

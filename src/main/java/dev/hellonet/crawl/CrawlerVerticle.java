@@ -50,6 +50,8 @@ public final class CrawlerVerticle extends VerticleBase {
   private final CrawlerConfig config;
   private final CounterRegistry registry;
   private final int progressEveryPages;
+  /** The owner name this instance answers under (see Addresses.ofInstance); null: the public addresses. */
+  private final String owner;
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
@@ -60,15 +62,26 @@ public final class CrawlerVerticle extends VerticleBase {
   private Fetcher fetcher;
   private WorkerExecutor parsePool;
 
+  /** A crawler answering the public crawl addresses itself: the only instance, no routing. */
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
     this(config, registry, 10);
   }
 
   /** {@code progressEveryPages}: a progress event on {@link Addresses#CRAWL_PROGRESS} every that many final pages. */
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages) {
+    this(config, registry, progressEveryPages, null);
+  }
+
+  /**
+   * One of several crawler instances: it answers only on its own addresses ({@code Addresses.ofInstance(address,
+   * owner)}), and a router in front of the instances picks one for each new job and reaches a job's owner. Its
+   * progress events carry the job's routed id ({@code <owner>.<local id>}), as every other answer does.
+   */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages, String owner) {
     this.config = config;
     this.registry = registry;
     this.progressEveryPages = progressEveryPages;
+    this.owner = owner;
   }
 
   @Override
@@ -79,7 +92,9 @@ public final class CrawlerVerticle extends VerticleBase {
     // Pages are parsed here, never on an event loop: a slow page costs crawl throughput, not hello latency.
     parsePool = vertx.createSharedWorkerExecutor("hellonet-crawl-parse", config.limits().parseThreads());
     node = NodeResources.create(config, fetcher, policy, parsePool, counters);
-    registry.register(COUNTER_ROLE, "crawler-0", counters::snapshot);
+    // Named by the instance's index on this node (the owner's last part); the node itself is named beside it.
+    registry.register(COUNTER_ROLE, "crawler-" + (owner == null ? "0" : owner.substring(owner.lastIndexOf('.') + 1)),
+        counters::snapshot);
     return Future.all(List.of(
         consumer(Addresses.CRAWL_START, this::start),
         consumer(Addresses.CRAWL_GET, this::get),
@@ -98,7 +113,8 @@ public final class CrawlerVerticle extends VerticleBase {
     return parsePool == null ? Future.succeededFuture() : parsePool.close();
   }
 
-  private Future<Void> consumer(String address, Consumer<Message<Object>> handler) {
+  private Future<Void> consumer(String publicAddress, Consumer<Message<Object>> handler) {
+    String address = owner == null ? publicAddress : Addresses.ofInstance(publicAddress, owner);
     MessageConsumer<Object> c = vertx.eventBus().consumer(address, msg -> {
       try {
         handler.accept(msg);
@@ -159,7 +175,7 @@ public final class CrawlerVerticle extends VerticleBase {
     if (client != null) {
       runningByClient.merge(client, 1, Integer::sum);
     }
-    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages);
+    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages, owner == null ? "" : owner + ".");
     JobRun run = new JobRun(vertx, job, node, events, () -> {
       runs.remove(job.id());
       if (client != null) {

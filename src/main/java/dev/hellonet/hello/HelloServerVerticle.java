@@ -35,6 +35,7 @@ public final class HelloServerVerticle extends VerticleBase {
   private final String name;
   private final long shutdownTimeoutMs;
   private final Protection protection;
+  private final boolean reusePort;
 
   private final HelloCounters counters = new HelloCounters();
   /** Up to 4096 replies (about 128 KiB) per outgoing buffer; shared by this instance's connections, one thread. */
@@ -44,6 +45,16 @@ public final class HelloServerVerticle extends VerticleBase {
 
   public HelloServerVerticle(HelloConfig config, SequenceConfig sequenceConfig, SequenceStore store,
                              CounterRegistry registry, String name, long shutdownTimeoutMs, Protection protection) {
+    this(config, sequenceConfig, store, registry, name, shutdownTimeoutMs, protection, false);
+  }
+
+  /**
+   * With {@code reusePort} the listening socket is bound with {@code SO_REUSEPORT}: a worker of a supervisor shares
+   * the port with its sibling processes, each with a listening socket (and acceptor) of its own.
+   */
+  public HelloServerVerticle(HelloConfig config, SequenceConfig sequenceConfig, SequenceStore store,
+                             CounterRegistry registry, String name, long shutdownTimeoutMs, Protection protection,
+                             boolean reusePort) {
     this.config = config;
     this.sequenceConfig = sequenceConfig;
     this.store = store;
@@ -51,6 +62,7 @@ public final class HelloServerVerticle extends VerticleBase {
     this.name = name;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.protection = protection;
+    this.reusePort = reusePort;
   }
 
   @Override
@@ -67,6 +79,7 @@ public final class HelloServerVerticle extends VerticleBase {
         .setHost(config.host())
         // A negative port asks Vert.x for one random port shared by every instance; 0 would give each its own.
         .setPort(config.port() == 0 ? -1 : config.port())
+        .setReusePort(reusePort)
         .setTcpNoDelay(true);
     server = vertx.createNetServer(options).connectHandler(so -> {
       RawSocket raw = VertxInternals.raw(so);

@@ -1,10 +1,13 @@
 package dev.hellonet.vertx;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.transport.Transport;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
@@ -84,5 +87,13 @@ public final class VertxInternals {
   public static ValidatableRequest withContentType(ValidatableRequest request, String contentType) {
     return new ValidatableRequestImpl(request.getCookies(), request.getHeaders(), request.getPathParameters(),
         request.getQuery(), request.getBody(), contentType);
+  }
+
+  /**
+   * The cluster manager of a clustered Vert.x, or null: the node's id in the cluster and the list of live members are
+   * only on the cluster manager, which the public API does not hand out.
+   */
+  public static ClusterManager clusterManager(Vertx vertx) {
+    return vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
   }
 }

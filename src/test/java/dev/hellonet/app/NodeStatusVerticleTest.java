@@ -1,6 +1,7 @@
 package dev.hellonet.app;
 
 import dev.hellonet.bus.Addresses;
+import dev.hellonet.cluster.ClusterView;
 import dev.hellonet.sequence.Block;
 import dev.hellonet.sequence.FileSequenceStore;
 import dev.hellonet.sequence.SequenceStore;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,7 +78,8 @@ class NodeStatusVerticleTest {
       };
       Await.result(real.lease(100));
       Await.result(vertx.deployVerticle(new NodeStatusVerticle("test", Instant.now(), "nio", Map.of("hello", 1), counting,
-          new NodeLifecycle(), () -> new JsonObject().put("kernel", new JsonObject().put("warnings", new JsonArray())))));
+          new NodeLifecycle(), () -> new JsonObject().put("kernel", new JsonObject().put("warnings", new JsonArray())),
+          ClusterView.of(vertx), Optional.empty())));
       List<Future<Message<Object>>> answers = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         answers.add(vertx.eventBus().request(Addresses.NODE_STATUS, null));

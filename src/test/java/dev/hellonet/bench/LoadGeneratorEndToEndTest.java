@@ -2,6 +2,7 @@ package dev.hellonet.bench;
 
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.ServerProcess;
 import dev.hellonet.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +54,21 @@ class LoadGeneratorEndToEndTest {
     assertTrue(r.numbers().checked() > r.replies(), () -> r.summary());
     assertEquals(r.replies(), r.latency().getTotalCount());
     assertTrue(r.ok());
+  }
+
+  @Test
+  void severalPortsShareTheConnectionsAndTheDuplicateCheck() throws Exception {
+    // The second server is a process of its own: one sequence file is shared by processes, not by two stores in one.
+    try (ServerProcess second = ServerProcess.start(dir.resolve("second"),
+        java.util.Map.of("HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()))) {
+      LoadResult r = new LoadRun(LoadOptions.parse("--port", node.helloPort() + "," + second.port(),
+          "--connections", "4", "--depth", "8", "--warmup", "0.2", "--duration", "0.5"), line -> { }).run();
+      assertTrue(r.ok(), () -> r.summary());
+      assertTrue(r.replies() > 0, () -> r.summary());
+      long accepted = node.counters().snapshot().getJsonObject("hello").getJsonObject("total")
+          .getLong("connectionsAccepted");
+      assertEquals(2, accepted, "connections alternate between the ports: two of four reached the first server");
+    }
   }
 
   @Test

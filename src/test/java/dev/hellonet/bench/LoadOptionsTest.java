@@ -35,9 +35,18 @@ class LoadOptionsTest {
   }
 
   @Test
+  void severalPortsAreReadInOrder() {
+    LoadOptions o = LoadOptions.parse("--port", "9001, 9002,9003");
+    assertEquals(java.util.List.of(9001, 9002, 9003), o.ports());
+    assertEquals(9001, o.port());
+    assertEquals(java.util.List.of(9000), LoadOptions.parse().ports());
+  }
+
+  @Test
   void badOptionsAreRejectedByName() {
     assertMessage("--port: must be between 1 and 65535; got 70000", "--port", "70000");
     assertMessage("--connections: must be a whole number between 1 and 100000; got 'many'", "--connections", "many");
+    assertMessage("--port", "--port", "9000,x");
     assertMessage("--mode", "--mode", "burst");
     assertMessage("--depth 4: conn mode", "--mode", "conn", "--depth", "4");
     assertMessage("--protocol nginx", "--protocol", "nginx");

@@ -704,6 +704,95 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void scaleDefaultsToOneProcessAndInstancesPerCore() {
+    HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
+
+    assertEquals(new HellonetConfig.ScaleConfig(1, 3, 3), config.scale());
+    HellonetConfig.ClusterConfig cluster = config.cluster();
+    assertFalse(cluster.enabled());
+    assertTrue(cluster.members().isEmpty());
+    assertEquals("", cluster.kubernetesService());
+    assertEquals(5701, cluster.port());
+    assertEquals("", cluster.host());
+    assertEquals("", cluster.publicHost());
+    assertEquals(0, cluster.eventBusPort());
+  }
+
+  @Test
+  void scaleKeysAreReadFromTheEnvironment() throws IOException {
+    HellonetConfig config = typed(envWithFile("{}", "HELLONET_HELLO_PROCESSES", "4", "HELLONET_HTTP_INSTANCES", "2",
+        "HELLONET_CRAWLER_INSTANCES", "5"));
+
+    assertEquals(new HellonetConfig.ScaleConfig(4, 2, 5), config.scale());
+  }
+
+  @Test
+  void scaleValuesOutOfRangeFailNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_PROCESSES", "0"))), "hello.processes");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HTTP_INSTANCES", "-1"))), "http.instances");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CRAWLER_INSTANCES", "5000"))), "crawler.instances");
+  }
+
+  @Test
+  void severalProcessesNeedFixedPorts() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_PROCESSES", "2", "HELLONET_HELLO_PORT", "0"))), "hello.port");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_PROCESSES", "2", "HELLONET_HTTP_PORT", "0"))), "http.port");
+    assertEquals(2, typed(envWithFile("{}", "HELLONET_HELLO_PROCESSES", "2")).scale().processes());
+  }
+
+  @Test
+  void clusterWithAMemberListIsReadFromTheEnvironment() throws IOException {
+    HellonetConfig.ClusterConfig cluster = typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED", "true",
+        "HELLONET_CLUSTER_MEMBERS", "127.0.0.1:5701, 127.0.0.1:5702", "HELLONET_CLUSTER_HOST", "127.0.0.1",
+        "HELLONET_CLUSTER_PORT", "5702", "HELLONET_CLUSTER_EVENTBUSPORT", "17001")).cluster();
+
+    assertTrue(cluster.enabled());
+    assertEquals(java.util.List.of("127.0.0.1:5701", "127.0.0.1:5702"), cluster.members());
+    assertEquals("127.0.0.1", cluster.host());
+    assertEquals(5702, cluster.port());
+    assertEquals(17001, cluster.eventBusPort());
+  }
+
+  @Test
+  void clusterNeedsExactlyOneDiscovery() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED", "true"))), "cluster.enabled", "neither");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"cluster\": {\"enabled\": true, \"members\": [\"a:5701\"], "
+            + "\"kubernetesService\": \"hellonet-hz.default.svc.cluster.local\"}}"))), "cluster.enabled", "both");
+  }
+
+  @Test
+  void badClusterValuesFailNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_MEMBERS", "127.0.0.1"))), "cluster.members[0]");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_MEMBERS", "a:1,b:70000"))), "cluster.members[1]");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED", "yes"))), "HELLONET_CLUSTER_ENABLED");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"cluster\": {\"enabled\": 1}}"))), "cluster.enabled");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_PORT", "0"))), "cluster.port");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_PORT", "65535", "HELLONET_HELLO_PROCESSES", "2"))),
+        "cluster.port");
+  }
+
+  @Test
+  void podsOnTheFileStoreAreAConfigurationError() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED", "true",
+            "HELLONET_CLUSTER_KUBERNETESSERVICE", "hellonet-hz.default.svc.cluster.local"))),
+        "cluster.kubernetesService", "file");
+  }
+
+  @Test
   void bridgeAndEventsDefaults() {
     HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
     HellonetConfig.BridgeConfig bridge = config.bridge();

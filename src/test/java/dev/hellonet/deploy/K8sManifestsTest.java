@@ -96,8 +96,12 @@ class K8sManifestsTest {
     for (EnvVar e : c.getEnv()) {
       if (e.getValue() != null) {
         env.put(e.getName(), e.getValue());
+      } else if (e.getValueFrom().getFieldRef() != null) {
+        assertEquals("status.podIP", e.getValueFrom().getFieldRef().getFieldPath(), e.getName());
+        env.put(e.getName(), "192.0.2.10");   // a documentation address standing in for the pod's IP
       } else {
-        assertNotNull(e.getValueFrom().getSecretKeyRef(), e.getName() + ": only literal values and Secret references");
+        assertNotNull(e.getValueFrom().getSecretKeyRef(), e.getName() + ": literal values, the pod IP and Secret"
+            + " references only");
         env.put(e.getName(), SECRET_STAND_IN);
       }
     }
@@ -136,7 +140,7 @@ class K8sManifestsTest {
     HellonetConfig config = loadPodConfig();   // throws on an unknown key, variable or bad value
 
     assertEquals(Map.of("hello", config.hello().port(), "http", config.http().port()),
-        containerPorts().entrySet().stream().filter(e -> !e.getKey().equals("cluster"))
+        containerPorts().entrySet().stream().filter(e -> e.getKey().equals("hello") || e.getKey().equals("http"))
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     assertEquals(HellonetConfig.LogFormat.JSON, config.log().format(), "a cluster's log pipeline wants JSON lines");
     assertFalse(config.crawler().deny().isEmpty(), "a crawler reachable by users must deny internal ranges");

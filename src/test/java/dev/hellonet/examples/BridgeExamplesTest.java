@@ -78,7 +78,9 @@ class BridgeExamplesTest {
     Run run = client(language, "--token", TOKEN);
 
     assertEquals(0, run.exit, run.describe());
-    Matcher started = Pattern.compile("(?m)^crawl (j-[0-9a-z-]+): started$").matcher(run.out);
+    // A node names its jobs by owner (<node>.<instance>.j-...); the progress events below carry that same id.
+    Matcher started = Pattern.compile("(?m)^crawl ([0-9a-f]{12}\\.[0-9]+\\.j-[0-9a-z-]+): started$")
+        .matcher(run.out);
     assertTrue(started.find(), run.describe());
     String id = started.group(1);
     // Followed through publications, not polling: the job's own events, its pages in steps of 2, then its end.

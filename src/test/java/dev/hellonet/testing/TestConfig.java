@@ -19,6 +19,9 @@ public final class TestConfig {
     set("shutdown.timeoutMs", 5_000);
     set("http.host", "127.0.0.1");
     set("http.port", 0);
+    // One of each keeps in-process nodes light; tests of several instances set their own counts.
+    set("http.instances", 1);
+    set("crawler.instances", 1);
   }
 
   public static TestConfig inDir(Path dir) {

@@ -193,4 +193,10 @@ class VertxInternalsTest {
       return p.getProperty("version");
     }
   }
+
+  @Test
+  void clusterManagerIsAbsentOnAStandaloneVertx(Vertx vertx) {
+    // The clustered case (a node id, the live members) is exercised by the cluster tests on real Hazelcast members.
+    org.junit.jupiter.api.Assertions.assertNull(VertxInternals.clusterManager(vertx));
+  }
 }

@@ -15,12 +15,16 @@ public final class CrawlEvents {
   private final EventBus bus;
   private final CrawlJob job;
   private final int everyPages;
+  /** Put before the job's id in events: its owner when a router names jobs by owner, else nothing. */
+  private final String idPrefix;
   private int finishedPages;
 
-  public CrawlEvents(EventBus bus, CrawlJob job, int everyPages) {
+  /** {@code idPrefix}: put before the job's id in every event (its owner when a router names jobs by owner, or ""). */
+  public CrawlEvents(EventBus bus, CrawlJob job, int everyPages, String idPrefix) {
     this.bus = bus;
     this.job = job;
     this.everyPages = everyPages;
+    this.idPrefix = idPrefix;
   }
 
   /** The job started, or ended (completed or cancelled). */
@@ -38,6 +42,7 @@ public final class CrawlEvents {
   }
 
   private void publish(String event) {
-    bus.publish(Addresses.CRAWL_PROGRESS, new JsonObject().put("event", event).put("job", job.summary()));
+    bus.publish(Addresses.CRAWL_PROGRESS, new JsonObject().put("event", event)
+        .put("job", job.summary().put("id", idPrefix + job.id())));
   }
 }

@@ -1,0 +1,99 @@
+package dev.hellonet.cluster;
+
+import dev.hellonet.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers {@link Addresses#CLUSTER_COUNTERS} on this node: asks every live node for its counters now (exact once the
+ * load stops), adds the last figures of nodes that have left from the cluster map, and replies with the sum and the
+ * per-node figures. Standalone it sums one node, in the same shape.
+ */
+public final class ClusterCountersVerticle extends VerticleBase {
+  /** How long a live node may take to answer before it is reported unreachable and left out of the sums. */
+  static final long NODE_TIMEOUT_MS = 2_000;
+
+  private final ClusterView cluster;
+  private AsyncMap<String, JsonObject> last;
+
+  public ClusterCountersVerticle(ClusterView cluster) {
+    this.cluster = cluster;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COUNTERS_LAST_MAP)
+        .compose(map -> {
+          last = map;
+          return vertx.eventBus().localConsumer(Addresses.CLUSTER_COUNTERS, this::answer).completion();
+        });
+  }
+
+  private void answer(Message<Object> msg) {
+    List<String> ids = cluster.nodeIds();
+    List<Future<JsonObject>> asked = new ArrayList<>();
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(NODE_TIMEOUT_MS);
+    for (String id : ids) {
+      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null, options)
+          .map(Message::body));
+    }
+    Future<Map<String, JsonObject>> kept = last.entries()
+        .recover(e -> Future.succeededFuture(Map.of()));
+    Future.join(Future.join(asked), kept).onComplete(ignored ->
+        msg.reply(combine(ids, asked, kept.succeeded() ? kept.result() : Map.of())));
+  }
+
+  private JsonObject combine(List<String> ids, List<Future<JsonObject>> asked, Map<String, JsonObject> kept) {
+    CountersSum live = new CountersSum();
+    CountersSum departed = new CountersSum();
+    JsonArray nodes = new JsonArray();
+    Set<String> members = new HashSet<>(ids);
+    for (int i = 0; i < ids.size(); i++) {
+      Future<JsonObject> answer = asked.get(i);
+      if (answer.succeeded()) {
+        live.addLive(answer.result());
+        nodes.add(node(ids.get(i), "live", answer.result()));
+      } else {
+        JsonObject known = kept.get(ids.get(i));
+        nodes.add(node(ids.get(i), "unreachable", known == null ? new JsonObject() : known)
+            .put("error", String.valueOf(answer.cause().getMessage())));
+      }
+    }
+    for (Map.Entry<String, JsonObject> e : kept.entrySet()) {
+      if (!members.contains(e.getKey())) {
+        departed.addDeparted(e.getValue());
+        nodes.add(node(e.getKey(), "departed", e.getValue()));
+      }
+    }
+    JsonObject out = new JsonObject().put("node", answeringNode(asked, ids)).put("time", System.currentTimeMillis());
+    out.mergeIn(live.roles());
+    return out.put("cluster", new JsonObject().put("nodes", nodes).put("departed", departed.totals()));
+  }
+
+  private String answeringNode(List<Future<JsonObject>> asked, List<String> ids) {
+    int self = ids.indexOf(cluster.nodeId());
+    return self >= 0 && asked.get(self).succeeded() ? asked.get(self).result().getString("node") : cluster.nodeId();
+  }
+
+  private static JsonObject node(String id, String state, JsonObject snapshot) {
+    JsonObject out = new JsonObject().put("id", id).put("node", snapshot.getString("node"))
+        .put("state", state).put("time", snapshot.getLong("time"));
+    for (Map.Entry<String, Object> e : snapshot) {
+      if (e.getValue() instanceof JsonObject role && role.getValue("total") instanceof JsonObject total) {
+        out.put(e.getKey(), new JsonObject().put("total", total.copy()));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+package dev.hellonet.cluster;
+
+import dev.hellonet.testing.Http;
+import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.ServerProcess;
+import dev.hellonet.testing.SlowSite;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three clustered nodes in separate JVMs on loopback (Hazelcast TCP/IP members, distinct ports, one sequence file):
+ * the counters sum every node, a crawl started on one node is read and cancelled on another, and a node killed with
+ * SIGKILL leaves the sums within the stated bound while the others keep serving.
+ */
+class ClusterNodesTest {
+  /** What docs/scaling.md states: Hazelcast's heartbeat timeout plus time for the others to agree. */
+  private static final long LEAVE_BOUND_MS = (HazelcastSettings.MAX_NO_HEARTBEAT_SECONDS + 10) * 1000L;
+
+  @TempDir
+  Path dir;
+  private final List<ServerProcess> nodes = new ArrayList<>();
+  private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    clients.shutdownNow();
+    for (ServerProcess n : nodes) {
+      n.close();
+    }
+  }
+
+  @Test
+  void threeNodesShareCountersAndCrawlsAndAKilledNodeLeavesTheSums() throws Exception {
+    int[] clusterPorts = {ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort()};
+    String members = Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p)
+        .reduce((a, b) -> a + "," + b).orElseThrow();
+    Http[] http = new Http[3];
+    for (int i = 0; i < 3; i++) {
+      int httpPort = ServerProcess.freePort();
+      Map<String, String> env = new HashMap<>(Map.of(
+          "HELLONET_CLUSTER_ENABLED", "true",
+          "HELLONET_CLUSTER_MEMBERS", members,
+          "HELLONET_CLUSTER_HOST", "127.0.0.1",
+          "HELLONET_CLUSTER_PORT", Integer.toString(clusterPorts[i]),
+          "HELLONET_HTTP_PORT", Integer.toString(httpPort),
+          "HELLONET_CRAWLER_INSTANCES", "2",
+          "HELLONET_HTTP_INSTANCES", "1",
+          "HELLONET_COUNTERS_PUBLISHINTERVALMS", "200",
+          "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
+      env.put("HELLONET_SEQUENCE_MINBLOCK", "16");
+      env.put("HELLONET_SEQUENCE_MAXBLOCK", "256");
+      nodes.add(ServerProcess.launch(dir.resolve("node" + i), env));
+      http[i] = new Http(httpPort);
+    }
+    for (ServerProcess node : nodes) {
+      awaitLog(node, "hellonet ready");
+    }
+    JsonObject counters = await(http[0], "/api/counters", c -> nodes(c, "live").size() == 3);
+
+    // Load through all three at once; every reply counted by the clients.
+    List<Future<long[]>> load = new ArrayList<>();
+    for (int c = 0; c < 12; c++) {
+      int port = nodes.get(c % 3).port();
+      load.add(clients.submit(() -> rounds(port, 20, 100)));
+    }
+    long[] all = load.stream().flatMapToLong(f -> Arrays.stream(get(f))).toArray();
+    assertNoDuplicates(all);
+    counters = http[1].get("/api/counters").body();
+    assertEquals(all.length, counters.getJsonObject("hello").getJsonObject("total").getLong("replies"),
+        counters.encodePrettily());
+    for (Object n : nodes(counters, "live")) {
+      assertEquals(4 * 20 * 100, ((JsonObject) n).getJsonObject("hello").getJsonObject("total").getLong("replies"));
+    }
+
+    // A crawl started on node 1 is read and cancelled through node 3, and listed on node 2.
+    try (SlowSite site = new SlowSite()) {
+      Http.Reply started = http[0].post("/api/crawls", new JsonObject()
+          .put("urls", new JsonArray().add(site.url("/slow/1"))));
+      assertEquals(202, started.status(), started.body().encode());
+      String id = started.body().getString("id");
+      Http.Reply read = http[2].get("/api/crawls/" + id);
+      assertEquals(200, read.status(), read.body().encode());
+      assertEquals("running", read.body().getString("status"));
+      assertTrue(http[1].get("/api/crawls").body().getJsonArray("jobs").stream()
+          .anyMatch(j -> id.equals(((JsonObject) j).getString("id"))), "node 2 lists the job of node 1");
+      Http.Reply cancelled = http[2].delete("/api/crawls/" + id);
+      assertEquals(202, cancelled.status(), cancelled.body().encode());
+      assertEquals("cancelled", http[0].get("/api/crawls/" + id).body().getString("status"));
+    }
+
+    // Node 2 killed: it leaves the sums within the bound; nodes 1 and 3 keep answering.
+    nodes.get(1).kill();
+    nodes.get(1).awaitExit(20);
+    long killedAt = System.nanoTime();
+    // Out of the sums as soon as it stops answering (unreachable), out of the membership once Hazelcast gives up.
+    JsonObject unanswered = await(http[0], "/api/counters", c -> nodes(c, "live").size() == 2);
+    long outOfSumsMs = (System.nanoTime() - killedAt) / 1_000_000;
+    assertEquals(2 * 4 * 20 * 100, unanswered.getJsonObject("hello").getJsonObject("total").getLong("replies"));
+    JsonObject after = await(http[0], "/api/counters", c -> nodes(c, "departed").size() == 1);
+    long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
+    System.out.println("ClusterNodesTest: the killed node left the sums after " + outOfSumsMs
+        + " ms and the cluster after " + tookMs + " ms");
+    assertTrue(tookMs <= LEAVE_BOUND_MS, "left after " + tookMs + " ms, bound " + LEAVE_BOUND_MS);
+    assertEquals(2, nodes(after, "live").size(), after.encodePrettily());
+    assertEquals(2 * 4 * 20 * 100, after.getJsonObject("hello").getJsonObject("total").getLong("replies"));
+    assertEquals(4 * 20 * 100, after.getJsonObject("cluster").getJsonObject("departed").getJsonObject("hello")
+        .getJsonObject("total").getLong("replies"));
+    long[] more = rounds(nodes.get(2).port(), 5, 100);
+    assertEquals(500, more.length);
+    assertEquals(200, http[2].get("/api/status").status());
+    assertEquals(200, http[0].get("/health/ready").status());
+  }
+
+  private static long[] rounds(int port, int rounds, int perRound) throws Exception {
+    long[] numbers = new long[rounds * perRound];
+    try (LineClient client = LineClient.connect(port)) {
+      for (int r = 0; r < rounds; r++) {
+        client.send(LineClient.requests(perRound));
+        for (int i = 0; i < perRound; i++) {
+          numbers[r * perRound + i] = client.readNumber();
+        }
+      }
+    }
+    return numbers;
+  }
+
+  private static JsonArray nodes(JsonObject counters, String state) {
+    JsonArray out = new JsonArray();
+    counters.getJsonObject("cluster").getJsonArray("nodes").forEach(n -> {
+      if (state.equals(((JsonObject) n).getString("state"))) {
+        out.add(n);
+      }
+    });
+    return out;
+  }
+
+  private static JsonObject await(Http http, String path, Predicate<JsonObject> done) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    JsonObject last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        Http.Reply reply = http.get(path);
+        if (reply.status() == 200) {
+          last = reply.body();
+          if (done.test(last)) {
+            return last;
+          }
+        }
+      } catch (java.io.IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(path + " never reached the expected state; last: "
+        + (last == null ? null : last.encodePrettily()));
+  }
+
+  private static void awaitLog(ServerProcess node, String line) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!node.log().contains(line)) {
+      assertTrue(System.nanoTime() < deadline, "no \"" + line + "\" within 120 s:\n" + node.log());
+      Thread.sleep(100);
+    }
+  }
+
+  private static void assertNoDuplicates(long[] numbers) {
+    long[] sorted = numbers.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      assertNotEquals(sorted[i], sorted[i - 1], "duplicate number " + sorted[i]);
+    }
+  }
+
+  private static <T> T get(Future<T> f) {
+    try {
+      return f.get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
