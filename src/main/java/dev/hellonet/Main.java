@@ -4,6 +4,7 @@ import dev.hellonet.app.Hellonet;
 import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
+import dev.hellonet.log.LogSetup;
 import dev.hellonet.supervisor.Supervisor;
 import dev.hellonet.supervisor.WorkerCommand;
 import dev.hellonet.supervisor.WorkerIdentity;
@@ -23,11 +24,6 @@ import java.util.logging.Logger;
  * {@code hello.processes} > 1, starts the supervisor instead, which runs this same class once per worker.
  */
 public final class Main {
-  static {
-    // One line per record; must be set before the first logger is created.
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s [%3$s] %5$s%6$s%n");
-  }
-
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
   /**
    * Held here because java.util.logging keeps loggers weakly: a filter set on a logger that is then collected is lost.
@@ -60,6 +56,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogSetup.install(config.log());
     Optional<WorkerIdentity> worker;
     try {
       worker = WorkerIdentity.fromArgs(args, config.scale().processes());
@@ -123,11 +120,11 @@ public final class Main {
       }
       started.complete(node);
     } catch (ExecutionException e) {
-      System.err.println("hellonet: cannot start: " + e.getCause().getMessage());
+      LOG.severe("cannot start: " + e.getCause().getMessage());
       LOG.log(Level.FINE, "start failure", e.getCause());
       System.exit(1);
     } catch (InterruptedException | TimeoutException e) {
-      System.err.println("hellonet: cannot start: " + e);
+      LOG.severe("cannot start: " + e);
       System.exit(1);
     }
   }

@@ -29,7 +29,7 @@ class PackageGraphTest {
       Set.of("vertx", "bus"),                     // adapters over Vert.x internals; event-bus addresses
       Set.of("net"),                              // network primitives: CIDR sets, target rules, transports
       Set.of("config", "counters"),               // typed configuration; counters and their registry
-      Set.of("guard", "sequence", "supervisor"),  // flood protection; the number store; the worker supervisor
+      Set.of("guard", "sequence", "supervisor", "log"), // flood protection; the number store; the worker supervisor; log set-up
       Set.of("hello", "crawl", "api", "bridge"),  // the roles: TCP server, crawler, HTTP API, bus bridge
       Set.of("cluster"),                          // what spans nodes: Hazelcast settings, cluster counters, crawl routing
       Set.of("app", "bench"),                     // one node: builds Vert.x, deploys the roles; tools that drive roles

@@ -24,7 +24,8 @@ public record HellonetConfig(
     BridgeConfig bridge,
     EventsConfig events,
     ScaleConfig scale,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    LogConfig log) {
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
   public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
@@ -80,6 +81,31 @@ public record HellonetConfig(
    * readiness has turned false (so that load balancers stop sending work first).
    */
   public record ShutdownConfig(long timeoutMs, long drainDelayMs) {}
+
+  /** How log records are written to standard output: one line each, as text for people or JSON for a pipeline. */
+  public record LogConfig(LogFormat format, LogLevel level) {}
+
+  /** {@code text}: one readable line per event; {@code json}: one JSON object per line. */
+  public enum LogFormat { TEXT, JSON }
+
+  /** The least severe records written; each maps onto a java.util.logging level. */
+  public enum LogLevel {
+    ERROR(java.util.logging.Level.SEVERE),
+    WARN(java.util.logging.Level.WARNING),
+    INFO(java.util.logging.Level.INFO),
+    DEBUG(java.util.logging.Level.FINE),
+    TRACE(java.util.logging.Level.FINEST);
+
+    private final java.util.logging.Level jul;
+
+    LogLevel(java.util.logging.Level jul) {
+      this.jul = jul;
+    }
+
+    public java.util.logging.Level julLevel() {
+      return jul;
+    }
+  }
 
   /** Where the HTTP API listens; port 0 picks a free one. */
   public record HttpConfig(String host, int port) {}
@@ -226,7 +252,7 @@ public record HellonetConfig(
     ScaleConfig scale = scale(r, hello, http, availableProcessors);
     ClusterConfig cluster = cluster(r, scale, sequence);
     return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
-        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster);
+        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster, log(r));
   }
 
   private static ScaleConfig scale(Reader r, HelloConfig hello, HttpConfig http, int availableProcessors) {
@@ -316,6 +342,25 @@ public record HellonetConfig(
         r.intIn("crawler.maxRunningJobs", 1, 100_000),
         r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000),
         CrawlerLimits.recordsFor(r.longIn("crawler.maxRecordsKept", 0, 1L << 40)));
+  }
+
+  private static LogConfig log(Reader r) {
+    LogFormat format = switch (r.string("log.format")) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new ConfigException("log.format: must be text or json; got \"" + r.string("log.format") + "\"");
+    };
+    String level = r.string("log.level");
+    LogLevel parsed = switch (level) {
+      case "error" -> LogLevel.ERROR;
+      case "warn" -> LogLevel.WARN;
+      case "info" -> LogLevel.INFO;
+      case "debug" -> LogLevel.DEBUG;
+      case "trace" -> LogLevel.TRACE;
+      default -> throw new ConfigException("log.level: must be one of error, warn, info, debug, trace; got \""
+          + level + "\"");
+    };
+    return new LogConfig(format, parsed);
   }
 
   private static SequenceConfig sequence(Reader r) {

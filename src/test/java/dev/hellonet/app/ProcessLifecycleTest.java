@@ -112,9 +112,10 @@ class ProcessLifecycleTest {
     assertEquals(0, first.awaitExit(30), first.log());
     assertTrue(first.log().contains("stopped cleanly"), first.log());
     // The one warning a first start must give is that it created the sequence file (issue 11: loudly, with its path).
-    assertTrue(first.log().contains("WARNING [dev.hellonet.sequence.FileSequenceStore] CREATED A NEW SEQUENCE FILE at "
+    // Level names are log.level's (ERROR, WARN, INFO, DEBUG, TRACE), see dev.hellonet.log.
+    assertTrue(first.log().contains(" WARN [dev.hellonet.sequence.FileSequenceStore] CREATED A NEW SEQUENCE FILE at "
         + file.toAbsolutePath()), first.log());
-    assertFalse(first.log().lines().anyMatch(l -> l.contains("WARNING") && !l.contains("CREATED A NEW SEQUENCE FILE")),
+    assertFalse(first.log().lines().anyMatch(l -> l.contains(" WARN [") && !l.contains("CREATED A NEW SEQUENCE FILE")),
         "a default start on a stock kernel logs no other warning:\n" + first.log());
 
     ServerProcess second = start("second", file, Map.of());

@@ -676,6 +676,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logDefaultsToTextAtInfoAndTakesJsonAndLevelsFromFileOrEnvironment() throws IOException {
+    HellonetConfig.LogConfig defaults = HellonetConfig.from(ConfigLoader.defaults(), 3).log();
+    assertEquals(HellonetConfig.LogFormat.TEXT, defaults.format());
+    assertEquals(HellonetConfig.LogLevel.INFO, defaults.level());
+
+    HellonetConfig.LogConfig fromFile = typed(envWithFile("""
+        {"log": {"format": "json", "level": "debug"}}
+        """)).log();
+    assertEquals(HellonetConfig.LogFormat.JSON, fromFile.format());
+    assertEquals(HellonetConfig.LogLevel.DEBUG, fromFile.level());
+
+    HellonetConfig.LogConfig fromEnv = typed(envWithFile("{}", "HELLONET_LOG_FORMAT", "json",
+        "HELLONET_LOG_LEVEL", "warn")).log();
+    assertEquals(HellonetConfig.LogFormat.JSON, fromEnv.format());
+    assertEquals(HellonetConfig.LogLevel.WARN, fromEnv.level());
+  }
+
+  @Test
+  void unknownLogFormatOrLevelFailsNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_LOG_FORMAT", "xml"))), "log.format", "xml");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_LOG_LEVEL", "verbose"))), "log.level", "verbose");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{\"log\": {\"colour\": true}}"))), "log.colour");
+  }
+
+  @Test
   void scaleDefaultsToOneProcessAndInstancesPerCore() {
     HellonetConfig config = HellonetConfig.from(ConfigLoader.defaults(), 3);
 
