@@ -233,7 +233,8 @@ public final class Hellonet {
     AtomicInteger index = new AtomicInteger();
     return parts.vertx().deployVerticle(() -> new CrawlerVerticle(parts.config().crawler(), parts.registry(),
             parts.config().events().crawlProgressEveryPages(),
-            CrawlRouterVerticle.owner(parts.cluster(), index.getAndIncrement())),
+            CrawlRouterVerticle.owner(parts.cluster(), index.getAndIncrement()),
+            parts.config().scale().crawlerInstances()),
         new DeploymentOptions().setInstances(parts.config().scale().crawlerInstances()));
   }
 

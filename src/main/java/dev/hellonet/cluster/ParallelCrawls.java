@@ -54,7 +54,7 @@ public final class ParallelCrawls {
       CounterRegistry registry = new CounterRegistry("bench");
       int n = instances;
       await(vertx.deployVerticle(() -> new CrawlerVerticle(config.crawler(), registry,
-          config.events().crawlProgressEveryPages(), CrawlRouterVerticle.owner(cluster, index.getAndIncrement())),
+          config.events().crawlProgressEveryPages(), CrawlRouterVerticle.owner(cluster, index.getAndIncrement()), n),
           new DeploymentOptions().setInstances(n)));
       await(vertx.deployVerticle(new CrawlRouterVerticle(cluster, instances)));
       JsonObject request = new JsonObject().put("urls", new JsonArray().add(url)).put("concurrency", concurrency)

@@ -52,6 +52,7 @@ public final class CrawlerVerticle extends VerticleBase {
   private final int progressEveryPages;
   /** The owner name this instance answers under (see Addresses.ofInstance); null: the public addresses. */
   private final String owner;
+  private final int instancesOnNode;
   private final CrawlerCounters counters = new CrawlerCounters();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, JobRun> runs = new HashMap<>();
@@ -78,10 +79,25 @@ public final class CrawlerVerticle extends VerticleBase {
    * progress events carry the job's routed id ({@code <owner>.<local id>}), as every other answer does.
    */
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages, String owner) {
+    this(config, registry, progressEveryPages, owner, 1);
+  }
+
+  /**
+   * As above, one of {@code instancesOnNode} crawler instances in this JVM. The node-wide ceilings (page bytes in
+   * memory, download bytes on disk, records kept, HTML parsed at once) are the node's, so each instance holds an equal
+   * share of them: otherwise every added instance would add another heap's worth of allowance and the worst crawl
+   * the API allows would run the node out of memory.
+   */
+  public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry, int progressEveryPages, String owner,
+                         int instancesOnNode) {
+    if (instancesOnNode < 1) {
+      throw new IllegalArgumentException("instancesOnNode must be >= 1, got " + instancesOnNode);
+    }
     this.config = config;
     this.registry = registry;
     this.progressEveryPages = progressEveryPages;
     this.owner = owner;
+    this.instancesOnNode = instancesOnNode;
   }
 
   @Override
@@ -91,7 +107,7 @@ public final class CrawlerVerticle extends VerticleBase {
     fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
     // Pages are parsed here, never on an event loop: a slow page costs crawl throughput, not hello latency.
     parsePool = vertx.createSharedWorkerExecutor("hellonet-crawl-parse", config.limits().parseThreads());
-    node = NodeResources.create(config, fetcher, policy, parsePool, counters);
+    node = NodeResources.create(config, fetcher, policy, parsePool, counters, instancesOnNode);
     // Named by the instance's index on this node (the owner's last part); the node itself is named beside it.
     registry.register(COUNTER_ROLE, "crawler-" + (owner == null ? "0" : owner.substring(owner.lastIndexOf('.') + 1)),
         counters::snapshot);

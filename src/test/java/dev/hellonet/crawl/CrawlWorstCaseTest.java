@@ -71,9 +71,14 @@ class CrawlWorstCaseTest {
       try (LineClient kept = LineClient.connect(node.port())) {
         while (System.nanoTime() < end) {
           long t = System.nanoTime();
-          assertTrue(kept.send("hi\n").readLine().startsWith("Hello World"), "hello on a kept connection");
-          try (LineClient fresh = LineClient.connect(node.port())) {
-            assertTrue(fresh.send("hi\n").readLine().startsWith("Hello World"), "hello on a new connection");
+          try {
+            assertTrue(kept.send("hi\n").readLine().startsWith("Hello World"), "hello on a kept connection");
+            try (LineClient fresh = LineClient.connect(node.port())) {
+              assertTrue(fresh.send("hi\n").readLine().startsWith("Hello World"), "hello on a new connection");
+            }
+          } catch (java.io.IOException e) {
+            throw new AssertionError("hello unanswered after round " + rounds + ": " + e + "\nnode log:\n"
+                + tail(node.log()), e);
           }
           worstHelloMs = Math.max(worstHelloMs, (System.nanoTime() - t) / 1_000_000);
           t = System.nanoTime();
@@ -88,8 +93,9 @@ class CrawlWorstCaseTest {
       }
       // Read through the list: on a quiet machine jobs finish inside the 10 s, and under -Xmx256m the record
       // ceiling then evicts the older finished ones (docs/crawler.md), so a job id may rightly be gone by now.
-      JsonArray listed = new JsonObject(http.send(get(base + "/api/crawls?limit=4"),
-          HttpResponse.BodyHandlers.ofString()).body()).getJsonArray("jobs");
+      HttpResponse<String> list = http.send(get(base + "/api/crawls?limit=4"), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, list.statusCode(), () -> list.body() + "\n" + tail(node.log()));
+      JsonArray listed = new JsonObject(list.body()).getJsonArray("jobs");
       long bytes = 0;
       for (int i = 0; i < listed.size(); i++) {
         bytes += listed.getJsonObject(i).getJsonObject("stats").getLong("bytes");

@@ -14,14 +14,23 @@ import io.vertx.core.WorkerExecutor;
 public record NodeResources(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy, WorkerExecutor parsePool,
                             CrawlerCounters counters, Budget pageMemory, Budget disk, Budget records,
                             ParseGate parseGate) {
-  /** The node's budgets, sized from the configuration. */
+  /** The node's budgets, sized from the configuration: the whole node's for one instance. */
   public static NodeResources create(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
                                      WorkerExecutor parsePool, CrawlerCounters counters) {
+    return create(config, fetcher, policy, parsePool, counters, 1);
+  }
+
+  /**
+   * One instance's share of the node's budgets when {@code shares} crawler instances run in this JVM: each budget is
+   * event-loop confined, so instances on different event loops cannot share one, and each takes an equal part.
+   */
+  public static NodeResources create(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
+                                     WorkerExecutor parsePool, CrawlerCounters counters, int shares) {
     return new NodeResources(config, fetcher, policy, parsePool, counters,
-        new Budget("crawler.maxPageBytesInFlight", config.limits().maxPageBytesInFlight(), true),
-        new Budget("crawler.maxDownloadBytesOnDisk", config.limits().maxDownloadBytesOnDisk(), false),
-        new Budget("crawler.maxRecordsKept", config.limits().maxRecordsKept(), false),
+        new Budget("crawler.maxPageBytesInFlight", config.limits().maxPageBytesInFlight() / shares, true),
+        new Budget("crawler.maxDownloadBytesOnDisk", config.limits().maxDownloadBytesOnDisk() / shares, false),
+        new Budget("crawler.maxRecordsKept", config.limits().maxRecordsKept() / shares, false),
         // HTML parsed at once: a thirty-second of the heap (a document takes 10-20 times its bytes).
-        new ParseGate(Runtime.getRuntime().maxMemory() / 32));
+        new ParseGate(Runtime.getRuntime().maxMemory() / 32 / shares));
   }
 }

@@ -23,6 +23,11 @@ final class ParseGate {
     this.maxBytes = maxBytes;
   }
 
+  /** The most HTML bytes parsed at once. */
+  long maxBytes() {
+    return maxBytes;
+  }
+
   /** Completes when a page of {@code bytes} may be parsed; the caller must {@link #done} it afterwards. */
   Future<Void> admit(long bytes) {
     Promise<Void> admitted = Promise.promise();
