@@ -2,7 +2,6 @@ package dev.hellonet.examples;
 
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
-import dev.hellonet.testing.NeededTool;
 import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,22 +73,22 @@ class BridgeExamplesTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"python", "node"})
   void clientFollowsTheCrawlsProgressAndPrintsItsItemsAndTheCounters(String language) throws Exception {
-    Run run = client(language, "--token", TOKEN);
+    ClientRun run = client(language, "--token", TOKEN);
 
-    assertEquals(0, run.exit, run.describe());
+    assertEquals(0, run.exit(), run.describe());
     // A node names its jobs by owner (<node>.<instance>.j-...); the progress events below carry that same id.
     Matcher started = Pattern.compile("(?m)^crawl ([0-9a-f]{12}\\.[0-9]+\\.j-[0-9a-z-]+): started$")
-        .matcher(run.out);
+        .matcher(run.out());
     assertTrue(started.find(), run.describe());
     String id = started.group(1);
     // Followed through publications, not polling: the job's own events, its pages in steps of 2, then its end.
-    assertTrue(run.out.contains("progress " + id + ": state running"), run.describe());
-    assertTrue(run.out.contains("progress " + id + ": pages running, 2 pages final"), run.describe());
-    assertTrue(run.out.contains("progress " + id + ": state completed"), run.describe());
-    assertTrue(run.out.indexOf("state running") < run.out.indexOf("state completed"), run.describe());
+    assertTrue(run.out().contains("progress " + id + ": state running"), run.describe());
+    assertTrue(run.out().contains("progress " + id + ": pages running, 2 pages final"), run.describe());
+    assertTrue(run.out().contains("progress " + id + ": state completed"), run.describe());
+    assertTrue(run.out().indexOf("state running") < run.out().indexOf("state completed"), run.describe());
 
     List<String> names = new ArrayList<>();
-    Matcher m = ITEM_LINE.matcher(run.out);
+    Matcher m = ITEM_LINE.matcher(run.out());
     while (m.find()) {
       JsonObject item = new JsonObject(m.group(2));
       names.add(item.getString("name"));
@@ -99,18 +97,18 @@ class BridgeExamplesTest {
     assertEquals(TestSite.itemNames(), names, run.describe());
     // The first publication may come before the crawl started, so its figures are not checked, only its form.
     assertTrue(Pattern.compile("(?m)^counters from \\S+: hello replies \\d+, crawl jobs started \\d+$")
-        .matcher(run.out).find(), run.describe());
-    assertTrue(run.out.strip().endsWith("OK"), run.describe());
+        .matcher(run.out()).find(), run.describe());
+    assertTrue(run.out().strip().endsWith("OK"), run.describe());
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"python", "node"})
   void clientWithoutTheTokenFailsNamingTheRefusal(String language) throws Exception {
-    Run run = client(language, "--token", "");
+    ClientRun run = client(language, "--token", "");
 
-    assertEquals(1, run.exit, run.describe());
-    assertTrue(run.err.contains("FAILED") && run.err.contains("unauthorized"), run.describe());
-    assertTrue(!run.out.contains("OK"), run.describe());
+    assertEquals(1, run.exit(), run.describe());
+    assertTrue(run.err().contains("FAILED") && run.err().contains("unauthorized"), run.describe());
+    assertTrue(!run.out().contains("OK"), run.describe());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -133,9 +131,9 @@ class BridgeExamplesTest {
         assertTrue(bridgeClients >= 1, "the client is connected");
         new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the client did not leave on Ctrl-C");
-        Run run = new Run(command, p.exitValue(), Files.readString(out), Files.readString(err));
-        assertEquals(130, run.exit, run.describe());
-        assertTrue(run.err.contains("cancelled") && !run.out.contains("OK"), run.describe());
+        ClientRun run = new ClientRun(command, p.exitValue(), Files.readString(out), Files.readString(err));
+        assertEquals(130, run.exit(), run.describe());
+        assertTrue(run.err().contains("cancelled") && !run.out().contains("OK"), run.describe());
         // Its connection, and with it its subscriptions, are gone from the bridge.
         long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (bridgeConnectionsActive() != bridgeClients - 1) {
@@ -153,19 +151,19 @@ class BridgeExamplesTest {
     return node.counters().snapshot().getJsonObject("bridge").getJsonObject("total").getLong("connectionsActive");
   }
 
-  private Run client(String language, String... extra) throws Exception {
-    return Run.of(command(language, site.firstPage(), extra), dir);
+  private ClientRun client(String language, String... extra) throws Exception {
+    return ClientRun.of(command(language, site.firstPage(), extra), dir);
   }
 
   private List<String> command(String language, String crawlUrl, String... extra) {
     List<String> command = new ArrayList<>();
     switch (language) {
       case "python" -> {
-        command.add(executable("python3", "python3 is not installed: the Python bridge example cannot be run"));
+        command.add(ClientRun.executable("python3", "python3 is not installed: the Python bridge example cannot be run"));
         command.add(Path.of("examples", "python", "bridge_client.py").toString());
       }
       case "node" -> {
-        command.add(executable("node", "node is not installed (Debian: apt-get install nodejs): "
+        command.add(ClientRun.executable("node", "node is not installed (Debian: apt-get install nodejs): "
             + "the Node.js bridge example cannot be run"));
         command.add(Path.of("examples", "node", "bridge_client.mjs").toString());
       }
@@ -177,36 +175,5 @@ class BridgeExamplesTest {
         "--crawl-timeout", "30"));
     command.addAll(List.of(extra));
     return command;
-  }
-
-  private static String executable(String name, String missing) {
-    String path = System.getenv("PATH");
-    for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(d, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    NeededTool.missing(missing);
-    return null;
-  }
-
-  /** One finished client process: exit code, stdout, stderr. */
-  private record Run(List<String> command, int exit, String out, String err) {
-    static Run of(List<String> command, Path dir) throws Exception {
-      Path out = Files.createTempFile(dir, "client", ".out");
-      Path err = Files.createTempFile(dir, "client", ".err");
-      Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!p.waitFor(90, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        fail("client did not finish in 90 s: " + String.join(" ", command) + "\nstdout:\n" + Files.readString(out)
-            + "\nstderr:\n" + Files.readString(err));
-      }
-      return new Run(command, p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    String describe() {
-      return String.join(" ", command) + "\nexit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
-    }
   }
 }

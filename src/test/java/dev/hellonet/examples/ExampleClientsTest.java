@@ -13,9 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,18 +68,18 @@ class ExampleClientsTest {
   @ValueSource(strings = {"python", "node"})
   void clientChecksNumbersAndPrintsTheCrawlsItems(String language) throws Exception {
     long repliesBefore = replies();
-    Run run = client(language, "--crawl-url", site.firstPage(), "--max-depth", String.valueOf(TestSite.PAGES),
+    ClientRun run = client(language, "--crawl-url", site.firstPage(), "--max-depth", String.valueOf(TestSite.PAGES),
         "--items", TestSite.ITEM_SELECTOR, "--field", "name=h3 a::text", "--field", "price=.price::text");
 
-    assertEquals(0, run.exit, run.describe());
+    assertEquals(0, run.exit(), run.describe());
     int total = CONNECTIONS * REQUESTS;
-    assertTrue(run.out.contains("replies: " + total + ", distinct numbers: " + total + " "), run.describe());
+    assertTrue(run.out().contains("replies: " + total + ", distinct numbers: " + total + " "), run.describe());
     // The server agrees: exactly that many replies were sent (the node is idle once the client has read them all).
     assertEquals(total, replies() - repliesBefore, "hello.replies grew by the replies the client read");
-    assertTrue(run.out.contains("completed"), run.describe());
+    assertTrue(run.out().contains("completed"), run.describe());
 
     List<String> names = new ArrayList<>();
-    Matcher m = ITEM_LINE.matcher(run.out);
+    Matcher m = ITEM_LINE.matcher(run.out());
     while (m.find()) {
       io.vertx.core.json.JsonObject item = new io.vertx.core.json.JsonObject(m.group(2));
       names.add(item.getString("name"));
@@ -89,42 +87,42 @@ class ExampleClientsTest {
       assertEquals(TestSite.price(n), item.getString("price"), run.describe());
     }
     assertEquals(TestSite.itemNames(), names, run.describe());
-    assertTrue(run.out.strip().endsWith("OK"), run.describe());
+    assertTrue(run.out().strip().endsWith("OK"), run.describe());
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"python", "node"})
   void clientFailsWithTheApisReasonWhenTheCrawlIsRefused(String language) throws Exception {
-    Run run = client(language, "--crawl-url", site.firstPage(), "--field", "name=h3[");
+    ClientRun run = client(language, "--crawl-url", site.firstPage(), "--field", "name=h3[");
 
-    assertEquals(1, run.exit, run.describe());
-    assertTrue(run.err.contains("FAILED") && run.err.contains("400") && run.err.contains("extract.fields.name"),
+    assertEquals(1, run.exit(), run.describe());
+    assertTrue(run.err().contains("FAILED") && run.err().contains("400") && run.err().contains("extract.fields.name"),
         run.describe());
-    assertTrue(!run.out.contains("OK"), run.describe());
+    assertTrue(!run.out().contains("OK"), run.describe());
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"python", "node"})
   void clientFailsWhenTheServerIsNotThere(String language) throws Exception {
-    Run run = client(language, "--port", "1", "--connections", "1");
+    ClientRun run = client(language, "--port", "1", "--connections", "1");
 
-    assertEquals(1, run.exit, run.describe());
-    assertTrue(run.err.contains("FAILED"), run.describe());
+    assertEquals(1, run.exit(), run.describe());
+    assertTrue(run.err().contains("FAILED"), run.describe());
   }
 
   private long replies() {
     return node.counters().snapshot().getJsonObject("hello").getJsonObject("total").getLong("replies");
   }
 
-  private Run client(String language, String... extra) throws Exception {
+  private ClientRun client(String language, String... extra) throws Exception {
     List<String> command = new ArrayList<>();
     switch (language) {
       case "python" -> {
-        command.add(executable("python3", "python3 is not installed: the Python example cannot be run"));
+        command.add(ClientRun.executable("python3", "python3 is not installed: the Python example cannot be run"));
         command.add(Path.of("examples", "python", "hello_client.py").toString());
       }
       case "node" -> {
-        String nodeJs = executable("node", "node is not installed (Debian: apt-get install nodejs): "
+        String nodeJs = ClientRun.executable("node", "node is not installed (Debian: apt-get install nodejs): "
             + "the Node.js example cannot be run");
         int major = nodeMajor(nodeJs);
         NeededTool.require(major >= 20, () -> "the Node.js example needs Node 20 or newer; " + nodeJs
@@ -139,20 +137,9 @@ class ExampleClientsTest {
         "--http", "http://127.0.0.1:" + node.httpPort(), "--crawl-timeout", "30"));
     // Later arguments win, so a test can override the defaults above.
     command.addAll(List.of(extra));
-    return Run.of(command, dir);
+    return ClientRun.of(command, dir);
   }
 
-  private static String executable(String name, String missing) {
-    String path = System.getenv("PATH");
-    for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(d, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    NeededTool.missing(missing);
-    return null;
-  }
 
   private static int nodeMajor(String nodeJs) throws Exception {
     Process p = new ProcessBuilder(nodeJs, "--version").redirectErrorStream(true).start();
@@ -162,22 +149,4 @@ class ExampleClientsTest {
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
-  /** One finished client process: exit code, stdout, stderr. */
-  private record Run(List<String> command, int exit, String out, String err) {
-    static Run of(List<String> command, Path dir) throws Exception {
-      Path out = Files.createTempFile(dir, "client", ".out");
-      Path err = Files.createTempFile(dir, "client", ".err");
-      Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!p.waitFor(90, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        fail("client did not finish in 90 s: " + String.join(" ", command) + "\nstdout:\n" + Files.readString(out)
-            + "\nstderr:\n" + Files.readString(err));
-      }
-      return new Run(command, p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    String describe() {
-      return String.join(" ", command) + "\nexit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
-    }
-  }
 }
