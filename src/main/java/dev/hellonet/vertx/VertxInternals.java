@@ -1,9 +1,19 @@
 package dev.hellonet.vertx;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.impl.NetSocketImpl;
+import io.vertx.core.net.impl.ShutdownEvent;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -15,6 +25,8 @@ import io.vertx.ext.web.client.impl.ClientPhase;
 import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one place hellonet reaches into Vert.x internal or impl classes, each use for a reason the public API cannot
@@ -95,5 +107,44 @@ public final class VertxInternals {
    */
   public static ClusterManager clusterManager(Vertx vertx) {
     return vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
+  }
+
+  /**
+   * The Netty event loop behind a Vert.x event-loop context: a listener of its own binds there, so that accepting a
+   * connection and serving it happen on one thread (a Vert.x {@code NetServer} always accepts on its acceptor thread).
+   */
+  public static EventLoop eventLoop(Context context) {
+    return ((ContextInternal) context).nettyEventLoop();
+  }
+
+  /**
+   * Sets up {@code bootstrap} exactly as a Vert.x {@code NetServer} with {@code options} would be: the transport's
+   * server channel, its options (with hellonet's transport, TCP_DEFER_ACCEPT too) and Vert.x's pooled allocator.
+   */
+  public static void configureServer(Vertx vertx, NetServerOptions options, ServerBootstrap bootstrap) {
+    Transport transport = ((VertxInternal) vertx).transport();
+    bootstrap.channelFactory(transport.serverChannelFactory(false));
+    bootstrap.childOption(ChannelOption.ALLOCATOR, VertxByteBufAllocator.POOLED_ALLOCATOR);
+    transport.configure(options, false, bootstrap);
+  }
+
+  /**
+   * Makes an accepted {@code channel} a Vert.x {@code NetSocket} on {@code context}, as a {@code NetServer} would
+   * (Vert.x's handler, named {@code "handler"}, last in the pipeline), and hands it to {@code handler}.
+   */
+  public static void adopt(Context context, Channel channel, Handler<NetSocket> handler) {
+    ContextInternal ctx = (ContextInternal) context;
+    VertxHandler<NetSocketImpl> vertxHandler =
+        VertxHandler.create(chctx -> new NetSocketImpl(ctx, chctx, null, null, null, false));
+    vertxHandler.addHandler(socket -> ctx.emit(socket, handler::handle));
+    channel.pipeline().addLast("handler", vertxHandler);
+  }
+
+  /**
+   * Tells an adopted channel's socket that the server is shutting down, as a {@code NetServer}'s shutdown does: its
+   * {@code shutdownHandler} runs, and the channel is closed after {@code timeoutMs} if it is still open.
+   */
+  public static void shutdown(Channel channel, long timeoutMs) {
+    channel.pipeline().fireUserEventTriggered(new ShutdownEvent(timeoutMs, TimeUnit.MILLISECONDS));
   }
 }
