@@ -19,6 +19,7 @@ SCENARIOS = {
     "unpipelined": ("unpipelined", "redis", ">=1.0x", lambda h, r: r >= 1.0),
     "conn": ("conn per request", "nginx", ">=0.9x", lambda h, r: r >= 0.9),
     "conn-procs": ("conn per request, processes", "nginx", ">=1.0x", lambda h, r: r >= 1.0),
+    "conn-loops": ("conn per request, per-loop acceptors", "nginx", ">=1.0x", lambda h, r: r >= 1.0),
 }
 PEER_NAMES = {"redis": "Redis INCR", "nginx": "nginx stream"}
 

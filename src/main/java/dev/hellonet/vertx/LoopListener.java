@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.spi.metrics.TCPMetrics;
 
 import java.net.InetSocketAddress;
 
@@ -33,6 +34,8 @@ public final class LoopListener {
   /** The open connections, so that a shutdown can reach each; a channel leaves the group when it closes. */
   private final ChannelGroup connections;
   private Channel listening;
+  /** Set once bound, before the first connection can arrive; read on this listener's event loop only. */
+  private TCPMetrics<?> metrics;
   private int actualPort;
 
   /** {@code options} are a {@code NetServer}'s; their port is ignored in favour of the one given to listen. */
@@ -53,7 +56,7 @@ public final class LoopListener {
       @Override
       protected void initChannel(Channel ch) {
         connections.add(ch);
-        VertxInternals.adopt(context, ch, handler);
+        VertxInternals.adopt(context, ch, metrics, handler);
       }
     });
     Promise<Integer> bound = Promise.promise();
@@ -61,6 +64,7 @@ public final class LoopListener {
       if (f.isSuccess()) {
         listening = ((io.netty.channel.ChannelFuture) f).channel();
         actualPort = ((InetSocketAddress) listening.localAddress()).getPort();
+        metrics = VertxInternals.netServerMetrics(vertx, options, host, actualPort);
         bound.complete(actualPort);
       } else {
         bound.fail(f.cause());
@@ -84,7 +88,12 @@ public final class LoopListener {
       for (Channel ch : connections) {
         VertxInternals.shutdown(ch, timeoutMs);
       }
-      connections.newCloseFuture().addListener(f -> done.tryComplete());
+      connections.newCloseFuture().addListener(f -> {
+        if (metrics != null) {
+          metrics.close();
+        }
+        done.tryComplete();
+      });
     };
     if (listening == null) {
       loop.execute(drain);

@@ -18,6 +18,8 @@ import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.core.spi.transport.Transport;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
@@ -31,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one place hellonet reaches into Vert.x internal or impl classes, each use for a reason the public API cannot
  * serve. Checked against {@link #CHECKED_AGAINST}; {@code VertxInternalsTest} exercises every entry and fails on any
- * other Vert.x version, so an upgrade shows at once which of these broke.
+ * other Vert.x version, so an upgrade shows at once which of these broke ({@code LoopListenerTest} covers the
+ * entries a {@link LoopListener} uses).
  */
 public final class VertxInternals {
   /** The Vert.x version these adapters were last checked against. */
@@ -130,14 +133,30 @@ public final class VertxInternals {
 
   /**
    * Makes an accepted {@code channel} a Vert.x {@code NetSocket} on {@code context}, as a {@code NetServer} would
-   * (Vert.x's handler, named {@code "handler"}, last in the pipeline), and hands it to {@code handler}.
+   * (Vert.x's handler, named {@code "handler"}, last in the pipeline, reporting to {@code metrics} when not null),
+   * and hands it to {@code handler}.
    */
-  public static void adopt(Context context, Channel channel, Handler<NetSocket> handler) {
+  public static void adopt(Context context, Channel channel, TCPMetrics<?> metrics, Handler<NetSocket> handler) {
     ContextInternal ctx = (ContextInternal) context;
     VertxHandler<NetSocketImpl> vertxHandler =
-        VertxHandler.create(chctx -> new NetSocketImpl(ctx, chctx, null, null, null, false));
-    vertxHandler.addHandler(socket -> ctx.emit(socket, handler::handle));
+        VertxHandler.create(chctx -> new NetSocketImpl(ctx, chctx, null, null, metrics, false));
+    vertxHandler.addHandler(socket -> {
+      if (metrics != null) {
+        socket.metric(metrics.connected(socket.remoteAddress(), socket.remoteName()));
+      }
+      ctx.emit(socket, handler::handle);
+    });
     channel.pipeline().addLast("handler", vertxHandler);
+  }
+
+  /**
+   * The {@code vertx_net_server_*} metrics of a server with {@code options} bound at {@code host:port}, as a
+   * {@code NetServer} creates them; null when the node has no metrics.
+   */
+  public static TCPMetrics<?> netServerMetrics(Vertx vertx, NetServerOptions options, String host, int port) {
+    VertxMetrics metrics = ((VertxInternal) vertx).metrics();
+    return metrics == null ? null
+        : metrics.createNetServerMetrics(options, io.vertx.core.net.SocketAddress.inetSocketAddress(port, host));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.hellonet.hello;
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.ListeningSockets;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

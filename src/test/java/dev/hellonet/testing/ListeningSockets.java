@@ -1,4 +1,4 @@
-package dev.hellonet.hello;
+package dev.hellonet.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Locale;
 
 /** Counts the sockets listening on a TCP port, as the kernel lists them, so that tests see what was really bound. */
-final class ListeningSockets {
+public final class ListeningSockets {
   /** The state column's value for LISTEN in /proc/net/tcp. */
   private static final String LISTEN = "0A";
 
   private ListeningSockets() {}
 
-  static int on(int port) throws IOException {
+  /** Sockets in state LISTEN on {@code port}, IPv4 and IPv6. */
+  public static int on(int port) throws IOException {
     String hexPort = ":" + String.format(Locale.ROOT, "%04X", port);
     int count = 0;
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
