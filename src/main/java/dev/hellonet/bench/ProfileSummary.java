@@ -28,6 +28,9 @@ public final class ProfileSummary {
       One NAME=FILE per profiled process (e.g. pid-1234=target/profiles/x/pid-1234.collapsed).
       """;
 
+  /** The widest a per-process column gets; longer process names are clipped. */
+  private static final int MAX_COLUMN = 24;
+
   /** One profiled process. */
   public record Profile(String name, CollapsedStacks stacks) {}
 
@@ -140,23 +143,24 @@ public final class ProfileSummary {
     profiles.forEach(p -> p.stacks().byThreadPattern().forEach((k, v) -> all.merge(k, v, Long::sum)));
     List<Map.Entry<String, Long>> patterns = sorted(all);
     boolean perProcess = profiles.size() > 1;
+    int column = Math.min(MAX_COLUMN, Math.max(7, profiles.stream().mapToInt(p -> p.name().length()).max().orElse(0)));
     out.append(String.format(Locale.ROOT, "  %-36s %7s%s", "pattern", "all", cores ? String.format("%7s", "cores")
         : ""));
     if (perProcess) {
-      profiles.forEach(p -> out.append(String.format(Locale.ROOT, " %14s", clip(p.name(), 14))));
+      profiles.forEach(p -> out.append(' ').append(pad(clip(p.name(), column), column)));
     }
     out.append('\n');
     int shown = Math.min(options.patterns(), patterns.size());
     for (int i = 0; i < shown; i++) {
       String pattern = patterns.get(i).getKey();
       patternLine(out, pattern, patterns.get(i).getValue(), total, options, cores, perProcess ? profiles : List.of(),
-          p -> p.stacks().byThreadPattern().getOrDefault(pattern, 0L));
+          column, p -> p.stacks().byThreadPattern().getOrDefault(pattern, 0L));
     }
     if (shown < patterns.size()) {
       List<String> rest = patterns.subList(shown, patterns.size()).stream().map(Map.Entry::getKey).toList();
       long restCount = patterns.subList(shown, patterns.size()).stream().mapToLong(Map.Entry::getValue).sum();
       patternLine(out, "(" + rest.size() + " other patterns)", restCount, total, options, cores,
-          perProcess ? profiles : List.of(), p -> rest.stream()
+          perProcess ? profiles : List.of(), column, p -> rest.stream()
               .mapToLong(r -> p.stacks().byThreadPattern().getOrDefault(r, 0L)).sum());
     }
 
@@ -174,13 +178,13 @@ public final class ProfileSummary {
   }
 
   private static void patternLine(StringBuilder out, String pattern, long count, long total, Options options,
-      boolean cores, List<Profile> perProcess, ToLongFunction<Profile> countIn) {
+      boolean cores, List<Profile> perProcess, int column, ToLongFunction<Profile> countIn) {
     out.append(String.format(Locale.ROOT, "  %-36s %7s", clip(pattern, 36), percent(count, total)));
     if (cores) {
       out.append(String.format(Locale.ROOT, "%7.2f", count * options.intervalMs() / 1000 / options.seconds()));
     }
     for (Profile p : perProcess) {
-      out.append(String.format(Locale.ROOT, " %14s", percent(countIn.applyAsLong(p), p.stacks().total())));
+      out.append(' ').append(pad(percent(countIn.applyAsLong(p), p.stacks().total()), column));
     }
     out.append('\n');
   }
@@ -201,6 +205,10 @@ public final class ProfileSummary {
 
   static String percent(long part, long whole) {
     return whole == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+  }
+
+  private static String pad(String text, int width) {
+    return " ".repeat(Math.max(0, width - text.length())) + text;
   }
 
   private static String clip(String text, int width) {
