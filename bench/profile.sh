@@ -2,6 +2,7 @@
 # bench/profile.sh: profiles a hellonet it starts itself under one load shape, and prints where the CPU went.
 #
 #   bench/profile.sh [--shape conn|pipelined] [--seconds N] [--warmup N] [--label NAME] [--event E] [--interval MS]
+#                    [--profiler async|jfr]
 #
 # Builds target/hellonet.jar if needed, gets async-profiler from Maven Central through Maven (into target/), starts
 # hellonet on loopback with the caller's HELLONET_* configuration, drives it with ./hellonet loadgen, samples every
@@ -14,13 +15,16 @@
 #   --shape conn       connection per request, as compare.sh's conn rows (BENCH_CONN_SLOTS [64] slots, RST close)
 #   --shape pipelined  BENCH_PIPE_CONNECTIONS [32] connections x BENCH_PIPE_DEPTH [64] requests in flight
 #   --seconds N [10]   how long to sample (1-300); the load runs for the warm-up, then N + 6 s
-#   --warmup N [5]     seconds of load before sampling starts (0-60), so that the JIT has settled
+#   --warmup N [10]    seconds of load before sampling starts (0-60): the JIT compiles for the first seconds
 #   --label NAME       write into docs/performance/profiles/NAME/ (meant to be committed) instead of
 #                      target/profiles/<UTC time>-<shape>/
 #   --event E [auto]   cpu (perf_events), ctimer or itimer (CPU timers, no perf_events needed), wall (every thread,
 #                      running or waiting: shares then say where threads wait, not what costs CPU). auto = cpu if
 #                      perf_events open in the server's JVM, else ctimer
 #   --interval MS [10] sampling interval in milliseconds (of CPU time; of wall time for wall)
+#   --profiler P [async]  async-profiler, or JFR (jcmd JFR.start; jdk.CPUTimeSample where the JDK has it, else
+#                      jdk.ExecutionSample, which sees Java code only; no kernel frames, no flame graph). JFR is also
+#                      the fallback when async-profiler cannot be fetched or loaded; the summary's engine line says so
 #
 # Environment:
 #   HELLONET_* pass through to hellonet unchanged (its configuration: e.g. HELLONET_HELLO_PROCESSES=2). The script
@@ -40,7 +44,7 @@ whole() { # $1 option name, $2 value, $3 min, $4 max
   [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || { say "$1 must be between $3 and $4, not $2"; exit 2; }
 }
 
-SHAPE=conn SECONDS_=10 WARMUP=5 LABEL="" EVENT=auto INTERVAL=10
+SHAPE=conn SECONDS_=10 WARMUP=10 LABEL="" EVENT=auto INTERVAL=10 PROFILER=async FALLBACK=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --shape) SHAPE=${2:-}; shift ;;
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     --label) LABEL=${2:-}; shift ;;
     --event) EVENT=${2:-}; shift ;;
     --interval) INTERVAL=${2:-}; shift ;;
+    --profiler) PROFILER=${2:-}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) say "unknown argument '$1' (see --help)"; exit 2 ;;
   esac
@@ -56,6 +61,7 @@ while [ $# -gt 0 ]; do
 done
 case "$SHAPE" in conn|pipelined) ;; *) say "--shape must be conn or pipelined, not '$SHAPE'"; exit 2 ;; esac
 case "$EVENT" in auto|cpu|ctimer|itimer|wall) ;; *) say "--event must be auto, cpu, ctimer, itimer or wall"; exit 2 ;; esac
+case "$PROFILER" in async|jfr) ;; *) say "--profiler must be async or jfr, not '$PROFILER'"; exit 2 ;; esac
 whole --seconds "$SECONDS_" 1 300
 whole --warmup "$WARMUP" 0 60
 whole --interval "$INTERVAL" 1 1000
@@ -92,20 +98,25 @@ AP_VERSION=${ASYNC_PROFILER_VERSION:-4.2}
 case "$(uname -m)" in x86_64) AP_ARCH=linux-x64 ;; aarch64) AP_ARCH=linux-arm64 ;; *) AP_ARCH="" ;; esac
 AP_DIR="$ROOT/target/async-profiler/$AP_VERSION"
 AP_LIB="$AP_DIR/$AP_ARCH/libasyncProfiler.so"
-if [ -n "$AP_ARCH" ] && [ ! -f "$AP_LIB" ]; then
-  say "getting tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH through Maven"
-  if (cd "$ROOT" && mvn -B -ntp -q dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH" \
-        -DoutputDirectory="$AP_DIR") >"$ROOT/target/async-profiler-fetch.log" 2>&1; then
-    (cd "$AP_DIR" && unzip -q -o "async-profiler-$AP_VERSION-$AP_ARCH.jar" "$AP_ARCH/libasyncProfiler.so")
+fall_back() { PROFILER=jfr; FALLBACK="$*"; say "falling back to JFR: $*"; }
+if [ "$PROFILER" = async ]; then
+  if [ -z "$AP_ARCH" ]; then
+    fall_back "async-profiler's Maven jar has no agent for $(uname -m)"
+  elif [ ! -f "$AP_LIB" ]; then
+    say "getting tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH through Maven"
+    if (cd "$ROOT" && mvn -B -ntp -q dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH" \
+          -DoutputDirectory="$AP_DIR") >"$ROOT/target/async-profiler-fetch.log" 2>&1; then
+      (cd "$AP_DIR" && unzip -q -o "async-profiler-$AP_VERSION-$AP_ARCH.jar" "$AP_ARCH/libasyncProfiler.so") || true
+    fi
+    [ -f "$AP_LIB" ] || fall_back "async-profiler $AP_VERSION could not be fetched through Maven" \
+      "(target/async-profiler-fetch.log)"
   fi
 fi
-[ -f "$AP_LIB" ] || die "async-profiler $AP_VERSION for ${AP_ARCH:-$(uname -m)} is not available (Maven's output:" \
-  "target/async-profiler-fetch.log); try another ASYNC_PROFILER_VERSION"
 
 # --- hellonet -------------------------------------------------------------------------------------------------------
 TMP=$(mktemp -d /tmp/hellonet-profile.XXXXXX)
 mkdir -p "$OUT"
-rm -f "$OUT"/pid-*.collapsed "$OUT"/pid-*.html "$OUT"/summary.txt "$OUT"/load.*
+rm -f "$OUT"/pid-*.collapsed "$OUT"/pid-*.html "$OUT"/pid-*.jfr "$OUT"/summary.txt "$OUT"/load.*
 : "${HELLONET_SEQUENCE_FILE:=$TMP/sequence}"
 export HELLONET_SEQUENCE_FILE
 SERVER="" LOAD="" JVMS=()
@@ -166,20 +177,38 @@ agent() { # $1 pid, $2 async-profiler command; prints nothing, fails with the ag
 }
 
 PARANOID=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo unknown)
-agent "$SERVER" "list,file=$TMP/events.txt" || die "cannot load async-profiler into hellonet (pid $SERVER)"
-PERF=no
-grep -q '^Perf events:' "$TMP/events.txt" && PERF=yes
-if [ "$EVENT" = auto ]; then
-  if [ "$PERF" = yes ]; then EVENT=cpu; else EVENT=ctimer; fi
+if [ "$PROFILER" = async ] && ! agent "$SERVER" "list,file=$TMP/events.txt"; then
+  fall_back "async-profiler could not be loaded into hellonet (pid $SERVER)"
 fi
-[ "$EVENT" = cpu ] && [ "$PERF" = no ] && die "--event cpu needs perf_events, which this JVM cannot open" \
-  "(kernel.perf_event_paranoid=$PARANOID); use --event ctimer or itimer"
-case "$EVENT" in
-  cpu) ENGINE="cpu via perf_events (kernel.perf_event_paranoid=$PARANOID)" ;;
-  ctimer) ENGINE="ctimer: per-thread CPU timers, no perf_events (kernel.perf_event_paranoid=$PARANOID, perf_events $PERF)" ;;
-  itimer) ENGINE="itimer: process CPU timer, no perf_events (kernel.perf_event_paranoid=$PARANOID, perf_events $PERF)" ;;
-  wall) ENGINE="wall clock: every thread, running or not (samples are not CPU time)" ;;
-esac
+if [ "$PROFILER" = async ]; then
+  PERF=no
+  grep -q '^Perf events:' "$TMP/events.txt" && PERF=yes
+  if [ "$EVENT" = auto ]; then
+    if [ "$PERF" = yes ]; then EVENT=cpu; else EVENT=ctimer; fi
+  fi
+  [ "$EVENT" = cpu ] && [ "$PERF" = no ] && die "--event cpu needs perf_events, which this JVM cannot open" \
+    "(kernel.perf_event_paranoid=$PARANOID); use --event ctimer or itimer"
+  case "$EVENT" in
+    cpu) ENGINE="async-profiler cpu via perf_events (kernel.perf_event_paranoid=$PARANOID)" ;;
+    ctimer) ENGINE="async-profiler ctimer: per-thread CPU timers, no perf_events (kernel.perf_event_paranoid=$PARANOID," \
+      "perf_events $PERF)" ;;
+    itimer) ENGINE="async-profiler itimer: process CPU timer, no perf_events (kernel.perf_event_paranoid=$PARANOID," \
+      "perf_events $PERF)" ;;
+    wall) ENGINE="async-profiler wall clock: every thread, running or not (samples are not CPU time)" ;;
+  esac
+else
+  case "$EVENT" in auto|cpu) ;; *) die "--event $EVENT needs async-profiler; JFR samples CPU only" ;; esac
+  # JDK 25's jdk.CPUTimeSample samples CPU time in Java and native code alike, as async-profiler's ctimer does; the
+  # older jdk.ExecutionSample sees threads only while they run Java code, so time in system calls goes unseen.
+  if "$JDK_BIN/jfr" metadata 2>/dev/null | grep -q '"jdk.CPUTimeSample"'; then
+    EVENT=jdk.CPUTimeSample JFR_SETTINGS=("+jdk.CPUTimeSample#enabled=true" "+jdk.CPUTimeSample#throttle=${INTERVAL}ms")
+    ENGINE="JFR jdk.CPUTimeSample: CPU time, Java and native frames, no kernel frames"
+  else
+    EVENT=jdk.ExecutionSample JFR_SETTINGS=("+jdk.ExecutionSample#enabled=true" "+jdk.ExecutionSample#period=${INTERVAL}ms")
+    ENGINE="JFR jdk.ExecutionSample: Java code only (time in system calls is not seen)"
+  fi
+  ENGINE="$ENGINE${FALLBACK:+ (instead of async-profiler: $FALLBACK)}"
+fi
 
 # --- load, then samples ---------------------------------------------------------------------------------------------
 case "$SHAPE" in
@@ -195,25 +224,46 @@ sleep $((WARMUP + 1))
 kill -0 "$LOAD" 2>/dev/null || die "the load generator stopped early: $(tail -3 "$OUT/load.txt")"
 
 say "sampling ${ALL[*]} ($EVENT every $INTERVAL ms) for $SECONDS_ s under the $SHAPE load"
-on_all() { # $1 async-profiler command with @PID@ for the pid; runs in every JVM at once, fails if any failed
+on_all() { # $1 function, $2 its command with @PID@ for the pid; runs in every JVM at once, fails if any failed
   local pid jobs=() ok=0
-  for pid in "${ALL[@]}"; do agent "$pid" "${1//@PID@/$pid}" & jobs+=($!); done
+  for pid in "${ALL[@]}"; do "$1" "$pid" "${2//@PID@/$pid}" & jobs+=($!); done
   for pid in "${jobs[@]}"; do wait "$pid" || ok=1; done
   return $ok
 }
-# timeout=N: each agent stops itself after exactly N seconds and writes its collapsed stacks, so the window does not
-# stretch by however long jcmd takes to start on a busy machine.
-on_all "start,event=$EVENT,interval=${INTERVAL}ms,threads,timeout=$SECONDS_,file=$OUT/pid-@PID@.collapsed,collapsed" ||
-  die "async-profiler did not start in every JVM"
-for i in $(seq 1 $(( (SECONDS_ + 60) * 10 ))); do
-  done_=0
-  for pid in "${ALL[@]}"; do [ -e "$OUT/pid-$pid.collapsed" ] && done_=$((done_ + 1)); done
-  [ "$done_" = ${#ALL[@]} ] && break
-  [ "$i" = $(( (SECONDS_ + 60) * 10 )) ] && die "async-profiler wrote $done_ of ${#ALL[@]} profiles within $((SECONDS_ + 60)) s"
-  sleep 0.1
-done
-sleep 1   # a file that exists may still be being written
-on_all "dump,file=$OUT/pid-@PID@.html,flamegraph,title=hellonet-pid-@PID@-$SHAPE" || say "some flame graphs are missing"
+jfr_start() { # $1 pid, $2 file
+  local out
+  out=$("$JCMD" "$1" JFR.start name=hellonet-profile settings=none duration="${SECONDS_}s" filename="$2" \
+    "${JFR_SETTINGS[@]}" 2>&1) || true
+  case "$out" in *"Started recording"*) return 0 ;; esac
+  say "JFR in pid $1: ${out//$'\n'/ }"
+  return 1
+}
+wait_for_files() { # $1 suffix, $2 test: every JVM's output file passes it, within the samples' time and a minute
+  local i n pid
+  for i in $(seq 1 $(( (SECONDS_ + 60) * 10 ))); do
+    n=0
+    for pid in "${ALL[@]}"; do [ "$2" "$OUT/pid-$pid.$1" ] && n=$((n + 1)); done
+    [ "$n" = ${#ALL[@]} ] && { sleep 1; return 0; }   # a file that exists may still be being written
+    sleep 0.1
+  done
+  die "$n of ${#ALL[@]} profiles were written within $((SECONDS_ + 60)) s"
+}
+if [ "$PROFILER" = async ]; then
+  # timeout=N: each agent stops itself after exactly N seconds and writes its collapsed stacks, so the window does
+  # not stretch by however long jcmd takes to start on a busy machine.
+  on_all agent "start,event=$EVENT,interval=${INTERVAL}ms,threads,timeout=$SECONDS_,file=$OUT/pid-@PID@.collapsed,collapsed" ||
+    die "async-profiler did not start in every JVM"
+  wait_for_files collapsed -e   # async-profiler creates it when it stops; it may be empty
+  on_all agent "dump,file=$OUT/pid-@PID@.html,flamegraph,title=hellonet-pid-@PID@-$SHAPE" ||
+    say "some flame graphs are missing"
+else
+  on_all jfr_start "$OUT/pid-@PID@.jfr" || die "JFR did not start in every JVM"
+  wait_for_files jfr -s   # JFR creates it empty at the start and fills it when it stops
+  for pid in "${ALL[@]}"; do
+    "$JDK_BIN/java" -cp "$jar" dev.hellonet.bench.JfrStacks "$OUT/pid-$pid.jfr" "$OUT/pid-$pid.collapsed" ||
+      die "could not read $OUT/pid-$pid.jfr"
+  done
+fi
 
 rc=0
 wait "$LOAD" || rc=$?
@@ -226,10 +276,10 @@ for pid in "${ALL[@]}"; do ARGS+=("pid-$pid-$(role "$pid")=$OUT/pid-$pid.collaps
 TIME_ARGS=(--interval-ms "$INTERVAL" --seconds "$SECONDS_")
 [ "$EVENT" = wall ] && TIME_ARGS=()
 {
-  echo "bench/profile.sh --shape $SHAPE --seconds $SECONDS_ --warmup $WARMUP --event $EVENT --interval $INTERVAL" \
-    "${LABEL:+--label $LABEL}"
+  echo "bench/profile.sh --shape $SHAPE --seconds $SECONDS_ --warmup $WARMUP --profiler $PROFILER --event $EVENT" \
+    "--interval $INTERVAL ${LABEL:+--label $LABEL}"
   echo "configuration: $(env | grep '^HELLONET_' | grep -v -e PASSWORD -e TOKEN | sort | tr '\n' ' ')"
   echo "load ($SHAPE, ${LOAD_ARGS[*]}): $(head -1 "$OUT/load.txt")"
-  echo "async-profiler $AP_VERSION, output in ${OUT#"$ROOT"/}/"
+  echo "$([ "$PROFILER" = async ] && echo "async-profiler $AP_VERSION" || echo JFR), output in ${OUT#"$ROOT"/}/"
   "$JDK_BIN/java" -cp "$jar" dev.hellonet.bench.ProfileSummary --engine "$ENGINE" "${TIME_ARGS[@]}" "${ARGS[@]}"
 } | tee "$OUT/summary.txt"
