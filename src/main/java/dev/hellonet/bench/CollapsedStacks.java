@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +21,7 @@ public final class CollapsedStacks {
   private static final String KERNEL_SUFFIX = "_[k]";
   private static final Pattern TID = Pattern.compile(" tid=\\d+$");
 
-  private final Map<String, Long> bySelfFrame = new HashMap<>();
+  private final Map<String, Map<String, Long>> selfFramesByThread = new HashMap<>();
   private final Map<String, Long> byThread = new HashMap<>();
   private long total;
   private long withKernelFrames;
@@ -60,7 +61,7 @@ public final class CollapsedStacks {
       first = 1;
     }
     String leaf = first < frames.length ? frames[frames.length - 1] : THREAD_ONLY;
-    bySelfFrame.merge(leaf, count, Long::sum);
+    selfFramesByThread.computeIfAbsent(thread, t -> new HashMap<>()).merge(leaf, count, Long::sum);
     byThread.merge(thread, count, Long::sum);
     total += count;
     for (int i = first; i < frames.length; i++) {
@@ -91,7 +92,18 @@ public final class CollapsedStacks {
 
   /** Samples by the frame that was running (the leaf of the stack). */
   public Map<String, Long> bySelfFrame() {
-    return Collections.unmodifiableMap(bySelfFrame);
+    return bySelfFrame(thread -> true);
+  }
+
+  /** Samples by the frame that was running, on the threads whose name passes {@code threads}. */
+  public Map<String, Long> bySelfFrame(Predicate<String> threads) {
+    Map<String, Long> frames = new HashMap<>();
+    selfFramesByThread.forEach((thread, counts) -> {
+      if (threads.test(thread)) {
+        counts.forEach((frame, count) -> frames.merge(frame, count, Long::sum));
+      }
+    });
+    return frames;
   }
 
   /** Samples by thread name, without async-profiler's {@code tid=}. */

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -25,6 +26,8 @@ public final class ProfileSummary {
         --interval-ms D  sampling interval, to turn samples into CPU seconds (0: leave CPU seconds out) [0]
         --seconds D      how long the profile ran, to turn CPU seconds into cores (0: leave cores out) [0]
         --engine TEXT    what sampled, printed as given
+        --focus PREFIX   also list the top self-time frames of the threads whose name starts with PREFIX, so that
+                         the server's own threads are not hidden behind the JIT compiler's [vert.x-]
       One NAME=FILE per profiled process (e.g. pid-1234=target/profiles/x/pid-1234.collapsed).
       """;
 
@@ -35,9 +38,9 @@ public final class ProfileSummary {
   public record Profile(String name, CollapsedStacks stacks) {}
 
   /** What to print and how samples turn into time. */
-  public record Options(int top, int patterns, double intervalMs, double seconds, String engine) {
+  public record Options(int top, int patterns, double intervalMs, double seconds, String engine, String focus) {
     public Options {
-      if (top < 0 || patterns < 1 || intervalMs < 0 || seconds < 0) {
+      if (top < 0 || patterns < 1 || intervalMs < 0 || seconds < 0 || focus == null) {
         throw new IllegalArgumentException("--top >= 0, --patterns >= 1, --interval-ms >= 0 and --seconds >= 0");
       }
     }
@@ -63,6 +66,7 @@ public final class ProfileSummary {
     double intervalMs = 0;
     double seconds = 0;
     String engine = "";
+    String focus = "vert.x-";
     List<Profile> profiles = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -75,6 +79,7 @@ public final class ProfileSummary {
         case "--interval-ms" -> intervalMs = number(a, value(args, ++i, a));
         case "--seconds" -> seconds = number(a, value(args, ++i, a));
         case "--engine" -> engine = value(args, ++i, a);
+        case "--focus" -> focus = value(args, ++i, a);
         default -> {
           int eq = a.indexOf('=');
           if (a.startsWith("-") || eq <= 0) {
@@ -93,7 +98,7 @@ public final class ProfileSummary {
     if (profiles.isEmpty()) {
       throw new IllegalArgumentException("no profile given (NAME=FILE.collapsed)");
     }
-    return render(profiles, new Options(top, patterns, intervalMs, seconds, engine));
+    return render(profiles, new Options(top, patterns, intervalMs, seconds, engine, focus));
   }
 
   private static String value(String[] args, int i, String option) {
@@ -164,17 +169,29 @@ public final class ProfileSummary {
               .mapToLong(r -> p.stacks().byThreadPattern().getOrDefault(r, 0L)).sum());
     }
 
-    out.append('\n').append("top ").append(options.top()).append(" self-time frames")
-        .append(perProcess ? " (all processes)" : "").append('\n');
+    frames(out, "top " + options.top() + " self-time frames" + (perProcess ? " (all processes)" : ""), profiles,
+        thread -> true, total, options.top());
+    if (!options.focus().isEmpty()) {
+      long focused = profiles.stream().mapToLong(p -> p.stacks().byThread().entrySet().stream()
+          .filter(e -> e.getKey().startsWith(options.focus())).mapToLong(Map.Entry::getValue).sum()).sum();
+      frames(out, "top " + options.top() + " self-time frames on " + options.focus() + "* threads ("
+          + percent(focused, total) + " of all samples; shares here are of these threads' samples)", profiles,
+          thread -> thread.startsWith(options.focus()), focused, options.top());
+    }
+    return out.toString();
+  }
+
+  private static void frames(StringBuilder out, String title, List<Profile> profiles, Predicate<String> threads,
+      long total, int top) {
+    out.append('\n').append(title).append('\n');
     Map<String, Long> frames = new HashMap<>();
-    profiles.forEach(p -> p.stacks().bySelfFrame().forEach((k, v) -> frames.merge(k, v, Long::sum)));
-    List<Map.Entry<String, Long>> topFrames = sorted(frames);
-    for (int i = 0; i < Math.min(options.top(), topFrames.size()); i++) {
-      Map.Entry<String, Long> f = topFrames.get(i);
+    profiles.forEach(p -> p.stacks().bySelfFrame(threads).forEach((k, v) -> frames.merge(k, v, Long::sum)));
+    List<Map.Entry<String, Long>> sorted = sorted(frames);
+    for (int i = 0; i < Math.min(top, sorted.size()); i++) {
+      Map.Entry<String, Long> f = sorted.get(i);
       out.append(String.format(Locale.ROOT, "  %6s %,9d  %s%n", percent(f.getValue(), total), f.getValue(),
           f.getKey()));
     }
-    return out.toString();
   }
 
   private static void patternLine(StringBuilder out, String pattern, long count, long total, Options options,

@@ -31,6 +31,12 @@ class CollapsedStacksTest {
   }
 
   @Test
+  void selfFramesOfSomeThreadsOnly() {
+    assertEquals(Map.of("epoll_wait", 30L, "dev/hellonet/hello/HelloHandler.handle", 25L),
+        CollapsedStacks.parse(PROFILE).bySelfFrame(t -> t.startsWith("vert.x-eventloop-")));
+  }
+
+  @Test
   void addsUpSamplesByThreadWithoutTheTid() {
     CollapsedStacks stacks = CollapsedStacks.parse(PROFILE);
     assertEquals(Map.of("vert.x-acceptor-thread-0", 30L, "vert.x-eventloop-thread-0", 20L,

@@ -56,12 +56,35 @@ class ProfileSummaryTest {
     assertEquals(List.of("pid-2", "100", "1.00", "0.50"), List.of(lineStartingWith(out, "pid-2 ").split("\\s+")));
   }
 
+  /** The lines of the section under the first heading that starts with {@code heading}, up to the next blank line. */
+  private static List<String> section(String text, String heading) {
+    String rest = text.substring(text.indexOf(heading));
+    return rest.lines().skip(1).takeWhile(l -> !l.isBlank()).map(l -> String.join(" ", l.strip().split("\\s+")))
+        .toList();
+  }
+
   @Test
   void topSelfFramesLargestFirstAndNoMoreThanAsked() throws IOException {
     String out = ProfileSummary.run(twoWorkers());
-    String frames = out.substring(out.indexOf("top 2 self-time frames"));
-    List<String> lines = frames.lines().skip(1).map(l -> String.join(" ", l.strip().split("\\s+"))).toList();
-    assertEquals(List.of("40.0% 80 inet_csk_accept_[k]", "35.0% 70 HelloHandler.handle"), lines);
+    assertEquals(List.of("40.0% 80 inet_csk_accept_[k]", "35.0% 70 HelloHandler.handle"),
+        section(out, "top 2 self-time frames (all processes)"));
+  }
+
+  @Test
+  void focusedThreadsGetTheirOwnTopFramesAsSharesOfTheirSamples() throws IOException {
+    String out = ProfileSummary.run(twoWorkers());
+    // vert.x-* threads hold 190 of the 200 samples; GC's frame is not among theirs.
+    assertEquals(List.of("42.1% 80 inet_csk_accept_[k]", "36.8% 70 HelloHandler.handle"),
+        section(out, "top 2 self-time frames on vert.x-* threads (95.0% of all samples"));
+    String[] args = twoWorkers();
+    String[] focused = new String[args.length + 2];
+    focused[0] = "--focus";
+    focused[1] = "GC ";
+    System.arraycopy(args, 0, focused, 2, args.length);
+    assertEquals(List.of("100.0% 10 GCTaskThread::run"),
+        section(ProfileSummary.run(focused), "top 2 self-time frames on GC * threads (5.0% of all samples"));
+    focused[1] = "";
+    assertFalse(ProfileSummary.run(focused).contains("self-time frames on"));
   }
 
   @Test
