@@ -60,13 +60,18 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$SHAPE" in conn|pipelined) ;; *) say "--shape must be conn or pipelined, not '$SHAPE'"; exit 2 ;; esac
-case "$EVENT" in auto|cpu|ctimer|itimer|wall) ;; *) say "--event must be auto, cpu, ctimer, itimer or wall"; exit 2 ;; esac
+case "$EVENT" in
+  auto|cpu|ctimer|itimer|wall) ;;
+  *) say "--event must be auto, cpu, ctimer, itimer or wall, not '$EVENT'"; exit 2 ;;
+esac
 case "$PROFILER" in async|jfr) ;; *) say "--profiler must be async or jfr, not '$PROFILER'"; exit 2 ;; esac
 whole --seconds "$SECONDS_" 1 300
 whole --warmup "$WARMUP" 0 60
 whole --interval "$INTERVAL" 1 1000
 if [ -n "$LABEL" ]; then
-  case "$LABEL" in *[!A-Za-z0-9._-]*|.*) say "--label may hold letters, digits, '.', '_' and '-' (not first '.')"; exit 2 ;; esac
+  case "$LABEL" in
+    *[!A-Za-z0-9._-]*|.*) say "--label may hold letters, digits, '.', '_' and '-' (not first '.')"; exit 2 ;;
+  esac
   OUT="$ROOT/docs/performance/profiles/$LABEL"
 else
   OUT="$ROOT/target/profiles/$(date -u +%Y%m%dT%H%M%SZ)-$SHAPE"
@@ -104,8 +109,9 @@ if [ "$PROFILER" = async ]; then
     fall_back "async-profiler's Maven jar has no agent for $(uname -m)"
   elif [ ! -f "$AP_LIB" ]; then
     say "getting tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH through Maven"
-    if (cd "$ROOT" && mvn -B -ntp -q dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH" \
-          -DoutputDirectory="$AP_DIR") >"$ROOT/target/async-profiler-fetch.log" 2>&1; then
+    fetch_log="$ROOT/target/async-profiler-fetch.log"
+    if (cd "$ROOT" && mvn -B -ntp -q dependency:copy -DoutputDirectory="$AP_DIR" \
+          -Dartifact="tools.profiler:async-profiler:$AP_VERSION:jar:$AP_ARCH") >"$fetch_log" 2>&1; then
       (cd "$AP_DIR" && unzip -q -o "async-profiler-$AP_VERSION-$AP_ARCH.jar" "$AP_ARCH/libasyncProfiler.so") || true
     fi
     [ -f "$AP_LIB" ] || fall_back "async-profiler $AP_VERSION could not be fetched through Maven" \
@@ -139,8 +145,8 @@ trap 'exit 130' INT TERM
 # into a running JVM, which JDK 21+ allows but warns about unless told. JAVA_TOOL_OPTIONS reaches the workers too
 # (they inherit the environment); HELLONET_JVM_OPTS cannot carry it, as hellonet rejects unknown HELLONET_* names.
 say "starting hellonet on 127.0.0.1:$HELLONET_HELLO_PORT ($(env | grep -c '^HELLONET_') HELLONET_* variables)"
-env -u HELLONET_LOADGEN_JVM_OPTS \
-  JAVA_TOOL_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:+EnableDynamicAgentLoading ${JAVA_TOOL_OPTIONS:-}" \
+PROFILE_JVM_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:+EnableDynamicAgentLoading"
+env -u HELLONET_LOADGEN_JVM_OPTS JAVA_TOOL_OPTIONS="$PROFILE_JVM_OPTS ${JAVA_TOOL_OPTIONS:-}" \
   "$ROOT/hellonet" run >"$TMP/hellonet.log" 2>&1 &
 SERVER=$!   # the launcher execs java, so this is the first JVM's pid
 
@@ -189,13 +195,12 @@ if [ "$PROFILER" = async ]; then
   [ "$EVENT" = cpu ] && [ "$PERF" = no ] && die "--event cpu needs perf_events, which this JVM cannot open" \
     "(kernel.perf_event_paranoid=$PARANOID); use --event ctimer or itimer"
   case "$EVENT" in
-    cpu) ENGINE="async-profiler cpu via perf_events (kernel.perf_event_paranoid=$PARANOID)" ;;
-    ctimer) ENGINE="async-profiler ctimer: per-thread CPU timers, no perf_events (kernel.perf_event_paranoid=$PARANOID," \
-      "perf_events $PERF)" ;;
-    itimer) ENGINE="async-profiler itimer: process CPU timer, no perf_events (kernel.perf_event_paranoid=$PARANOID," \
-      "perf_events $PERF)" ;;
+    cpu) ENGINE="async-profiler cpu via perf_events" ;;
+    ctimer) ENGINE="async-profiler ctimer: per-thread CPU timers, no perf_events" ;;
+    itimer) ENGINE="async-profiler itimer: process CPU timer, no perf_events" ;;
     wall) ENGINE="async-profiler wall clock: every thread, running or not (samples are not CPU time)" ;;
   esac
+  ENGINE="$ENGINE (kernel.perf_event_paranoid=$PARANOID; perf_events open here: $PERF)"
 else
   case "$EVENT" in auto|cpu) ;; *) die "--event $EVENT needs async-profiler; JFR samples CPU only" ;; esac
   # JDK 25's jdk.CPUTimeSample samples CPU time in Java and native code alike, as async-profiler's ctimer does; the
@@ -204,7 +209,8 @@ else
     EVENT=jdk.CPUTimeSample JFR_SETTINGS=("+jdk.CPUTimeSample#enabled=true" "+jdk.CPUTimeSample#throttle=${INTERVAL}ms")
     ENGINE="JFR jdk.CPUTimeSample: CPU time, Java and native frames, no kernel frames"
   else
-    EVENT=jdk.ExecutionSample JFR_SETTINGS=("+jdk.ExecutionSample#enabled=true" "+jdk.ExecutionSample#period=${INTERVAL}ms")
+    EVENT=jdk.ExecutionSample
+    JFR_SETTINGS=("+jdk.ExecutionSample#enabled=true" "+jdk.ExecutionSample#period=${INTERVAL}ms")
     ENGINE="JFR jdk.ExecutionSample: Java code only (time in system calls is not seen)"
   fi
   ENGINE="$ENGINE${FALLBACK:+ (instead of async-profiler: $FALLBACK)}"
@@ -248,10 +254,15 @@ wait_for_files() { # $1 suffix, $2 test: every JVM's output file passes it, with
   done
   die "$n of ${#ALL[@]} profiles were written within $((SECONDS_ + 60)) s"
 }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }   # user + system, all threads
+declare -A TICKS0
+for pid in "${ALL[@]}"; do TICKS0[$pid]=$(cpu_ticks "$pid"); done
+window_start=$(date +%s%N)
 if [ "$PROFILER" = async ]; then
   # timeout=N: each agent stops itself after exactly N seconds and writes its collapsed stacks, so the window does
   # not stretch by however long jcmd takes to start on a busy machine.
-  on_all agent "start,event=$EVENT,interval=${INTERVAL}ms,threads,timeout=$SECONDS_,file=$OUT/pid-@PID@.collapsed,collapsed" ||
+  AP_START="start,event=$EVENT,interval=${INTERVAL}ms,threads,timeout=$SECONDS_"
+  on_all agent "$AP_START,collapsed,file=$OUT/pid-@PID@.collapsed" ||
     die "async-profiler did not start in every JVM"
   wait_for_files collapsed -e   # async-profiler creates it when it stops; it may be empty
   on_all agent "dump,file=$OUT/pid-@PID@.html,flamegraph,title=hellonet-pid-@PID@-$SHAPE" ||
@@ -264,6 +275,15 @@ else
       die "could not read $OUT/pid-$pid.jfr"
   done
 fi
+
+# The kernel's own count over a window a little longer than the samples' (it includes the jcmd calls): a check on
+# the sampling engine, which can lose samples (signals coalesced under load, a hypervisor's timer skew).
+window=$(( ($(date +%s%N) - window_start) / 1000000 ))
+CHECK=()
+for pid in "${ALL[@]}"; do
+  CHECK+=("pid $pid $(awk -v t="$(( $(cpu_ticks "$pid") - TICKS0[$pid] ))" -v hz="$(getconf CLK_TCK)" -v ms="$window" \
+    'BEGIN { printf "%.2f", t / hz / (ms / 1000) }')")
+done
 
 rc=0
 wait "$LOAD" || rc=$?
@@ -282,4 +302,8 @@ TIME_ARGS=(--interval-ms "$INTERVAL" --seconds "$SECONDS_")
   echo "load ($SHAPE, ${LOAD_ARGS[*]}): $(head -1 "$OUT/load.txt")"
   echo "$([ "$PROFILER" = async ] && echo "async-profiler $AP_VERSION" || echo JFR), output in ${OUT#"$ROOT"/}/"
   "$JDK_BIN/java" -cp "$jar" dev.hellonet.bench.ProfileSummary --engine "$ENGINE" "${TIME_ARGS[@]}" "${ARGS[@]}"
+  echo
+  seconds=$(awk -v ms="$window" 'BEGIN { printf "%.1f", ms / 1000 }')
+  echo "cores by the kernel's count (/proc/<pid>/stat over $seconds s around the samples):" \
+    "$(IFS=,; echo "${CHECK[*]}" | sed 's/,/, /g')"
 } | tee "$OUT/summary.txt"
