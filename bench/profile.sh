@@ -126,10 +126,17 @@ rm -f "$OUT"/pid-*.collapsed "$OUT"/pid-*.html "$OUT"/pid-*.jfr "$OUT"/summary.t
 : "${HELLONET_SEQUENCE_FILE:=$TMP/sequence}"
 export HELLONET_SEQUENCE_FILE
 SERVER="" LOAD="" JVMS=()
+children() { # the JVMs the first one started (a supervisor's workers)
+  local c
+  for c in $(cat /proc/"$SERVER"/task/*/children 2>/dev/null); do
+    case "$(readlink "/proc/$c/exe" 2>/dev/null)" in */java) echo "$c" ;; esac
+  done
+}
 cleanup() {
   local pid i
   [ -n "$LOAD" ] && kill -TERM "$LOAD" 2>/dev/null || true
   if [ -n "$SERVER" ]; then
+    mapfile -t JVMS < <(children)   # again: workers that were still starting, or were restarted, count too
     # SIGTERM to the first JVM: a supervisor forwards it to its workers and waits for them.
     kill -TERM "$SERVER" 2>/dev/null || true
     for i in $(seq 1 300); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.1; done
@@ -150,12 +157,6 @@ env -u HELLONET_LOADGEN_JVM_OPTS JAVA_TOOL_OPTIONS="$PROFILE_JVM_OPTS ${JAVA_TOO
   "$ROOT/hellonet" run >"$TMP/hellonet.log" 2>&1 &
 SERVER=$!   # the launcher execs java, so this is the first JVM's pid
 
-children() { # the JVMs the first one started (a supervisor's workers)
-  local c
-  for c in $(cat /proc/"$SERVER"/task/*/children 2>/dev/null); do
-    case "$(readlink "/proc/$c/exe" 2>/dev/null)" in */java) echo "$c" ;; esac
-  done
-}
 expected=${HELLONET_HELLO_PROCESSES:-1}
 case "$expected" in ''|*[!0-9]*|0) expected=1 ;; esac
 for i in $(seq 1 1200); do
