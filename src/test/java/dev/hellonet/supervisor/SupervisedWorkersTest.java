@@ -29,6 +29,7 @@ import java.util.function.Predicate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,7 +74,8 @@ class SupervisedWorkersTest {
    *   <li>C - T may be positive: replies the killed node counted after t are in C (if they arrived) but not in T.
    *       Each was read by a client after t, in a round sent before the kill, so C - T is at most the replies of all
    *       rounds that ended after t and started before the kill was seen: bound {@code lostBound}. A departed node
-   *       missing from the sums, or stale figures, would break it.</li>
+   *       missing from the sums would break it; stale figures would widen it (t earlier), so they are checked
+   *       apart: the kill comes 2 s (ten publishes) after the victim was seen to have served R, and V_pub >= R.</li>
    *   <li>T - C may be positive too: the killed node counted replies it wrote that never arrived, because the kill
    *       reset the connection and the reset destroys what the client had not read yet. Clients send a round and read
    *       it whole before sending more, so that is at most the requests outstanding on the connections that broke:
@@ -115,6 +117,10 @@ class SupervisedWorkersTest {
         }
       }
     }
+    long servedBeforeDecision = hello(onVictim).getLong("replies");
+    // The load goes on at full speed while the victim publishes its counters ten times over (every 200 ms): its
+    // figures that survive it must hold at least what it had served when the kill was decided.
+    Thread.sleep(2_000);
     ProcessHandle killed = ProcessHandle.of(victimPid).orElseThrow();
     load.killing();
     killed.destroyForcibly();
@@ -142,10 +148,10 @@ class SupervisedWorkersTest {
     JsonObject after = awaitCounters(group.http, c -> nodes(c, "live").size() == 3
         && nodes(c, "departed").size() == 1);
     JsonObject gone = departedNode(after, victimPid);
+    assertNotNull(gone, "the killed worker is listed as departed: " + after.encodePrettily());
     long clients = load.replies();
     long live = hello(after).getLong("replies");
-    long departed = after.getJsonObject("cluster").getJsonObject("departed").getJsonObject("hello")
-        .getJsonObject("total").getLong("replies");
+    long departed = departedReplies(after);
     long total = live + departed;
     long lastPublish = gone.getLong("time");
     long lostBound = load.repliesInRoundsBetween(lastPublish - CLOCK_SLACK_MS, killSeenAt + CLOCK_SLACK_MS);
@@ -154,7 +160,9 @@ class SupervisedWorkersTest {
         + " (live " + live + " + departed " + departed + "), killed worker's figures " + (killSeenAt - lastPublish)
         + " ms older than its death; " + load.brokenConnections() + " connections broken with " + inFlightOnBroken
         + " requests outstanding; replies in rounds after its last publish " + lostBound + "; victim had served "
-        + hello(onVictim).getLong("replies") + " when the kill was decided");
+        + servedBeforeDecision + " when the kill was decided, 2 s before it");
+    assertTrue(hello(gone).getLong("replies") >= servedBeforeDecision, "the killed worker's figures are from a "
+        + "publish after the kill was decided, 2 s before it: " + after.encodePrettily());
     assertFalse(gone.getBoolean("final"), "a killed worker's figures are not final: " + after.encodePrettily());
     assertFalse(after.getJsonObject("cluster").getJsonObject("departed").getBoolean("final"),
         "so the departed totals say they may be short: " + after.encodePrettily());
@@ -173,10 +181,10 @@ class SupervisedWorkersTest {
     ProcessHandle.of(gracefulPid).orElseThrow().destroy();
     JsonObject stopped = awaitCounters(group.http, c -> departedNode(c, gracefulPid) != null);
     JsonObject left = departedNode(stopped, gracefulPid);
+    assertNotNull(left, stopped.encodePrettily());
     assertTrue(left.getBoolean("final"), "a gracefully stopped worker's figures are final: " + stopped.encodePrettily());
-    assertEquals(gracefulReplies, left.getJsonObject("hello").getJsonObject("total").getLong("replies"));
-    assertEquals(total, hello(stopped).getLong("replies") + stopped.getJsonObject("cluster")
-        .getJsonObject("departed").getJsonObject("hello").getJsonObject("total").getLong("replies"),
+    assertEquals(gracefulReplies, hello(left).getLong("replies"), stopped.encodePrettily());
+    assertEquals(total, hello(stopped).getLong("replies") + departedReplies(stopped),
         "a graceful stop moves figures from live to departed and loses none: " + stopped.encodePrettily());
   }
 
@@ -341,9 +349,16 @@ class SupervisedWorkersTest {
         .filter(n -> String.valueOf(n.getString("node")).startsWith(pid + "@")).findFirst().orElse(null);
   }
 
-  /** The hello role's totals of a counters reply or of one of its node entries. */
+  /** The hello role's totals of a counters reply or of one of its node entries (empty if it has none). */
   private static JsonObject hello(JsonObject counters) {
-    return counters.getJsonObject("hello").getJsonObject("total");
+    JsonObject role = counters.getJsonObject("hello");
+    return role == null ? new JsonObject().put("replies", 0L).put("connectionsActive", 0L)
+        : role.getJsonObject("total");
+  }
+
+  /** The replies counted by departed nodes (none: 0). */
+  private static long departedReplies(JsonObject counters) {
+    return hello(counters.getJsonObject("cluster").getJsonObject("departed")).getLong("replies");
   }
 
   private static JsonArray nodes(JsonObject counters, String state) {
