@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,9 @@ class ClusterNodesTest {
     assertEquals(2 * 4 * 20 * 100, after.getJsonObject("hello").getJsonObject("total").getLong("replies"));
     assertEquals(4 * 20 * 100, after.getJsonObject("cluster").getJsonObject("departed").getJsonObject("hello")
         .getJsonObject("total").getLong("replies"));
+    // Killed in a quiet moment, so nothing was lost; but nothing could know that: its figures say they may be short.
+    assertFalse(nodes(after, "departed").getJsonObject(0).getBoolean("final"), after.encodePrettily());
+    assertFalse(after.getJsonObject("cluster").getJsonObject("departed").getBoolean("final"), after.encodePrettily());
     long[] more = rounds(nodes.get(2).port(), 5, 100);
     assertEquals(500, more.length);
     assertEquals(200, http[2].get("/api/status").status());
