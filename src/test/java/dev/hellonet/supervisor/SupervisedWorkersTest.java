@@ -4,11 +4,11 @@ import dev.hellonet.testing.BurstLoad;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.Ports;
+import dev.hellonet.testing.ProcessFixture;
 import dev.hellonet.testing.ServerProcess;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -18,8 +18,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,9 +26,12 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.hellonet.testing.ProcessFixture.await;
+import static dev.hellonet.testing.ProcessFixture.awaitLog;
+import static dev.hellonet.testing.ProcessFixture.count;
+import static dev.hellonet.testing.ProcessFixture.nodes;
 
 /**
  * A supervisor and its worker JVMs, for real: every worker binds the hello and HTTP ports itself (SO_REUSEPORT), they
@@ -49,18 +50,8 @@ class SupervisedWorkersTest {
 
   @TempDir
   Path dir;
-  private final List<ServerProcess> servers = new ArrayList<>();
-  private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
-  private final List<BurstLoad> loads = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    clients.shutdownNow();
-    loads.forEach(BurstLoad::close);
-    for (ServerProcess s : servers) {
-      s.close();
-    }
-  }
+  @RegisterExtension
+  final ProcessFixture processes = new ProcessFixture();
 
   /**
    * Worker 1 is SIGKILLed while pipelined clients are connected to it and being answered. It is replaced; clients whose
@@ -89,8 +80,7 @@ class SupervisedWorkersTest {
     Group group = startGroup(3);
     JsonObject victim = worker(group.http.get("/api/status").body(), 1);
     long victimPid = victim.getLong("pid");
-    BurstLoad load = new BurstLoad(group.hello);
-    loads.add(load);
+    BurstLoad load = processes.closeAtEnd(new BurstLoad(group.hello));
     for (int c = 0; c < 12; c++) {
       load.addClient();
     }
@@ -134,7 +124,7 @@ class SupervisedWorkersTest {
           && w.getLong("pid") != victimPid;
     });
     long replacementPid = worker(status, 1).getLong("pid");
-    awaitReady(group.server, 4);
+    awaitLog(group.server, "hellonet ready", 4);
     awaitCounters(group.http, c -> {
       JsonObject r = liveNode(c, replacementPid);
       return r != null && hello(r).getLong("replies") > 0;
@@ -196,7 +186,7 @@ class SupervisedWorkersTest {
     List<long[]> numbers = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Future<Void>> load = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
-      load.add(clients.submit(() -> {
+      load.add(processes.submit(() -> {
         // Rounds of 50 pipelined requests until the server closes; each round is answered whole or the server has
         // closed at a reply boundary, never mid-reply.
         try (LineClient client = LineClient.connect(group.hello)) {
@@ -250,8 +240,7 @@ class SupervisedWorkersTest {
           "HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort()),
           "HELLONET_CLUSTER_PORT", Integer.toString(Ports.freeRange(2)),
           "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
-      ServerProcess server = ServerProcess.launch(dir.resolve("failing"), env);
-      servers.add(server);
+      ServerProcess server = processes.launch(dir.resolve("failing"), env);
       // Each attempt joins the loopback cluster before it reaches the bind, which takes seconds on a busy machine; the
       // doubling of the delay is BackoffTest's. Here: the failure is seen, said, and answered with a delayed restart.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -271,34 +260,24 @@ class SupervisedWorkersTest {
 
   private record Group(ServerProcess server, int hello, Http http) {}
 
-  private Group startGroup(int processes) throws Exception {
+  private Group startGroup(int workers) throws Exception {
     int http = ServerProcess.freePort();
     Map<String, String> env = new HashMap<>(SMALL_BLOCKS);
     env.putAll(Map.of(
-        "HELLONET_HELLO_PROCESSES", Integer.toString(processes),
+        "HELLONET_HELLO_PROCESSES", Integer.toString(workers),
         "HELLONET_HELLO_INSTANCES", "1",
         "HELLONET_HTTP_INSTANCES", "1",
         "HELLONET_CRAWLER_INSTANCES", "1",
         "HELLONET_HTTP_PORT", Integer.toString(http),
-        "HELLONET_CLUSTER_PORT", Integer.toString(Ports.freeRange(processes)),
+        "HELLONET_CLUSTER_PORT", Integer.toString(Ports.freeRange(workers)),
         "HELLONET_COUNTERS_PUBLISHINTERVALMS", "200",
         "HELLONET_SHUTDOWN_TIMEOUTMS", "5000",
         "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
-    ServerProcess server = ServerProcess.launch(dir.resolve("group"), env);
-    servers.add(server);
-    awaitReady(server, processes);
+    ServerProcess server = processes.launch(dir.resolve("group"), env);
+    awaitLog(server, "hellonet ready", workers);
     Group group = new Group(server, server.port(), new Http(http));
-    awaitCounters(group.http, c -> nodes(c, "live").size() == processes);
+    awaitCounters(group.http, c -> nodes(c, "live").size() == workers);
     return group;
-  }
-
-  /** Waits until the shared log shows {@code count} workers ready. */
-  private static void awaitReady(ServerProcess server, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (count(server.log(), "hellonet ready") < count) {
-      assertTrue(System.nanoTime() < deadline, "workers not ready within 120 s:\n" + server.log());
-      Thread.sleep(100);
-    }
   }
 
   private static JsonObject awaitCounters(Http http, Predicate<JsonObject> done) throws Exception {
@@ -307,27 +286,6 @@ class SupervisedWorkersTest {
 
   private static JsonObject awaitStatus(Http http, Predicate<JsonObject> done) throws Exception {
     return await(http, "/api/status", done);
-  }
-
-  private static JsonObject await(Http http, String path, Predicate<JsonObject> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        Http.Reply reply = http.get(path);
-        if (reply.status() == 200) {
-          last = reply.body();
-          if (done.test(last)) {
-            return last;
-          }
-        }
-      } catch (IOException notNow) {
-        // a worker going down under this connection; ask again
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(path + " never reached the expected state; last: "
-        + (last == null ? null : last.encodePrettily()));
   }
 
   private static JsonObject worker(JsonObject status, int index) {
@@ -361,30 +319,9 @@ class SupervisedWorkersTest {
     return hello(counters.getJsonObject("cluster").getJsonObject("departed")).getLong("replies");
   }
 
-  private static JsonArray nodes(JsonObject counters, String state) {
-    JsonArray out = new JsonArray();
-    counters.getJsonObject("cluster").getJsonArray("nodes").forEach(n -> {
-      if (state.equals(((JsonObject) n).getString("state"))) {
-        out.add(n);
-      }
-    });
-    return out;
-  }
-
   private static void assertNoDuplicates(List<long[]> batches) {
     long[] all = batches.stream().flatMapToLong(Arrays::stream).toArray();
-    Arrays.sort(all);
-    for (int i = 1; i < all.length; i++) {
-      assertNotEquals(all[i], all[i - 1], "duplicate number " + all[i]);
-    }
+    ProcessFixture.assertNoDuplicates(all);
     assertTrue(all.length > 0);
-  }
-
-  private static int count(String text, String what) {
-    int n = 0;
-    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
-      n++;
-    }
-    return n;
   }
 }
