@@ -123,6 +123,8 @@ final class DepartedFold {
     CountersSum sum = new CountersSum();
     int count = 0;
     long time = 0;
+    // "final": set on the snapshot a node keeps when it stops gracefully (its figures are complete); the aggregate's
+    // is true only if every node folded into it had it.
     boolean allFinal = true;
     if (aggregate != null) {
       sum.addDeparted(aggregate);

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -117,7 +116,10 @@ class NodesPanelBrowserTest {
 
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
     browser.get("http://127.0.0.1:" + httpPorts[0] + "/");
-    wait.until(d -> rows().size() == 2 && rows().stream().allMatch(r -> "live".equals(r.getDomAttribute("data-state"))));
+    wait.until(d -> {
+      List<List<String>> rows = rows();
+      return rows.size() == 2 && rows.stream().allMatch(r -> "live".equals(r.get(0)));
+    });
     for (int i = 0; i < 2; i++) {
       int node = i;
       wait.until(d -> row(names[node]).equals(List.of(names[node], "live", String.valueOf(REPLIES[node]))));
@@ -135,16 +137,21 @@ class NodesPanelBrowserTest {
         "no API error shown: " + browser.findElement(By.id("api-error")).getText());
   }
 
-  private List<WebElement> rows() {
-    return browser.findElements(By.cssSelector("#nodes tbody tr[data-state]"));
+  /**
+   * The panel's rows as [state, cell...], read in one script: the page replaces the rows at every refresh, so rows
+   * found one call and read the next may be gone by then.
+   */
+  @SuppressWarnings("unchecked")
+  private List<List<String>> rows() {
+    return (List<List<String>>) browser.executeScript("return Array.from(document.querySelectorAll("
+        + "'#nodes tbody tr[data-state]')).map(r => [r.dataset.state].concat(Array.from(r.cells, c => c.textContent)));");
   }
 
   /** The cells of the row whose first cell is {@code name}; empty if there is none. */
   private List<String> row(String name) {
-    for (WebElement r : rows()) {
-      List<String> cells = r.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
-      if (!cells.isEmpty() && cells.get(0).equals(name)) {
-        return cells;
+    for (List<String> r : rows()) {
+      if (r.size() > 1 && r.get(1).equals(name)) {
+        return r.subList(1, r.size());
       }
     }
     return List.of();
