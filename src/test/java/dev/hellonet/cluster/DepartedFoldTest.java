@@ -4,13 +4,17 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.ServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Departed nodes in the map of last counters stay bounded: past the newest few, they are folded into one entry, and
  * the cluster's departed totals are the same before and after, to the unit. One real node (its counters verticle and
- * the cluster counters verticle, standalone Vert.x, where the map and the lock are local) and departed nodes written
- * into the map as a node writes them.
+ * the cluster counters verticle, on a standalone Vert.x and on a one-member Hazelcast cluster) and departed nodes
+ * written into the map as a node writes them.
  */
 @ExtendWith(VertxExtension.class)
 class DepartedFoldTest {
@@ -37,6 +41,25 @@ class DepartedFoldTest {
 
   @Test
   void olderDepartedNodesAreFoldedIntoOneEntryAndTheTotalsStayExact(Vertx vertx) throws Exception {
+    foldsAndStaysExact(vertx);
+  }
+
+  @Test
+  void theSameOnAHazelcastClusterWhereTheMapTheLockAndTheMembersAreHazelcasts() throws Exception {
+    int port = ServerProcess.freePort();
+    ClusterPlan plan = new ClusterPlan(List.of("127.0.0.1:" + port), "", "127.0.0.1", "", port, 0);
+    Vertx clustered = Await.result(Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan))).buildClustered(), 60);
+    try {
+      assertTrue(ClusterView.of(clustered).clustered());
+      foldsAndStaysExact(clustered);
+    } finally {
+      Await.result(clustered.close(), 30);
+    }
+  }
+
+  private static void foldsAndStaysExact(Vertx vertx) throws Exception {
     ClusterView view = ClusterView.of(vertx);
     AsyncMap<String, JsonObject> last = Await.result(vertx.sharedData().getAsyncMap(Addresses.COUNTERS_LAST_MAP));
     Await.result(vertx.deployVerticle(new CountersVerticle(new CounterRegistry("1@live"), 1_000, view.nodeId())));
