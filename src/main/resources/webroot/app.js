@@ -232,6 +232,13 @@
       name.title = n.id;
       const state = document.createElement("td");
       state.textContent = n.state;
+      if (n.state === "departed" && n.final === false) {
+        // Killed or crashed after its last publish: what it served since then is in no total, and the page says so.
+        tr.dataset.final = "false";
+        state.textContent = "departed; figures as of " + (typeof n.time === "number"
+          ? new Date(n.time).toLocaleTimeString() : "its last publish") + ", may be short";
+        state.title = "left without a final publish (killed?): replies after that time are not counted";
+      }
       const replies = document.createElement("td");
       replies.className = "num";
       const r = totals(n, "hello");

@@ -378,6 +378,11 @@ public final class Hellonet {
     return deployments.bridge() == null ? -1 : deployments.bridge().verticle().actualPort();
   }
 
+  /** The node's Vert.x instance, for what reaches its shared data or event bus from outside (tests, embedding). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public CounterRegistry counters() {
     return registry;
   }

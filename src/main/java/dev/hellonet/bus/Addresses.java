@@ -34,14 +34,16 @@ public final class Addresses {
    * Request-reply, answered on the node asked: any body; the reply is the cluster's counters: shaped as on
    * {@link #COUNTERS} with every role's total summed over the live nodes and its instances listed with their
    * {@code node}, plus {@code "cluster": {"nodes": [{"id", "node", "state": "live"|"unreachable"|"departed",
-   * "time", "<role>": {"total"}}], "departed": {"<role>": {"total"}}}}: nodes that left (stopped or killed) with the
-   * last figures they published. Standalone, the cluster is this node.
+   * "time", "final" (departed only), "<role>": {"total"}}], "departed": {"final": bool, "<role>": {"total"}}}}: nodes
+   * that left (stopped or killed) with the last figures they kept; {@code final} false: kept by a periodic publish,
+   * not by a graceful stop, so the node may have counted more after {@code time}. Standalone, the cluster is this node.
    */
   public static final String CLUSTER_COUNTERS = "hellonet.cluster.counters";
 
   /**
    * Name of the cluster-wide map (Vert.x shared data) where every node keeps its last published counters snapshot,
-   * keyed by node id, so that the figures of a node that left stay readable.
+   * keyed by node id, so that the figures of a node that left stay readable. The snapshot a node keeps on a graceful
+   * stop, after its other roles stopped, carries {@code "final": true}.
    */
   public static final String COUNTERS_LAST_MAP = "hellonet.counters.last";
 

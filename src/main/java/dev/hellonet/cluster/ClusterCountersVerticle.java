@@ -1,6 +1,7 @@
 package dev.hellonet.cluster;
 
 import dev.hellonet.bus.Addresses;
+import dev.hellonet.counters.CountersVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -19,8 +20,9 @@ import java.util.logging.Logger;
 /**
  * Answers {@link Addresses#CLUSTER_COUNTERS} on this node: asks every live node for its counters now (exact once the
  * load stops), adds the last figures of nodes that have left from the cluster map, and replies with the sum and the
- * per-node figures. Standalone it sums one node, in the same shape. Now and then it folds the oldest departed nodes
- * into one entry ({@link DepartedFold}), so that a cluster with churn keeps a bounded map.
+ * per-node figures, saying of each departed node whether its figures are final or may be short. Standalone it sums
+ * one node, in the same shape. Now and then it folds the oldest departed nodes into one entry ({@link DepartedFold}),
+ * so that a cluster with churn keeps a bounded map.
  */
 public final class ClusterCountersVerticle extends VerticleBase {
   /** How long a live node may take to answer before it is reported unreachable and left out of the sums. */
@@ -71,7 +73,11 @@ public final class ClusterCountersVerticle extends VerticleBase {
         msg.reply(combine(ids, asked, kept.succeeded() ? kept.result() : Map.of())));
   }
 
-  private JsonObject combine(List<String> ids, List<Future<JsonObject>> asked, Map<String, JsonObject> kept) {
+  /**
+   * The reply: live answers summed, unreachable members shown beside, departed nodes' kept figures summed apart.
+   * {@code asked.get(i)} is the answer of {@code ids.get(i)}; {@code kept} is the map of last snapshots.
+   */
+  JsonObject combine(List<String> ids, List<Future<JsonObject>> asked, Map<String, JsonObject> kept) {
     CountersSum live = new CountersSum();
     CountersSum departed = new CountersSum();
     JsonArray nodes = new JsonArray();
@@ -88,15 +94,22 @@ public final class ClusterCountersVerticle extends VerticleBase {
             .put("error", String.valueOf(answer.cause().getMessage())));
       }
     }
+    boolean allFinal = true;
     for (Map.Entry<String, JsonObject> e : kept.entrySet()) {
       if (!members.contains(e.getKey()) && !inAggregate.contains(e.getKey())) {
+        // Final: kept by a graceful stop after its roles stopped. Otherwise (killed, crashed, cut off) the figures are
+        // as of its last publish at "time", and it may have served more after that which no one will ever count.
+        // The aggregate of folded nodes is final only if every node in it was.
+        boolean isFinal = e.getValue().getBoolean(CountersVerticle.FINAL, false);
+        allFinal &= isFinal;
         departed.addDeparted(e.getValue());
-        nodes.add(node(e.getKey(), "departed", e.getValue()));
+        nodes.add(node(e.getKey(), "departed", e.getValue()).put(CountersVerticle.FINAL, isFinal));
       }
     }
     JsonObject out = new JsonObject().put("node", answeringNode(asked, ids)).put("time", System.currentTimeMillis());
     out.mergeIn(live.roles());
-    return out.put("cluster", new JsonObject().put("nodes", nodes).put("departed", departed.totals()));
+    return out.put("cluster", new JsonObject().put("nodes", nodes)
+        .put("departed", departed.totals().put(CountersVerticle.FINAL, allFinal)));
   }
 
   private String answeringNode(List<Future<JsonObject>> asked, List<String> ids) {

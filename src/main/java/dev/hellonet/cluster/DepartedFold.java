@@ -1,5 +1,6 @@
 package dev.hellonet.cluster;
 
+import dev.hellonet.counters.CountersVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -123,19 +124,18 @@ final class DepartedFold {
     CountersSum sum = new CountersSum();
     int count = 0;
     long time = 0;
-    // "final": set on the snapshot a node keeps when it stops gracefully (its figures are complete); the aggregate's
-    // is true only if every node folded into it had it.
+    // Final: kept by a graceful stop, so complete; the aggregate's is true only if every node folded into it was.
     boolean allFinal = true;
     if (aggregate != null) {
       sum.addDeparted(aggregate);
       count = aggregate.getInteger(FOLDED, 0);
       time = aggregate.getLong("time", 0L);
-      allFinal = aggregate.getBoolean("final", false);
+      allFinal = aggregate.getBoolean(CountersVerticle.FINAL, false);
     }
     for (Map.Entry<String, JsonObject> e : toFold) {
       sum.addDeparted(e.getValue());
       time = Math.max(time, e.getValue().getLong("time", 0L));
-      allFinal &= e.getValue().getBoolean("final", false);
+      allFinal &= e.getValue().getBoolean(CountersVerticle.FINAL, false);
       recent.add(e.getKey());
     }
     count += toFold.size();
@@ -147,7 +147,7 @@ final class DepartedFold {
         .put("node", count + " earlier departed nodes")
         .put("time", time)
         .put(FOLDED, count)
-        .put("final", allFinal)
+        .put(CountersVerticle.FINAL, allFinal)
         .put(RECENT, new JsonArray(new ArrayList<>(newest)));
   }
 

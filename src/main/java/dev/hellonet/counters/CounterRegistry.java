@@ -35,6 +35,8 @@ public final class CounterRegistry {
    * numeric field over the role's instances.
    */
   public JsonObject snapshot() {
+    // Read before the counters, so that "time" means: every event counted before it is in these figures.
+    long time = System.currentTimeMillis();
     Map<String, JsonObject> roles = new LinkedHashMap<>();
     for (Source source : sources) {
       JsonObject values = source.read().get();
@@ -48,7 +50,7 @@ public final class CounterRegistry {
       }
       role.getJsonArray("instances").add(new JsonObject().put("instance", source.instance()).mergeIn(values));
     }
-    JsonObject out = new JsonObject().put("node", node).put("time", System.currentTimeMillis());
+    JsonObject out = new JsonObject().put("node", node).put("time", time);
     roles.forEach(out::put);
     return out;
   }

@@ -1,9 +1,10 @@
 package dev.hellonet.app;
 
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.ProcessFixture;
 import dev.hellonet.testing.ServerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.hellonet.testing.ProcessFixture.assertNoDuplicates;
+import static dev.hellonet.testing.ProcessFixture.get;
+import static dev.hellonet.testing.ProcessFixture.rounds;
 
 /** Guarantees that only hold across processes: a shared sequence file, restarts, SIGKILL, SIGTERM, bad start-up. */
 class ProcessLifecycleTest {
@@ -34,16 +36,8 @@ class ProcessLifecycleTest {
 
   @TempDir
   Path dir;
-  private final List<ServerProcess> servers = new ArrayList<>();
-  private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    clients.shutdownNow();
-    for (ServerProcess s : servers) {
-      s.close();
-    }
-  }
+  @RegisterExtension
+  final ProcessFixture processes = new ProcessFixture();
 
   @Test
   void twoProcessesSharingOneSequenceFileNeverRepeatANumber() throws Exception {
@@ -54,7 +48,7 @@ class ProcessLifecycleTest {
     List<Future<long[]>> results = new ArrayList<>();
     for (int c = 0; c < 40; c++) {
       int port = (c % 2 == 0 ? a : b).port();
-      results.add(clients.submit(() -> rounds(port, 50, 100)));
+      results.add(processes.submit(() -> rounds(port, 50, 100)));
     }
     long[] all = results.stream().flatMapToLong(f -> Arrays.stream(get(f))).toArray();
     assertEquals(40 * 50 * 100, all.length);
@@ -69,7 +63,7 @@ class ProcessLifecycleTest {
     AtomicBoolean running = new AtomicBoolean(true);
     List<Future<?>> load = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
-      load.add(clients.submit(() -> {
+      load.add(processes.submit(() -> {
         try (LineClient client = LineClient.connect(first.port())) {
           while (running.get()) {
             client.send(LineClient.requests(50));
@@ -129,9 +123,8 @@ class ProcessLifecycleTest {
 
   @Test
   void sigtermWhileStartingWaitsForTheStartThenStopsCleanly() throws Exception {
-    ServerProcess server = ServerProcess.launch(dir.resolve("early"), Map.of(
+    ServerProcess server = processes.launch(dir.resolve("early"), Map.of(
         "HELLONET_SEQUENCE_FILE", dir.resolve("early-sequence").toString()));
-    servers.add(server);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!server.log().contains("starting (SIGTERM") && System.nanoTime() < deadline) {
       Thread.sleep(5);
@@ -152,9 +145,8 @@ class ProcessLifecycleTest {
     byte[] garbage = new byte[192];
     Arrays.fill(garbage, (byte) '?');
     Files.write(file, garbage);
-    ServerProcess server = ServerProcess.launch(dir.resolve("corrupt"), Map.of(
+    ServerProcess server = processes.launch(dir.resolve("corrupt"), Map.of(
         "HELLONET_SEQUENCE_FILE", file.toString()));
-    servers.add(server);
     assertEquals(1, server.awaitExit(30), server.log());
     assertTrue(server.log().contains("corrupt") && server.log().contains(file.toString()), server.log());
     assertTrue(Arrays.equals(garbage, Files.readAllBytes(file)), "the file is not reset");
@@ -163,9 +155,8 @@ class ProcessLifecycleTest {
   @Test
   void missingSequenceFileWithCreateIfMissingFalseStopsTheStartNamingTheAbsolutePath() throws Exception {
     Path work = dir.resolve("nofile");
-    ServerProcess server = ServerProcess.launch(work, Map.of(
+    ServerProcess server = processes.launch(work, Map.of(
         "HELLONET_SEQUENCE_FILE", "data/sequence", "HELLONET_SEQUENCE_CREATEIFMISSING", "false"));
-    servers.add(server);
     assertEquals(1, server.awaitExit(30), server.log());
     // Relative in the configuration, absolute in the message: which directory it was looked for in is the point.
     String expected = work.resolve("data/sequence").toAbsolutePath().normalize().toString();
@@ -177,8 +168,7 @@ class ProcessLifecycleTest {
   @Test
   void creatingTheSequenceFileIsLoggedWithItsAbsolutePath() throws Exception {
     Path work = dir.resolve("fresh");
-    ServerProcess server = ServerProcess.start(work, Map.of("HELLONET_SEQUENCE_FILE", "data/sequence"));
-    servers.add(server);
+    ServerProcess server = processes.start(work, Map.of("HELLONET_SEQUENCE_FILE", "data/sequence"));
     String expected = work.resolve("data/sequence").toAbsolutePath().normalize().toString();
     assertTrue(server.log().contains("CREATED A NEW SEQUENCE FILE at " + expected), server.log());
     assertTrue(Files.isRegularFile(Path.of(expected)));
@@ -186,9 +176,8 @@ class ProcessLifecycleTest {
 
   @Test
   void misconfigurationStopsTheStartNamingTheVariable() throws Exception {
-    ServerProcess server = ServerProcess.launch(dir.resolve("badconfig"), Map.of(
+    ServerProcess server = processes.launch(dir.resolve("badconfig"), Map.of(
         "HELLONET_HELLO_PORT", "9000", "HELLONET_HELLO_MAXREQUESTBYTES", "lots"));
-    servers.add(server);
     assertEquals(2, server.awaitExit(30), server.log());
     assertTrue(server.log().contains("HELLONET_HELLO_MAXREQUESTBYTES"), server.log());
   }
@@ -196,9 +185,8 @@ class ProcessLifecycleTest {
   @Test
   void aBridgeOpenToTheNetworkWithoutATokenStopsTheStartWithExitTwo() throws Exception {
     // 192.0.2.1 (TEST-NET-1) is on no interface here: had the check let it through, the bind would fail, not open.
-    ServerProcess server = ServerProcess.launch(dir.resolve("openbridge"), Map.of(
+    ServerProcess server = processes.launch(dir.resolve("openbridge"), Map.of(
         "HELLONET_BRIDGE_ENABLED", "true", "HELLONET_BRIDGE_HOST", "192.0.2.1", "HELLONET_BRIDGE_PORT", "0"));
-    servers.add(server);
     assertEquals(2, server.awaitExit(30), server.log());
     for (String named : List.of("bridge.host", "\"192.0.2.1\"", "api.token", "bridge.allowWithoutToken")) {
       assertTrue(server.log().contains(named), named + " in:\n" + server.log());
@@ -210,16 +198,14 @@ class ProcessLifecycleTest {
   void aPortInUseStopsTheStartNamingTheKeyAndTheAddress() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      ServerProcess tcp = ServerProcess.launch(dir.resolve("tcp-clash"), Map.of(
+      ServerProcess tcp = processes.launch(dir.resolve("tcp-clash"), Map.of(
           "HELLONET_HELLO_PORT", String.valueOf(port), "HELLONET_SEQUENCE_FILE", dir.resolve("s1").toString()));
-      servers.add(tcp);
       assertEquals(1, tcp.awaitExit(30), tcp.log());
       assertTrue(tcp.log().contains("hello.port: cannot listen on TCP 127.0.0.1:" + port + ": Address already in use"),
           tcp.log());
 
-      ServerProcess http = ServerProcess.launch(dir.resolve("http-clash"), Map.of(
+      ServerProcess http = processes.launch(dir.resolve("http-clash"), Map.of(
           "HELLONET_HTTP_PORT", String.valueOf(port), "HELLONET_SEQUENCE_FILE", dir.resolve("s2").toString()));
-      servers.add(http);
       assertEquals(1, http.awaitExit(30), http.log());
       assertTrue(http.log().contains("http.port: cannot listen on HTTP 127.0.0.1:" + port + ": Address already in use"),
           http.log());
@@ -229,39 +215,6 @@ class ProcessLifecycleTest {
   private ServerProcess start(String name, Path sequenceFile, Map<String, String> extra) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("HELLONET_SEQUENCE_FILE", sequenceFile.toString());
-    ServerProcess server = ServerProcess.start(dir.resolve(name), env);
-    servers.add(server);
-    return server;
-  }
-
-  /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
-  private static long[] rounds(int port, int rounds, int perRound) throws IOException {
-    long[] numbers = new long[rounds * perRound];
-    byte[] batch = LineClient.requests(perRound);
-    try (LineClient client = LineClient.connect(port)) {
-      for (int r = 0; r < rounds; r++) {
-        client.send(batch);
-        for (int i = 0; i < perRound; i++) {
-          numbers[r * perRound + i] = client.readNumber();
-        }
-      }
-    }
-    return numbers;
-  }
-
-  private static void assertNoDuplicates(long[] numbers) {
-    long[] sorted = numbers.clone();
-    Arrays.sort(sorted);
-    for (int i = 1; i < sorted.length; i++) {
-      assertTrue(sorted[i] != sorted[i - 1], "duplicate number " + sorted[i]);
-    }
-  }
-
-  private static <T> T get(Future<T> f) {
-    try {
-      return f.get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return processes.start(dir.resolve(name), env);
   }
 }

@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,7 +64,8 @@ class DepartedFoldTest {
     ClusterView view = ClusterView.of(vertx);
     AsyncMap<String, JsonObject> last = Await.result(vertx.sharedData().getAsyncMap(Addresses.COUNTERS_LAST_MAP));
     Await.result(vertx.deployVerticle(new CountersVerticle(new CounterRegistry("1@live"), 1_000, view.nodeId())));
-    List<String> first = departNodes(last, 0, 23);
+    // All stopped gracefully: their figures are final.
+    List<String> first = departNodes(last, 0, 23, i -> true);
 
     // Read before any fold: a verticle that does not fold yet.
     String reader = Await.result(vertx.deployVerticle(new ClusterCountersVerticle(view, KEPT, 3_600_000)));
@@ -82,16 +84,23 @@ class DepartedFoldTest {
     assertEquals(23 - KEPT, aggregate.getInteger(DepartedFold.FOLDED), aggregate.encodePrettily());
     assertEquals((23 - KEPT) + " earlier departed nodes", aggregate.getString("node"));
     assertFalse(aggregate.containsKey(DepartedFold.RECENT), "the bookkeeping stays in the map, not in the reply");
+    assertTrue(aggregate.getBoolean(CountersVerticle.FINAL), "every node in it stopped gracefully");
+    assertTrue(after.getJsonObject("cluster").getJsonObject("departed").getBoolean(CountersVerticle.FINAL));
     // The newest departures (by the time of their last figures) are the ones kept one by one.
     assertEquals(new TreeSet<>(first.subList(23 - KEPT, 23)), rows.stream().map(r -> r.getString("id"))
         .filter(id -> !id.equals(DepartedFold.KEY)).collect(Collectors.toCollection(TreeSet::new)));
 
     // More churn: folded into the same entry, the map stays bounded and the totals stay exact.
-    departNodes(last, 23, 12);
+    // One of them (the oldest, so it is folded) was killed: its figures are not final.
+    departNodes(last, 23, 12, i -> i != 23);
     awaitSize(last, 1 + KEPT + 1);
     JsonObject later = clusterCounters(vertx);
     assertEquals(IntStream.rangeClosed(1, 35).sum(), repliesOf(departed(later)), later.encodePrettily());
-    assertEquals(35 - KEPT, row(departedRows(later), DepartedFold.KEY).getInteger(DepartedFold.FOLDED));
+    JsonObject laterAggregate = row(departedRows(later), DepartedFold.KEY);
+    assertEquals(35 - KEPT, laterAggregate.getInteger(DepartedFold.FOLDED));
+    assertFalse(laterAggregate.getBoolean(CountersVerticle.FINAL), "a killed node is in it: " + laterAggregate);
+    assertFalse(later.getJsonObject("cluster").getJsonObject("departed").getBoolean(CountersVerticle.FINAL),
+        "the departed totals may be short, folded or not");
     assertEquals(IntStream.rangeClosed(1, 35).sum() * 2L,
         departed(later).getJsonObject("hello").getJsonObject("total").getLong("requests"));
     assertFalse(departed(later).getJsonObject("hello").getJsonObject("total").containsKey("connectionsActive"),
@@ -117,7 +126,7 @@ class DepartedFoldTest {
     Await.result(vertx.undeploy(reader));
 
     // Enough departures for a fold: it also removes the half-folded entry; still nothing counted twice.
-    departNodes(last, 0, KEPT + 3);
+    departNodes(last, 0, KEPT + 3, i -> false);
     Await.result(vertx.deployVerticle(new ClusterCountersVerticle(view, KEPT, 50)));
     awaitSize(last, 1 + KEPT + 1);
     assertEquals(null, Await.result(last.get(halfFolded)));
@@ -126,11 +135,16 @@ class DepartedFoldTest {
     assertEquals(1 + 3, row(departedRows(after), DepartedFold.KEY).getInteger(DepartedFold.FOLDED));
   }
 
-  /** Writes {@code count} departed nodes' last snapshots; node {@code from + i} served {@code from + i + 1} replies. */
-  private static List<String> departNodes(AsyncMap<String, JsonObject> last, int from, int count) throws Exception {
+  /**
+   * Writes {@code count} departed nodes' last snapshots; node {@code from + i} served {@code from + i + 1} replies, and
+   * its figures are final when it stopped gracefully.
+   */
+  private static List<String> departNodes(AsyncMap<String, JsonObject> last, int from, int count,
+                                          IntPredicate stoppedGracefully) throws Exception {
     List<String> ids = IntStream.range(0, count).mapToObj(i -> UUID.randomUUID().toString()).toList();
     List<Future<Void>> puts = IntStream.range(0, count).mapToObj(i -> last.put(ids.get(i),
-        snapshot((from + i) + "@gone", 1_000_000L + from + i, from + i + 1))).toList();
+        snapshot((from + i) + "@gone", 1_000_000L + from + i, from + i + 1)
+            .put(CountersVerticle.FINAL, stoppedGracefully.test(from + i)))).toList();
     Await.result(Future.all(puts));
     return ids;
   }
@@ -159,7 +173,7 @@ class DepartedFoldTest {
 
   private static JsonObject departed(JsonObject counters) {
     JsonObject departed = counters.getJsonObject("cluster").getJsonObject("departed").copy();
-    departed.remove("final"); // says whether figures are final, not a count
+    departed.remove(CountersVerticle.FINAL); // says whether figures are final, not a count
     return departed;
   }
 

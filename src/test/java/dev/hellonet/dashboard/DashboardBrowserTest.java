@@ -1,12 +1,14 @@
 package dev.hellonet.dashboard;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.bus.Addresses;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.HeadlessChromium;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestSite;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,9 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The dashboard in a real headless Chromium against a real node: the replies chart moves when a TCP client gets
- * replies, a bad crawl request shows the API's error, and a crawl started from the form shows its items while it
- * runs and when it is done. Leaves screenshots in target/: dashboard.png at the end, dashboard-error.png with the
- * refused request, dashboard-failure.png if the test fails.
+ * replies, a node that left without a final publish is shown as possibly short, a bad crawl request shows the API's
+ * error, and a crawl started from the form shows its items while it runs and when it is done. Leaves screenshots in
+ * target/: dashboard.png at the end, dashboard-error.png with the refused request, dashboard-failure.png if the test
+ * fails.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DashboardBrowserTest {
@@ -110,6 +113,17 @@ class DashboardBrowserTest {
     assertTrue(browser.findElement(By.id("rps-chart")).getAttribute("aria-label").contains("peak"));
     wait.until(d -> text("conn-accepted").equals("1") && text("conn-closed").equals("1")
         && text("conn-open").equals("0"));
+
+    // A node that left without a final publish (as a killed one does) is listed as such: its figures may be short.
+    // Its last snapshot goes where a cluster member's would, under an id no member has.
+    JsonObject lastPublish = new JsonObject().put("node", "4242@gone").put("time", System.currentTimeMillis())
+        .put("hello", new JsonObject().put("total", new JsonObject().put("replies", 77)));
+    Await.result(node.vertx().sharedData().<String, JsonObject>getAsyncMap(Addresses.COUNTERS_LAST_MAP)
+        .compose(map -> map.put("killed-node", lastPublish)));
+    WebElement killed = wait.until(ExpectedConditions.presenceOfElementLocated(
+        By.cssSelector("#nodes tr[data-state='departed'][data-final='false']")));
+    assertTrue(killed.getText().contains("4242@gone") && killed.getText().contains("may be short")
+        && killed.getText().contains("77"), killed.getText());
 
     try (TestSite site = TestSite.holdingLastPage(siteVertx)) {
       // A request the API refuses: its error is shown next to the form, naming the field.

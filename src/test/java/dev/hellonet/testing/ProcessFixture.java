@@ -1,0 +1,161 @@
+package dev.hellonet.testing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the tests of real server processes share (ProcessLifecycleTest, SupervisedWorkersTest, ClusterNodesTest):
+ * the servers they launch and the clients they run on virtual threads, all ended after each test
+ * ({@code @RegisterExtension}), and the waits and checks they make on them. Waits are generous: these tests run on a
+ * busy 2-core machine, and a clustered JVM takes many seconds to start there.
+ */
+public final class ProcessFixture implements AfterEachCallback {
+  /** How long a process may take to log a line, or a client to finish. */
+  private static final long WAIT_SECONDS = 120;
+  /** How long an API may take to reach a state. */
+  private static final long AWAIT_API_SECONDS = 90;
+
+  private final List<ServerProcess> servers = new ArrayList<>();
+  private final List<AutoCloseable> others = new ArrayList<>();
+  private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+
+  /** Launches a server (see {@link ServerProcess#launch}) that ends with the test. */
+  public ServerProcess launch(Path workDir, Map<String, String> env) throws IOException {
+    ServerProcess server = ServerProcess.launch(workDir, env);
+    servers.add(server);
+    return server;
+  }
+
+  /** Starts a server and waits until it listens (see {@link ServerProcess#start}); it ends with the test. */
+  public ServerProcess start(Path workDir, Map<String, String> env) throws IOException, InterruptedException {
+    ServerProcess server = ServerProcess.start(workDir, env);
+    servers.add(server);
+    return server;
+  }
+
+  /** Runs a client on a virtual thread of its own; clients still running when the test ends are interrupted. */
+  public <T> Future<T> submit(Callable<T> client) {
+    return clients.submit(client);
+  }
+
+  /** Closes {@code resource} when the test ends, before the servers stop. */
+  public <T extends AutoCloseable> T closeAtEnd(T resource) {
+    others.add(resource);
+    return resource;
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    clients.shutdownNow();
+    for (AutoCloseable other : others) {
+      other.close();
+    }
+    for (ServerProcess server : servers) {
+      server.close();
+    }
+  }
+
+  /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
+  public static long[] rounds(int port, int rounds, int perRound) throws IOException {
+    long[] numbers = new long[rounds * perRound];
+    byte[] batch = LineClient.requests(perRound);
+    try (LineClient client = LineClient.connect(port)) {
+      for (int r = 0; r < rounds; r++) {
+        client.send(batch);
+        for (int i = 0; i < perRound; i++) {
+          numbers[r * perRound + i] = client.readNumber();
+        }
+      }
+    }
+    return numbers;
+  }
+
+  public static void assertNoDuplicates(long[] numbers) {
+    long[] sorted = numbers.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      assertNotEquals(sorted[i], sorted[i - 1], "duplicate number " + sorted[i]);
+    }
+  }
+
+  /** The future's result, or an assertion error if it failed or took over two minutes. */
+  public static <T> T get(Future<T> future) {
+    try {
+      return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits until the server's log holds {@code line} at least {@code count} times. */
+  public static void awaitLog(ServerProcess server, String line, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (count(server.log(), line) < count) {
+      assertTrue(System.nanoTime() < deadline, count + " x \"" + line + "\" not logged within " + WAIT_SECONDS
+          + " s:\n" + server.log());
+      Thread.sleep(100);
+    }
+  }
+
+  public static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Asks {@code path} until a 200 answer satisfies {@code done} and returns it; a connection refused or cut (a node
+   * starting or going down) is asked again.
+   */
+  public static JsonObject await(Http http, String path, Predicate<JsonObject> done) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_API_SECONDS);
+    JsonObject last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        Http.Reply reply = http.get(path);
+        if (reply.status() == 200) {
+          last = reply.body();
+          if (done.test(last)) {
+            return last;
+          }
+        }
+      } catch (IOException notNow) {
+        // not listening yet, or going down under this connection
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(path + " never reached the expected state; last: "
+        + (last == null ? null : last.encodePrettily()));
+  }
+
+  /** The nodes of a {@code /api/counters} answer in {@code state} (live, unreachable, departed). */
+  public static JsonArray nodes(JsonObject counters, String state) {
+    JsonArray out = new JsonArray();
+    counters.getJsonObject("cluster").getJsonArray("nodes").forEach(n -> {
+      if (state.equals(((JsonObject) n).getString("state"))) {
+        out.add(n);
+      }
+    });
+    return out;
+  }
+}
