@@ -15,22 +15,36 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Answers {@link Addresses#CLUSTER_COUNTERS} on this node: asks every live node for its counters now (exact once the
  * load stops), adds the last figures of nodes that have left from the cluster map, and replies with the sum and the
  * per-node figures, saying of each departed node whether its figures are final or may be short. Standalone it sums
- * one node, in the same shape.
+ * one node, in the same shape. Now and then it folds the oldest departed nodes into one entry ({@link DepartedFold}),
+ * so that a cluster with churn keeps a bounded map.
  */
 public final class ClusterCountersVerticle extends VerticleBase {
   /** How long a live node may take to answer before it is reported unreachable and left out of the sums. */
   static final long NODE_TIMEOUT_MS = 2_000;
+  /** How often each node checks whether departed nodes need folding (a size read when nothing does). */
+  static final long FOLD_CHECK_MS = 60_000;
+  private static final Logger LOG = Logger.getLogger(ClusterCountersVerticle.class.getName());
 
   private final ClusterView cluster;
+  private final int departedKept;
+  private final long foldCheckMs;
   private AsyncMap<String, JsonObject> last;
 
   public ClusterCountersVerticle(ClusterView cluster) {
+    this(cluster, DepartedFold.KEPT, FOLD_CHECK_MS);
+  }
+
+  /** {@code departedKept} departed nodes kept one by one, older ones folded; checked every {@code foldCheckMs}. */
+  ClusterCountersVerticle(ClusterView cluster, int departedKept, long foldCheckMs) {
     this.cluster = cluster;
+    this.departedKept = departedKept;
+    this.foldCheckMs = foldCheckMs;
   }
 
   @Override
@@ -38,6 +52,9 @@ public final class ClusterCountersVerticle extends VerticleBase {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COUNTERS_LAST_MAP)
         .compose(map -> {
           last = map;
+          DepartedFold fold = new DepartedFold(map, vertx.sharedData(), cluster, departedKept);
+          vertx.setPeriodic(foldCheckMs, id -> fold.foldIfNeeded()
+              .onFailure(e -> LOG.fine("cannot fold departed nodes' counters: " + e)));
           return vertx.eventBus().localConsumer(Addresses.CLUSTER_COUNTERS, this::answer).completion();
         });
   }
@@ -50,7 +67,7 @@ public final class ClusterCountersVerticle extends VerticleBase {
       asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null, options)
           .map(Message::body));
     }
-    Future<Map<String, JsonObject>> kept = last.entries()
+    Future<Map<String, JsonObject>> kept = DepartedFold.read(last)
         .recover(e -> Future.succeededFuture(Map.of()));
     Future.join(Future.join(asked), kept).onComplete(ignored ->
         msg.reply(combine(ids, asked, kept.succeeded() ? kept.result() : Map.of())));
@@ -65,6 +82,7 @@ public final class ClusterCountersVerticle extends VerticleBase {
     CountersSum departed = new CountersSum();
     JsonArray nodes = new JsonArray();
     Set<String> members = new HashSet<>(ids);
+    Set<String> inAggregate = DepartedFold.inAggregate(kept);
     for (int i = 0; i < ids.size(); i++) {
       Future<JsonObject> answer = asked.get(i);
       if (answer.succeeded()) {
@@ -78,9 +96,10 @@ public final class ClusterCountersVerticle extends VerticleBase {
     }
     boolean allFinal = true;
     for (Map.Entry<String, JsonObject> e : kept.entrySet()) {
-      if (!members.contains(e.getKey())) {
+      if (!members.contains(e.getKey()) && !inAggregate.contains(e.getKey())) {
         // Final: kept by a graceful stop after its roles stopped. Otherwise (killed, crashed, cut off) the figures are
         // as of its last publish at "time", and it may have served more after that which no one will ever count.
+        // The aggregate of folded nodes is final only if every node in it was.
         boolean isFinal = e.getValue().getBoolean(CountersVerticle.FINAL, false);
         allFinal &= isFinal;
         departed.addDeparted(e.getValue());
@@ -101,6 +120,9 @@ public final class ClusterCountersVerticle extends VerticleBase {
   private static JsonObject node(String id, String state, JsonObject snapshot) {
     JsonObject out = new JsonObject().put("id", id).put("node", snapshot.getString("node"))
         .put("state", state).put("time", snapshot.getLong("time"));
+    if (snapshot.getValue(DepartedFold.FOLDED) instanceof Number folded) {
+      out.put(DepartedFold.FOLDED, folded); // the aggregate of older departed nodes: how many it holds
+    }
     for (Map.Entry<String, Object> e : snapshot) {
       if (e.getValue() instanceof JsonObject role && role.getValue("total") instanceof JsonObject total) {
         out.put(e.getKey(), new JsonObject().put("total", total.copy()));

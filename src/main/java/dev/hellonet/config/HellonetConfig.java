@@ -152,7 +152,8 @@ public record HellonetConfig(
    * frames or token failures a connection may send before it is closed.
    */
   public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
-                             int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures) {}
+                             int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures,
+                             boolean allowWithoutToken) {}
 
   /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
   public record EventsConfig(int crawlProgressEveryPages) {}
@@ -281,8 +282,10 @@ public record HellonetConfig(
     ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
     ScaleConfig scale = scale(r, hello, http, availableProcessors);
     ClusterConfig cluster = cluster(r, scale, sequence);
+    BridgeConfig bridge = bridge(r);
+    BridgeExposure.check(bridge, api);
     return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
-        bridge(r), new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster, log(r));
+        bridge, new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster, log(r));
   }
 
   private static ScaleConfig scale(Reader r, HelloConfig hello, HttpConfig http, int availableProcessors) {
@@ -356,7 +359,8 @@ public record HellonetConfig(
         r.intIn("bridge.maxInFlight", 1, 65536),
         r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
         r.intIn("bridge.maxBadFrames", 1, 1_000_000),
-        r.intIn("bridge.maxAuthFailures", 1, 1000));
+        r.intIn("bridge.maxAuthFailures", 1, 1000),
+        r.bool("bridge.allowWithoutToken"));
   }
 
   private static CrawlerLimits crawlerLimits(Reader r) {

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The command line of a worker: this very JVM (same java, same JVM options, same class path, so the same jar), with
  * {@code Main} and the worker's index. The configuration reaches workers unchanged through the inherited environment
- * and working directory.
+ * and working directory. Workers start with {@code -cp}, where the jar manifest's {@code Add-Opens} does not apply, so
+ * the command carries Hazelcast's module access ({@link ModuleAccess}) as flags.
  */
 public final class WorkerCommand {
   /** The argument that makes {@code Main} a worker: {@code --worker=<index>}. */
@@ -24,14 +25,25 @@ public final class WorkerCommand {
 
   /** The command that starts a copy of the current JVM running {@code mainClass}. */
   public static WorkerCommand ofCurrentJvm(String mainClass) {
+    return of(ManagementFactory.getRuntimeMXBean().getInputArguments(), mainClass);
+  }
+
+  /** The command that starts a copy of the current JVM, had it been started with {@code jvmOptions}. */
+  static WorkerCommand of(List<String> jvmOptions, String mainClass) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
         "java").toString()));
     // The supervisor's own JVM options (heap, GC, native access) apply to each worker, minus a debugger agent that
     // would make every worker try to listen on the same debug port.
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+    for (String arg : jvmOptions) {
       if (!arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Xrunjdwp")) {
         command.add(arg);
+      }
+    }
+    // The JVM reports --add-opens given in either spelling as --add-opens=..., as ModuleAccess writes them.
+    for (String flag : ModuleAccess.jvmFlags()) {
+      if (!command.contains(flag)) {
+        command.add(flag);
       }
     }
     command.add("-cp");

@@ -183,6 +183,18 @@ class ProcessLifecycleTest {
   }
 
   @Test
+  void aBridgeOpenToTheNetworkWithoutATokenStopsTheStartWithExitTwo() throws Exception {
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: had the check let it through, the bind would fail, not open.
+    ServerProcess server = processes.launch(dir.resolve("openbridge"), Map.of(
+        "HELLONET_BRIDGE_ENABLED", "true", "HELLONET_BRIDGE_HOST", "192.0.2.1", "HELLONET_BRIDGE_PORT", "0"));
+    assertEquals(2, server.awaitExit(30), server.log());
+    for (String named : List.of("bridge.host", "\"192.0.2.1\"", "api.token", "bridge.allowWithoutToken")) {
+      assertTrue(server.log().contains(named), named + " in:\n" + server.log());
+    }
+    assertFalse(server.log().contains("hellonet ready"), server.log());
+  }
+
+  @Test
   void aPortInUseStopsTheStartNamingTheKeyAndTheAddress() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();

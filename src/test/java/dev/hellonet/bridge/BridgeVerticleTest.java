@@ -46,7 +46,7 @@ class BridgeVerticleTest {
   private final CounterRegistry registry = new CounterRegistry("test");
 
   private static BridgeConfig config(int maxQueuedBytes) {
-    return new BridgeConfig(true, "127.0.0.1", 0, 16, 4096, MAX_IN_FLIGHT, maxQueuedBytes, MAX_BAD_FRAMES, 3);
+    return new BridgeConfig(true, "127.0.0.1", 0, 16, 4096, MAX_IN_FLIGHT, maxQueuedBytes, MAX_BAD_FRAMES, 3, false);
   }
 
   private int deploy(Vertx vertx, String token) throws Exception {

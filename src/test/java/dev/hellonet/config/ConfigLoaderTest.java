@@ -814,6 +814,7 @@ class ConfigLoaderTest {
     assertEquals(1048576, bridge.maxQueuedBytes());
     assertEquals(10, bridge.maxBadFrames());
     assertEquals(3, bridge.maxAuthFailures());
+    assertFalse(bridge.allowWithoutToken());
     assertEquals(10, config.events().crawlProgressEveryPages());
   }
 
@@ -850,5 +851,31 @@ class ConfigLoaderTest {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{\"bridge\": {\"maxFrames\": 5}}"))), "bridge.maxFrames");
     assertEquals(0, typed(envWithFile("{}", "HELLONET_BRIDGE_PORT", "0")).bridge().port());
+  }
+
+  @Test
+  void aBridgeOnANonLoopbackHostWithoutATokenIsRefusedNamingTheKeys() throws IOException {
+    for (String host : new String[] {"0.0.0.0", "::", "10.1.2.3", "192.0.2.1", "2001:db8::1", "bridge.example"}) {
+      ConfigException e = assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+          "HELLONET_BRIDGE_ENABLED", "true", "HELLONET_BRIDGE_HOST", host)), host);
+      assertMentions(e, "bridge.host", "\"" + host + "\"", "api.token", "bridge.allowWithoutToken");
+    }
+  }
+
+  @Test
+  void aBridgeIsAcceptedOnLoopbackOrWithATokenOrWhenOpenIsMeantOrWhenOff() throws IOException {
+    for (String host : new String[] {"127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1", "localhost", "LocalHost"}) {
+      assertEquals(host, typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "true", "HELLONET_BRIDGE_HOST", host))
+          .bridge().host(), "loopback without a token");
+    }
+    assertTrue(typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "true", "HELLONET_BRIDGE_HOST", "0.0.0.0",
+        "HELLONET_API_TOKEN", "a-token-of-16-chars-or-more")).api().authEnabled(), "any host with the token");
+    assertTrue(typed(envWithFile("{\"bridge\": {\"allowWithoutToken\": true}}", "HELLONET_BRIDGE_ENABLED", "true",
+        "HELLONET_BRIDGE_HOST", "0.0.0.0")).bridge().allowWithoutToken(), "open on purpose, from the file");
+    assertTrue(typed(envWithFile("{}", "HELLONET_BRIDGE_ENABLED", "true", "HELLONET_BRIDGE_HOST", "0.0.0.0",
+        "HELLONET_BRIDGE_ALLOWWITHOUTTOKEN", "true")).bridge().allowWithoutToken(), "open on purpose, from the env");
+    assertFalse(typed(envWithFile("{}", "HELLONET_BRIDGE_HOST", "0.0.0.0")).bridge().enabled(), "off: nothing opens");
+    assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+        "HELLONET_BRIDGE_ALLOWWITHOUTTOKEN", "yes"))), "HELLONET_BRIDGE_ALLOWWITHOUTTOKEN", "true or false");
   }
 }

@@ -225,6 +225,10 @@ class SupervisedWorkersTest {
     assertEquals(2, count(log, "[dev.hellonet.Main] stopped cleanly"), log);
     assertTrue(log.contains("all workers stopped cleanly"), log);
     assertNoDuplicates(numbers);
+    // Workers start with -cp (no manifest), so their module access for Hazelcast comes from WorkerCommand's flags;
+    // this supervisor was started without them.
+    assertEquals(2, count(log, " is STARTED"), "both workers started Hazelcast:\n" + log);
+    assertFalse(log.contains("Hazelcast is starting in a Java modular environment"), log);
   }
 
   @Test

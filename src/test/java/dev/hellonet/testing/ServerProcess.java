@@ -45,11 +45,19 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a node without waiting for it, for tests of start-up failures. */
   public static ServerProcess launch(Path workDir, Map<String, String> env) throws IOException {
+    return launch(workDir, env, List.of("-cp", System.getProperty("java.class.path"), "dev.hellonet.Main"));
+  }
+
+  /**
+   * Starts a node without waiting for it, with {@code entry} after the JVM options: {@code -jar <jar>} starts it as
+   * users do, with what the jar's manifest says.
+   */
+  public static ServerProcess launch(Path workDir, Map<String, String> env, List<String> entry) throws IOException {
     Files.createDirectories(workDir);
     int port = env.containsKey("HELLONET_HELLO_PORT") ? Integer.parseInt(env.get("HELLONET_HELLO_PORT")) : freePort();
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), "dev.hellonet.Main"));
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
+    command.addAll(entry);
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("HELLONET_"));
     Map<String, String> all = new HashMap<>();
@@ -73,6 +81,10 @@ public final class ServerProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** SIGTERM: the graceful stop. */
