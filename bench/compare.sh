@@ -97,7 +97,7 @@ fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORTS=(HELLONET_PORT REDIS_PORT NGINX_PORT)
-[ "$PROCESSES" -gt 0 ] && PORTS+=(HELLONET_PROCS_PORT NGINX_PROCS_PORT)
+[ "$PROCESSES" -gt 0 ] && PORTS+=(HELLONET_PROCS_PORT NGINX_PROCS_PORT HELLONET_LOOPS_PORT)
 for p in "${PORTS[@]}"; do
   ! port_in_use "${!p}" || die "port ${!p} on 127.0.0.1 is already in use; pick another with BENCH_$p"
 done
