@@ -256,7 +256,7 @@ public final class Hellonet {
     HellonetConfig config = parts.config();
     List<HelloServerVerticle> instances = new CopyOnWriteArrayList<>();
     AtomicInteger index = new AtomicInteger();
-    SharedPort port = new SharedPort(config.hello().port());
+    SharedPort port = new SharedPort(config.hello().port(), !parts.reusePort());
     return parts.vertx().deployVerticle(() -> {
           HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, parts.registry(),
               "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), parts.protection(),

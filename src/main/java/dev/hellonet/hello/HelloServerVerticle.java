@@ -103,7 +103,7 @@ public final class HelloServerVerticle extends VerticleBase {
   private Future<?> listen(NetServerOptions options, Handler<NetSocket> serve) {
     if (config.acceptor() == Acceptor.PER_LOOP) {
       loopListener = new LoopListener(vertx, context, options, serve);
-      return port.bind(p -> loopListener.listen(config.host(), p));
+      return port.bind(p -> loopListener.listen(config.host(), p), p -> loopListener.checkFree(config.host(), p));
     }
     server = vertx.createNetServer(options).connectHandler(serve);
     return server.listen();

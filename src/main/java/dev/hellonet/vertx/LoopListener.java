@@ -73,6 +73,31 @@ public final class LoopListener {
     return bound.future();
   }
 
+  /**
+   * Fails as a plain bind would if anything already listens on {@code host:port}, and binds nothing: sockets with
+   * {@code SO_REUSEPORT} join each other silently, so without this a second node started on the same port by mistake
+   * would take a share of the first one's connections instead of failing to start.
+   */
+  public Future<Void> checkFree(String host, int port) {
+    ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop);
+    VertxInternals.configureServer(vertx, options.copy().setReusePort(false), bootstrap);
+    bootstrap.childHandler(new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.close(); // the probe listens for an instant; whatever it accepts meanwhile is refused
+      }
+    });
+    Promise<Void> free = Promise.promise();
+    bootstrap.bind(host, port).addListener(f -> {
+      if (f.isSuccess()) {
+        ((io.netty.channel.ChannelFuture) f).channel().close().addListener(closed -> free.complete());
+      } else {
+        free.fail(f.cause());
+      }
+    });
+    return free.future();
+  }
+
   /** The port bound, or 0 before {@link #listen} succeeded. */
   public int actualPort() {
     return actualPort;

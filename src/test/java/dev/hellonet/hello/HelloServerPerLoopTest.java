@@ -1,10 +1,17 @@
 package dev.hellonet.hello;
 
+import dev.hellonet.app.Hellonet;
+import dev.hellonet.config.HellonetConfig;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.ListeningSockets;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +29,15 @@ class HelloServerPerLoopTest extends HelloServerTest {
   @Override
   protected int expectedListeningSockets() {
     return 2;
+  }
+
+  @Test
+  void aSecondNodeOnTheSamePortFailsToStartInsteadOfSharingIt(@TempDir Path other) throws Exception {
+    // SO_REUSEPORT sockets join each other without a word; the first listener checks the port is free first.
+    HellonetConfig second = configure(TestConfig.inDir(other)).set("hello.port", port()).build();
+    String message = String.valueOf(Await.failure(Hellonet.start(second)).getMessage());
+    assertTrue(message.contains("hello.port: cannot listen on TCP") && message.contains("in use"), message);
+    assertEquals(2, ListeningSockets.on(port()), "the first node still listens alone");
   }
 
   @Test
