@@ -18,6 +18,10 @@
 #   BENCH_PROCESSES [2]: the "conn-procs" row runs hellonet with hello.processes=N (one hello instance each) against
 #     nginx with N workers; 0 leaves the row out. Its ports: BENCH_HELLONET_PROCS_PORT [19001] (HTTP: the next port,
 #     Hazelcast: BENCH_CLUSTER_PORT [19701] and up), BENCH_NGINX_PROCS_PORT [19081]
+#   BENCH_PROCS_ACCEPTOR [shared]: hello.acceptor of the "conn-procs" row's workers (shared or per-loop)
+#   The "conn-loops" row (with BENCH_PROCESSES > 0) runs ONE hellonet JVM with hello.acceptor=per-loop and N hello
+#     instances, each accepting on its own event loop from its own SO_REUSEPORT socket, against the same nginx with N
+#     workers. Its ports: BENCH_HELLONET_LOOPS_PORT [19003] (HTTP: the next port)
 #   BENCH_OUT [bench/results/<UTC timestamp>]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,8 +57,11 @@ NGINX_PORT=${BENCH_NGINX_PORT:-19080}
 PROCESSES=${BENCH_PROCESSES:-2}
 HELLONET_PROCS_PORT=${BENCH_HELLONET_PROCS_PORT:-19001}
 NGINX_PROCS_PORT=${BENCH_NGINX_PROCS_PORT:-19081}
+HELLONET_LOOPS_PORT=${BENCH_HELLONET_LOOPS_PORT:-19003}
+PROCS_ACCEPTOR=${BENCH_PROCS_ACCEPTOR:-shared}
 CLUSTER_PORT=${BENCH_CLUSTER_PORT:-19701}
 case "$PROCESSES" in ''|*[!0-9]*) echo "compare.sh: BENCH_PROCESSES must be a whole number" >&2; exit 2 ;; esac
+case "$PROCS_ACCEPTOR" in shared|per-loop) ;; *) echo "compare.sh: BENCH_PROCS_ACCEPTOR must be shared or per-loop" >&2; exit 2 ;; esac
 case "$REPEAT" in ''|*[!0-9]*|0) echo "compare.sh: --repeat / BENCH_REPEAT must be a positive whole number" >&2; exit 2 ;; esac
 OUT=${OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT/runs"
@@ -90,7 +97,7 @@ fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORTS=(HELLONET_PORT REDIS_PORT NGINX_PORT)
-[ "$PROCESSES" -gt 0 ] && PORTS+=(HELLONET_PROCS_PORT NGINX_PROCS_PORT)
+[ "$PROCESSES" -gt 0 ] && PORTS+=(HELLONET_PROCS_PORT NGINX_PROCS_PORT HELLONET_LOOPS_PORT)
 for p in "${PORTS[@]}"; do
   ! port_in_use "${!p}" || die "port ${!p} on 127.0.0.1 is already in use; pick another with BENCH_$p"
 done
@@ -154,7 +161,8 @@ if [ "$PROCESSES" -gt 0 ]; then
   wait_for_port nginx-procs "$NGINX_PROCS_PORT" $!
 
   env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$HELLONET_PROCS_PORT" \
-      HELLONET_HELLO_PROCESSES="$PROCESSES" HELLONET_HELLO_INSTANCES=1 HELLONET_HTTP_INSTANCES=1 \
+      HELLONET_HELLO_PROCESSES="$PROCESSES" HELLONET_HELLO_INSTANCES=1 HELLONET_HELLO_ACCEPTOR="$PROCS_ACCEPTOR" \
+      HELLONET_HTTP_INSTANCES=1 \
       HELLONET_CRAWLER_INSTANCES=1 HELLONET_HTTP_HOST=127.0.0.1 HELLONET_HTTP_PORT=$((HELLONET_PROCS_PORT + 1)) \
       HELLONET_CLUSTER_PORT="$CLUSTER_PORT" HELLONET_SEQUENCE_FILE="$TMP/sequence-procs" \
       "$ROOT/hellonet" run >"$TMP/hellonet-procs.log" 2>&1 &
@@ -166,6 +174,14 @@ if [ "$PROCESSES" -gt 0 ]; then
     [ "$i" = 1200 ] && die "hellonet's $PROCESSES workers were not all ready within 120 s"
     sleep 0.1
   done
+
+  # The nginx model inside one JVM: N event loops, each accepting from a listening socket of its own.
+  env -u HELLONET_CONFIG HELLONET_HELLO_HOST=127.0.0.1 HELLONET_HELLO_PORT="$HELLONET_LOOPS_PORT" \
+      HELLONET_HELLO_INSTANCES="$PROCESSES" HELLONET_HELLO_ACCEPTOR=per-loop HELLONET_HTTP_INSTANCES=1 \
+      HELLONET_CRAWLER_INSTANCES=1 HELLONET_HTTP_HOST=127.0.0.1 HELLONET_HTTP_PORT=$((HELLONET_LOOPS_PORT + 1)) \
+      HELLONET_SEQUENCE_FILE="$TMP/sequence-loops" "$ROOT/hellonet" run >"$TMP/hellonet-loops.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port hellonet-loops "$HELLONET_LOOPS_PORT" $!
 fi
 
 # --- scenarios ------------------------------------------------------------------------------------------------------
@@ -175,10 +191,12 @@ SCENARIOS=(
   "unpipelined|redis|redis|--mode pipe --connections $PIPE_CONNS --depth 1"
   "conn|nginx|nginx|--mode conn --connections $CONN_SLOTS --close reset"
 )
-[ "$PROCESSES" -gt 0 ] && SCENARIOS+=("conn-procs|nginx|nginx|--mode conn --connections $CONN_SLOTS --close reset")
+[ "$PROCESSES" -gt 0 ] && SCENARIOS+=("conn-procs|nginx|nginx|--mode conn --connections $CONN_SLOTS --close reset"
+                                     "conn-loops|nginx|nginx|--mode conn --connections $CONN_SLOTS --close reset")
 port_of() { # $1 scenario, $2 server
   case "$1/$2" in
     conn-procs/hellonet) echo "$HELLONET_PROCS_PORT" ;; conn-procs/nginx) echo "$NGINX_PROCS_PORT" ;;
+    conn-loops/hellonet) echo "$HELLONET_LOOPS_PORT" ;; conn-loops/nginx) echo "$NGINX_PROCS_PORT" ;;
     */hellonet) echo "$HELLONET_PORT" ;; */redis) echo "$REDIS_PORT" ;; */nginx) echo "$NGINX_PORT" ;;
   esac
 }
@@ -216,4 +234,4 @@ python3 "$BENCH/report.py" "$OUT" \
             "redis=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')" \
   --settings "warmupSeconds=$WARMUP" "durationSeconds=$DURATION" "repeat=$REPEAT" \
              "pipeConnections=$PIPE_CONNS" "pipeDepth=$PIPE_DEPTH" "connSlots=$CONN_SLOTS" \
-             "serverThreads=$SERVER_THREADS" "processes=$PROCESSES"
+             "serverThreads=$SERVER_THREADS" "processes=$PROCESSES" "procsAcceptor=$PROCS_ACCEPTOR"

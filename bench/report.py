@@ -19,6 +19,7 @@ SCENARIOS = {
     "unpipelined": ("unpipelined", "redis", ">=1.0x", lambda h, r: r >= 1.0),
     "conn": ("conn per request", "nginx", ">=0.9x", lambda h, r: r >= 0.9),
     "conn-procs": ("conn per request, processes", "nginx", ">=1.0x", lambda h, r: r >= 1.0),
+    "conn-loops": ("conn per request, per-loop acceptors", "nginx", ">=1.0x", lambda h, r: r >= 1.0),
 }
 PEER_NAMES = {"redis": "Redis INCR", "nginx": "nginx stream"}
 
@@ -141,7 +142,10 @@ def main():
                      f'thread; the load generator runs on the same machine')
     if s.get("processes"):
         lines.append(f'conn per request, processes: hellonet hello.processes={s["processes"]} (1 instance each, '
-                     f'SO_REUSEPORT) against nginx with {s["processes"]} workers')
+                     f'SO_REUSEPORT, hello.acceptor={s.get("procsAcceptor", "shared")}) against nginx with '
+                     f'{s["processes"]} workers')
+        lines.append(f'conn per request, per-loop acceptors: one hellonet JVM, {s["processes"]} instances with '
+                     f'hello.acceptor=per-loop, against the same nginx with {s["processes"]} workers')
     lines.append(f'{m.get("cores")} cores ({m.get("cpu")}), kernel {m.get("kernel")}, {m.get("jdk")}, '
                  f'nginx {m.get("nginx")}, Redis {m.get("redis")}')
     text = "\n".join(lines) + "\n"

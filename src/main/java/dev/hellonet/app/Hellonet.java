@@ -9,6 +9,7 @@ import dev.hellonet.cluster.ClusterView;
 import dev.hellonet.cluster.CrawlRouterVerticle;
 import dev.hellonet.cluster.HazelcastSettings;
 import dev.hellonet.cluster.StoreSharingCheck;
+import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
@@ -17,6 +18,7 @@ import dev.hellonet.net.DeferAcceptTransport;
 import dev.hellonet.net.TransportSelector;
 import dev.hellonet.guard.Protection;
 import dev.hellonet.hello.HelloServerVerticle;
+import dev.hellonet.hello.SharedPort;
 import dev.hellonet.sequence.SequenceStore;
 import dev.hellonet.sequence.SequenceStores;
 import dev.hellonet.supervisor.WorkerIdentity;
@@ -145,6 +147,11 @@ public final class Hellonet {
   private static Future<Hellonet> start(HellonetConfig config, Optional<WorkerIdentity> worker,
                                         Optional<ClusterPlan> plan, VertxFactory factory) {
     Transport transport = DeferAcceptTransport.around(TransportSelector.select(config.transport()));
+    if (config.hello().acceptor() == HellonetConfig.Acceptor.PER_LOOP && !"epoll".equals(transport.name())) {
+      // Only the native transport binds each listening socket with SO_REUSEPORT.
+      return Future.failedFuture(new ConfigException("hello.acceptor: per-loop needs the epoll transport, but this "
+          + "node runs " + transport.name() + " (see transport); use hello.acceptor=shared"));
+    }
     Protection protection = Protection.create(config, transport);
     Instant startedAt = Instant.now();
     // One registry per node, under a name of its own (see buildVertx): tests run several nodes in one JVM.
@@ -249,10 +256,11 @@ public final class Hellonet {
     HellonetConfig config = parts.config();
     List<HelloServerVerticle> instances = new CopyOnWriteArrayList<>();
     AtomicInteger index = new AtomicInteger();
+    SharedPort port = new SharedPort(config.hello().port(), !parts.reusePort());
     return parts.vertx().deployVerticle(() -> {
           HelloServerVerticle v = new HelloServerVerticle(config.hello(), config.sequence(), store, parts.registry(),
               "hello-" + index.getAndIncrement(), config.shutdown().timeoutMs(), parts.protection(),
-              parts.reusePort());
+              parts.reusePort(), port);
           instances.add(v);
           return v;
         }, new DeploymentOptions().setInstances(config.hello().instances()))

@@ -29,7 +29,27 @@ public record HellonetConfig(
 
   /** The numbered Hello World TCP server. {@code instances} is already resolved: never 0. */
   public record HelloConfig(String host, int port, int instances, int maxRequestBytes, int acceptBacklog,
-                            int deferAcceptSeconds) {}
+                            int deferAcceptSeconds, Acceptor acceptor) {}
+
+  /**
+   * Who accepts the hello server's connections: Vert.x's one acceptor thread, which hands each to an event loop
+   * ({@code shared}), or each event loop from a listening socket of its own bound with SO_REUSEPORT
+   * ({@code per-loop}, the nginx model; needs the epoll transport).
+   */
+  public enum Acceptor {
+    SHARED("shared"), PER_LOOP("per-loop");
+
+    private final String key;
+
+    Acceptor(String key) {
+      this.key = key;
+    }
+
+    /** The value as written in the configuration. */
+    public String key() {
+      return key;
+    }
+  }
 
   /**
    * Flood and abuse limits for the node as a whole (see docs/protection.md). {@code maxConnections} 0 means "derive
@@ -205,6 +225,15 @@ public record HellonetConfig(
     }
   }
 
+  private static Acceptor acceptor(String value) {
+    for (Acceptor a : Acceptor.values()) {
+      if (a.key().equals(value)) {
+        return a;
+      }
+    }
+    throw new ConfigException("hello.acceptor: must be shared or per-loop; got \"" + value + "\"");
+  }
+
   /** Builds the typed view of a merged JSON configuration, checking every value. */
   public static HellonetConfig from(JsonObject json, int availableProcessors) {
     Reader r = new Reader(json);
@@ -223,7 +252,8 @@ public record HellonetConfig(
         instances == 0 ? Math.max(1, availableProcessors) : instances,
         r.intIn("hello.maxRequestBytes", 1, 64 * 1024 * 1024),
         r.intIn("hello.acceptBacklog", 0, 1 << 20),
-        r.intIn("hello.deferAcceptSeconds", 0, 3600));
+        r.intIn("hello.deferAcceptSeconds", 0, 3600),
+        acceptor(r.string("hello.acceptor")));
     ProtectionConfig protection = protection(r);
 
     SequenceConfig sequence = sequence(r);

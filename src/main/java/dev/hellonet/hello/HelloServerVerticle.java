@@ -1,5 +1,6 @@
 package dev.hellonet.hello;
 
+import dev.hellonet.config.HellonetConfig.Acceptor;
 import dev.hellonet.config.HellonetConfig.HelloConfig;
 import dev.hellonet.config.HellonetConfig.SequenceConfig;
 import dev.hellonet.counters.CounterRegistry;
@@ -10,18 +11,21 @@ import dev.hellonet.net.ListenFailure;
 import dev.hellonet.net.ListenOptions;
 import dev.hellonet.sequence.NumberSupply;
 import dev.hellonet.sequence.SequenceStore;
+import dev.hellonet.vertx.LoopListener;
 import dev.hellonet.vertx.RawSocket;
 import dev.hellonet.vertx.VertxInternals;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * One instance of the numbered Hello World TCP server. Every instance listens on the same port (Vert.x spreads new
- * connections across them) and runs on its own event loop with its own {@link NumberSupply}, so numbers are handed out
+ * One instance of the numbered Hello World TCP server. Every instance listens on the same port (Vert.x's acceptor
+ * spreads new connections across them, or with {@code hello.acceptor=per-loop} the kernel does) and runs on its own event loop with its own {@link NumberSupply}, so numbers are handed out
  * without any lock shared between instances.
  */
 public final class HelloServerVerticle extends VerticleBase {
@@ -36,25 +40,25 @@ public final class HelloServerVerticle extends VerticleBase {
   private final long shutdownTimeoutMs;
   private final Protection protection;
   private final boolean reusePort;
+  private final SharedPort port;
 
   private final HelloCounters counters = new HelloCounters();
   /** Up to 4096 replies (about 128 KiB) per outgoing buffer; shared by this instance's connections, one thread. */
   private final ReplyEncoder encoder = new ReplyEncoder(4096);
   private NumberSupply supply;
+  /** One of the two, as {@code hello.acceptor} says. */
   private NetServer server;
-
-  public HelloServerVerticle(HelloConfig config, SequenceConfig sequenceConfig, SequenceStore store,
-                             CounterRegistry registry, String name, long shutdownTimeoutMs, Protection protection) {
-    this(config, sequenceConfig, store, registry, name, shutdownTimeoutMs, protection, false);
-  }
+  private LoopListener loopListener;
 
   /**
    * With {@code reusePort} the listening socket is bound with {@code SO_REUSEPORT}: a worker of a supervisor shares
-   * the port with its sibling processes, each with a listening socket (and acceptor) of its own.
+   * the port with its sibling processes, each with a listening socket (and acceptor) of its own. With
+   * {@code hello.acceptor=per-loop} every instance binds a socket of its own on {@code port}, always with
+   * {@code SO_REUSEPORT}.
    */
   public HelloServerVerticle(HelloConfig config, SequenceConfig sequenceConfig, SequenceStore store,
                              CounterRegistry registry, String name, long shutdownTimeoutMs, Protection protection,
-                             boolean reusePort) {
+                             boolean reusePort, SharedPort port) {
     this.config = config;
     this.sequenceConfig = sequenceConfig;
     this.store = store;
@@ -63,6 +67,7 @@ public final class HelloServerVerticle extends VerticleBase {
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.protection = protection;
     this.reusePort = reusePort;
+    this.port = port;
   }
 
   @Override
@@ -81,7 +86,7 @@ public final class HelloServerVerticle extends VerticleBase {
         .setPort(config.port() == 0 ? -1 : config.port())
         .setReusePort(reusePort)
         .setTcpNoDelay(true);
-    server = vertx.createNetServer(options).connectHandler(so -> {
+    Handler<NetSocket> serve = so -> {
       RawSocket raw = VertxInternals.raw(so);
       if (!guard.admit(raw)) {
         return; // refused, counted and closed by the guard
@@ -89,21 +94,30 @@ public final class HelloServerVerticle extends VerticleBase {
       HelloConnection connection = new HelloConnection(raw, supply, encoder, counters,
           config.maxRequestBytes());
       connection.start();
-    });
+    };
     // Numbers first: the server does not accept a connection it could not answer.
-    return supply.start().compose(v -> ListenFailure.named(server.listen(), "hello.port", "TCP", config.host(),
-        config.port()));
+    return supply.start().compose(v -> ListenFailure.named(listen(options, serve), "hello.port", "TCP",
+        config.host(), config.port()));
+  }
+
+  private Future<?> listen(NetServerOptions options, Handler<NetSocket> serve) {
+    if (config.acceptor() == Acceptor.PER_LOOP) {
+      loopListener = new LoopListener(vertx, context, options, serve);
+      return port.bind(p -> loopListener.listen(config.host(), p), p -> loopListener.checkFree(config.host(), p));
+    }
+    server = vertx.createNetServer(options).connectHandler(serve);
+    return server.listen();
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> drained = server == null ? Future.succeededFuture()
-        : server.shutdown(shutdownTimeoutMs, TimeUnit.MILLISECONDS);
+    Future<Void> drained = server != null ? server.shutdown(shutdownTimeoutMs, TimeUnit.MILLISECONDS)
+        : loopListener != null ? loopListener.shutdown(shutdownTimeoutMs) : Future.succeededFuture();
     return drained.eventually(() -> supply == null ? Future.succeededFuture() : supply.close());
   }
 
   /** The port actually bound, which differs from the configured one when that was 0. */
   public int actualPort() {
-    return server.actualPort();
+    return server != null ? server.actualPort() : loopListener.actualPort();
   }
 }

@@ -1,13 +1,25 @@
 package dev.hellonet.vertx;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.impl.NetSocketImpl;
+import io.vertx.core.net.impl.ShutdownEvent;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.core.spi.transport.Transport;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
@@ -16,10 +28,13 @@ import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The one place hellonet reaches into Vert.x internal or impl classes, each use for a reason the public API cannot
  * serve. Checked against {@link #CHECKED_AGAINST}; {@code VertxInternalsTest} exercises every entry and fails on any
- * other Vert.x version, so an upgrade shows at once which of these broke.
+ * other Vert.x version, so an upgrade shows at once which of these broke ({@code LoopListenerTest} covers the
+ * entries a {@link LoopListener} uses).
  */
 public final class VertxInternals {
   /** The Vert.x version these adapters were last checked against. */
@@ -95,5 +110,60 @@ public final class VertxInternals {
    */
   public static ClusterManager clusterManager(Vertx vertx) {
     return vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
+  }
+
+  /**
+   * The Netty event loop behind a Vert.x event-loop context: a listener of its own binds there, so that accepting a
+   * connection and serving it happen on one thread (a Vert.x {@code NetServer} always accepts on its acceptor thread).
+   */
+  public static EventLoop eventLoop(Context context) {
+    return ((ContextInternal) context).nettyEventLoop();
+  }
+
+  /**
+   * Sets up {@code bootstrap} exactly as a Vert.x {@code NetServer} with {@code options} would be: the transport's
+   * server channel, its options (with hellonet's transport, TCP_DEFER_ACCEPT too) and Vert.x's pooled allocator.
+   */
+  public static void configureServer(Vertx vertx, NetServerOptions options, ServerBootstrap bootstrap) {
+    Transport transport = ((VertxInternal) vertx).transport();
+    bootstrap.channelFactory(transport.serverChannelFactory(false));
+    bootstrap.childOption(ChannelOption.ALLOCATOR, VertxByteBufAllocator.POOLED_ALLOCATOR);
+    transport.configure(options, false, bootstrap);
+  }
+
+  /**
+   * Makes an accepted {@code channel} a Vert.x {@code NetSocket} on {@code context}, as a {@code NetServer} would
+   * (Vert.x's handler, named {@code "handler"}, last in the pipeline, reporting to {@code metrics} when not null),
+   * and hands it to {@code handler}.
+   */
+  public static void adopt(Context context, Channel channel, TCPMetrics<?> metrics, Handler<NetSocket> handler) {
+    ContextInternal ctx = (ContextInternal) context;
+    VertxHandler<NetSocketImpl> vertxHandler =
+        VertxHandler.create(chctx -> new NetSocketImpl(ctx, chctx, null, null, metrics, false));
+    vertxHandler.addHandler(socket -> {
+      if (metrics != null) {
+        socket.metric(metrics.connected(socket.remoteAddress(), socket.remoteName()));
+      }
+      ctx.emit(socket, handler::handle);
+    });
+    channel.pipeline().addLast("handler", vertxHandler);
+  }
+
+  /**
+   * The {@code vertx_net_server_*} metrics of a server with {@code options} bound at {@code host:port}, as a
+   * {@code NetServer} creates them; null when the node has no metrics.
+   */
+  public static TCPMetrics<?> netServerMetrics(Vertx vertx, NetServerOptions options, String host, int port) {
+    VertxMetrics metrics = ((VertxInternal) vertx).metrics();
+    return metrics == null ? null
+        : metrics.createNetServerMetrics(options, io.vertx.core.net.SocketAddress.inetSocketAddress(port, host));
+  }
+
+  /**
+   * Tells an adopted channel's socket that the server is shutting down, as a {@code NetServer}'s shutdown does: its
+   * {@code shutdownHandler} runs, and the channel is closed after {@code timeoutMs} if it is still open.
+   */
+  public static void shutdown(Channel channel, long timeoutMs) {
+    channel.pipeline().fireUserEventTriggered(new ShutdownEvent(timeoutMs, TimeUnit.MILLISECONDS));
   }
 }

@@ -694,6 +694,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void helloAcceptorIsSharedByDefaultAndPerLoopOnRequest() throws IOException {
+    assertEquals(HellonetConfig.Acceptor.SHARED, HellonetConfig.from(ConfigLoader.defaults(), 3).hello().acceptor());
+    assertEquals(HellonetConfig.Acceptor.PER_LOOP,
+        typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTOR", "per-loop")).hello().acceptor());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_HELLO_ACCEPTOR", "perloop"))), "hello.acceptor", "perloop");
+  }
+
+  @Test
   void unknownLogFormatOrLevelFailsNamingTheKey() throws IOException {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_LOG_FORMAT", "xml"))), "log.format", "xml");

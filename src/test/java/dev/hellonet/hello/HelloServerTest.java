@@ -3,6 +3,7 @@ package dev.hellonet.hello;
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.ListeningSockets;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -43,13 +44,32 @@ class HelloServerTest {
     return config.set("transport", expectedTransport());
   }
 
+  protected Hellonet node() {
+    return node;
+  }
+
+  protected int port() {
+    return port;
+  }
+
   protected String expectedTransport() {
     return "epoll";
+  }
+
+  /** Listening sockets on the hello port: Vert.x's shared acceptor binds one for all instances. */
+  protected int expectedListeningSockets() {
+    return 1;
   }
 
   @Test
   void runsOnTheTransportThisSuiteIsFor() {
     assertEquals(expectedTransport(), node.transport());
+  }
+
+  @Test
+  void listensWithAsManySocketsAsTheAcceptorDesignSays() throws IOException {
+    assertEquals(expectedListeningSockets(), ListeningSockets.on(port),
+        "listening sockets on port " + port + " (from /proc/net/tcp and tcp6)");
   }
 
   @BeforeEach
