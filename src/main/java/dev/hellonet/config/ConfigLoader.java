@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -26,6 +27,11 @@ import java.util.TreeSet;
 public final class ConfigLoader {
   /** Names the configuration file to read instead of {@code conf/config.json}. */
   public static final String CONFIG_FILE_VARIABLE = "HELLONET_CONFIG";
+  /**
+   * Variables of the {@code ./hellonet} launcher, not configuration keys: they carry JVM flags, which must be given
+   * before the JVM starts, so the launcher reads them and the loader lets them pass.
+   */
+  public static final Set<String> LAUNCHER_VARIABLES = Set.of("HELLONET_JVM_OPTS", "HELLONET_LOADGEN_JVM_OPTS");
   static final String ENV_PREFIX = "HELLONET_";
   static final Path DEFAULT_FILE = Path.of("conf", "config.json");
   private static final String DEFAULTS_RESOURCE = "/hellonet/config.json";
@@ -155,8 +161,10 @@ public final class ConfigLoader {
       }
     }
     for (String name : env.keySet()) {
-      if (name.startsWith(ENV_PREFIX) && !known.contains(name) && !name.equals(CONFIG_FILE_VARIABLE)) {
+      if (name.startsWith(ENV_PREFIX) && !known.contains(name) && !name.equals(CONFIG_FILE_VARIABLE)
+          && !LAUNCHER_VARIABLES.contains(name)) {
         known.add(CONFIG_FILE_VARIABLE);
+        known.addAll(LAUNCHER_VARIABLES);
         throw new ConfigException("unknown environment variable " + name + ClosestName.to(name, known)
             .map(close -> "; did you mean " + close + "?")
             .orElse("; known: " + String.join(", ", known)));

@@ -195,6 +195,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLaunchersJvmFlagVariablesAreNotTakenForConfiguration() throws IOException {
+    // ./hellonet passes the environment on to the JVM it starts; its own variables must not stop the start.
+    assertEquals(9100, typed(envWithFile("{}", "HELLONET_JVM_OPTS", "-Xmx512m", "HELLONET_LOADGEN_JVM_OPTS", "-Xms2g",
+        "HELLONET_HELLO_PORT", "9100")).hello().port());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.merge(envWithFile("{}", "HELLONET_JVM_OPT", "-Xmx512m")));
+    assertEquals("unknown environment variable HELLONET_JVM_OPT; did you mean HELLONET_JVM_OPTS?", e.getMessage());
+  }
+
+  @Test
   void mistypedVariableSuggestsTheCloseName() throws IOException {
     Map<String, String> env = envWithFile("{}", "HELLONET_HELLO_POTR", "9100");
 
