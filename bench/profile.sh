@@ -149,8 +149,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Frames between safepoints (DebugNonSafepoints) make an attached profiler's Java frames exact; the agent is loaded
-# into a running JVM, which JDK 21+ allows but warns about unless told. JAVA_TOOL_OPTIONS reaches the workers too
-# (they inherit the environment); HELLONET_JVM_OPTS cannot carry it, as hellonet rejects unknown HELLONET_* names.
+# into a running JVM, which JDK 21+ allows but warns about unless told. JAVA_TOOL_OPTIONS reaches every JVM, the
+# workers too (they inherit the environment), and leaves the caller's HELLONET_JVM_OPTS alone.
 say "starting hellonet on 127.0.0.1:$HELLONET_HELLO_PORT ($(env | grep -c '^HELLONET_') HELLONET_* variables)"
 PROFILE_JVM_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:+EnableDynamicAgentLoading"
 env -u HELLONET_LOADGEN_JVM_OPTS JAVA_TOOL_OPTIONS="$PROFILE_JVM_OPTS ${JAVA_TOOL_OPTIONS:-}" \
