@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -51,16 +50,8 @@ class ClusterNodesTest {
     Http[] http = new Http[3];
     for (int i = 0; i < 3; i++) {
       int httpPort = ServerProcess.freePort();
-      Map<String, String> env = new HashMap<>(Map.of(
-          "HELLONET_CLUSTER_ENABLED", "true",
-          "HELLONET_CLUSTER_MEMBERS", members,
-          "HELLONET_CLUSTER_HOST", "127.0.0.1",
-          "HELLONET_CLUSTER_PORT", Integer.toString(clusterPorts[i]),
-          "HELLONET_HTTP_PORT", Integer.toString(httpPort),
-          "HELLONET_CRAWLER_INSTANCES", "2",
-          "HELLONET_HTTP_INSTANCES", "1",
-          "HELLONET_COUNTERS_PUBLISHINTERVALMS", "200",
-          "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
+      Map<String, String> env = ProcessFixture.clusterNode(members, clusterPorts[i], httpPort, dir.resolve("sequence"));
+      env.put("HELLONET_CRAWLER_INSTANCES", "2");
       env.put("HELLONET_SEQUENCE_MINBLOCK", "16");
       env.put("HELLONET_SEQUENCE_MAXBLOCK", "256");
       nodes.add(processes.launch(dir.resolve("node" + i), env));

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -85,17 +84,9 @@ class NodesPanelBrowserTest {
     for (int i = 0; i < 2; i++) {
       int httpPort = ServerProcess.freePort();
       httpPorts[i] = httpPort;
-      Map<String, String> env = new HashMap<>(Map.of(
-          "HELLONET_CLUSTER_ENABLED", "true",
-          "HELLONET_CLUSTER_MEMBERS", members,
-          "HELLONET_CLUSTER_HOST", "127.0.0.1",
-          "HELLONET_CLUSTER_PORT", Integer.toString(clusterPorts[i]),
-          "HELLONET_HTTP_PORT", Integer.toString(httpPort),
-          "HELLONET_HELLO_INSTANCES", "1",
-          "HELLONET_HTTP_INSTANCES", "1",
-          "HELLONET_CRAWLER_INSTANCES", "1",
-          "HELLONET_COUNTERS_PUBLISHINTERVALMS", "200",
-          "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
+      Map<String, String> env = ProcessFixture.clusterNode(members, clusterPorts[i], httpPort, dir.resolve("sequence"));
+      env.put("HELLONET_HELLO_INSTANCES", "1");
+      env.put("HELLONET_CRAWLER_INSTANCES", "1");
       nodes.add(processes.launch(dir.resolve("node" + i), env));
       http[i] = new Http(httpPort);
     }

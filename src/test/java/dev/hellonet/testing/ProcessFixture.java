@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,6 +72,23 @@ public final class ProcessFixture implements AfterEachCallback {
     for (ServerProcess server : servers) {
       server.close();
     }
+  }
+
+  /**
+   * The environment of one clustered node of a test cluster on loopback: Hazelcast at {@code clusterPort} among
+   * {@code members}, HTTP at {@code httpPort}, counters published every 200 ms, numbers from {@code sequenceFile}
+   * (shared by the nodes). Mutable, so that a test can add what is particular to it.
+   */
+  public static Map<String, String> clusterNode(String members, int clusterPort, int httpPort, Path sequenceFile) {
+    return new HashMap<>(Map.of(
+        "HELLONET_CLUSTER_ENABLED", "true",
+        "HELLONET_CLUSTER_MEMBERS", members,
+        "HELLONET_CLUSTER_HOST", "127.0.0.1",
+        "HELLONET_CLUSTER_PORT", Integer.toString(clusterPort),
+        "HELLONET_HTTP_PORT", Integer.toString(httpPort),
+        "HELLONET_HTTP_INSTANCES", "1",
+        "HELLONET_COUNTERS_PUBLISHINTERVALMS", "200",
+        "HELLONET_SEQUENCE_FILE", sequenceFile.toString()));
   }
 
   /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
