@@ -41,6 +41,14 @@ class HelloServerPerLoopTest extends HelloServerTest {
   }
 
   @Test
+  void perLoopOnTheNioTransportIsRefusedNamingBothKeys(@TempDir Path other) throws Exception {
+    // NIO binds no listening socket with SO_REUSEPORT here, so the instances could not share the port.
+    HellonetConfig nio = TestConfig.inDir(other).set("transport", "nio").set("hello.acceptor", "per-loop").build();
+    String message = String.valueOf(Await.failure(Hellonet.start(nio)).getMessage());
+    assertTrue(message.contains("hello.acceptor") && message.contains("epoll") && message.contains("transport"), message);
+  }
+
+  @Test
   void theKernelSpreadsNewConnectionsOverEveryInstancesSocket() throws Exception {
     // The kernel picks a socket by a hash of the connection's addresses and ports: 200 connections from distinct
     // source ports all landing on one of two sockets has a chance of 2^-199.
