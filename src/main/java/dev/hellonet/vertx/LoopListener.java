@@ -2,6 +2,7 @@ package dev.hellonet.vertx;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
@@ -16,6 +17,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.spi.metrics.TCPMetrics;
 
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * A listening socket of one event loop's own, the nginx model inside one JVM: bound with {@code SO_REUSEPORT} beside
@@ -50,19 +52,14 @@ public final class LoopListener {
 
   /** Binds {@code host:port} (0 for any free port) on this listener's event loop; the future gives the bound port. */
   public Future<Integer> listen(String host, int port) {
-    ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop);
-    VertxInternals.configureServer(vertx, options, bootstrap);
-    bootstrap.childHandler(new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        connections.add(ch);
-        VertxInternals.adopt(context, ch, metrics, handler);
-      }
-    });
+    ChannelFuture bind = bootstrap(options, ch -> {
+      connections.add(ch);
+      VertxInternals.adopt(context, ch, metrics, handler);
+    }).bind(host, port);
     Promise<Integer> bound = Promise.promise();
-    bootstrap.bind(host, port).addListener(f -> {
+    bind.addListener(f -> {
       if (f.isSuccess()) {
-        listening = ((io.netty.channel.ChannelFuture) f).channel();
+        listening = bind.channel();
         actualPort = ((InetSocketAddress) listening.localAddress()).getPort();
         metrics = VertxInternals.netServerMetrics(vertx, options, host, actualPort);
         bound.complete(actualPort);
@@ -79,23 +76,29 @@ public final class LoopListener {
    * would take a share of the first one's connections instead of failing to start.
    */
   public Future<Void> checkFree(String host, int port) {
-    ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop);
-    VertxInternals.configureServer(vertx, options.copy().setReusePort(false), bootstrap);
-    bootstrap.childHandler(new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        ch.close(); // the probe listens for an instant; whatever it accepts meanwhile is refused
-      }
-    });
+    // The probe listens for an instant; whatever it accepts meanwhile is refused.
+    ChannelFuture bind = bootstrap(options.copy().setReusePort(false), Channel::close).bind(host, port);
     Promise<Void> free = Promise.promise();
-    bootstrap.bind(host, port).addListener(f -> {
+    bind.addListener(f -> {
       if (f.isSuccess()) {
-        ((io.netty.channel.ChannelFuture) f).channel().close().addListener(closed -> free.complete());
+        bind.channel().close().addListener(closed -> free.complete());
       } else {
         free.fail(f.cause());
       }
     });
     return free.future();
+  }
+
+  /** A server bootstrap on this listener's loop, set up as Vert.x would with {@code serverOptions}. */
+  private ServerBootstrap bootstrap(NetServerOptions serverOptions, Consumer<Channel> onAccepted) {
+    ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop);
+    VertxInternals.configureServer(vertx, serverOptions, bootstrap);
+    return bootstrap.childHandler(new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        onAccepted.accept(ch);
+      }
+    });
   }
 
   /** The port bound, or 0 before {@link #listen} succeeded. */
