@@ -50,6 +50,10 @@ final class HelloConnection {
   /** Bytes of the current request seen so far without its newline. */
   private long partial;
   private boolean reading = true;
+  /** A pump is running further up this thread's stack; see {@link #pump()}. */
+  private boolean pumping;
+  /** {@link #pump()} was called while it ran. */
+  private boolean pumpAgain;
   private boolean waitingForNumbers;
   private boolean inputEnded;
   private boolean tooLong;
@@ -126,11 +130,36 @@ final class HelloConnection {
     }
   }
 
-  /** Answers what is owed as far as the write queue and the numbers allow, then decides what comes next. */
+  /**
+   * Answers what is owed as far as the write queue and the numbers allow, then decides what comes next.
+   *
+   * <p>Never re-entered: a write outside a read is flushed at once, and a flush that takes the channel over its high
+   * water mark and back under its low one fires the writability listener, which calls this method again from inside
+   * the write. A nested run would answer requests the outer run is answering (over a real network: one encoder batch
+   * of replies too many, again and again). The outer run re-reads writability, what is owed and the state after every
+   * write, so a nested call only marks that something happened, and the outer run looks once more before it returns.
+   */
   private void pump() {
     if (closing) {
       return;
     }
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        answerOwed();
+      } while (pumpAgain && !closing);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  /** One run of {@link #pump()}: writes replies until nothing is owed or the socket or the numbers say wait. */
+  private void answerOwed() {
     while (owed > 0 && !closed) {
       // Only while Netty takes writes: anything written past that waits in Vert.x's own queue, whose buffers Vert.x
       // 5.0.10 never releases if the connection then closes (up to ~1.3 MiB per client that stops reading). The
@@ -152,9 +181,10 @@ final class HelloConnection {
         }
         return;
       }
-      raw.write(encoder.encode(ctx.alloc(), supply.take(n), n));
+      // Taken off what is owed before the write, so that no path through the write sees them as still owed.
       owed -= n;
       counters.replies.add(n);
+      raw.write(encoder.encode(ctx.alloc(), supply.take(n), n));
     }
     if (closed) {
       return;
@@ -172,13 +202,13 @@ final class HelloConnection {
 
   /**
    * The store is down and no numbers are held: answer owed requests {@code ERR unavailable} now rather than hold the
-   * client until the store returns. Out of {@link #pump()} so that the hot loop stays small enough to inline.
+   * client until the store returns. Out of {@link #answerOwed()} so that the hot loop stays small enough to inline.
    */
   private void answerUnavailable() {
     int e = (int) Math.min(owed, UNAVAILABLE_BATCH);
-    raw.write(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
     owed -= e;
     counters.unavailable.add(e);
+    raw.write(UNAVAILABLE.slice(0, e * UNAVAILABLE_LINE.length()));
   }
 
   /**

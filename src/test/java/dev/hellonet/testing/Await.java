@@ -35,6 +35,27 @@ public final class Await {
     }
   }
 
+  /** A condition polled by {@link #until}; it may throw, which fails the wait at once. */
+  @FunctionalInterface
+  public interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /** Polls {@code condition} every 20 ms until it holds; fails naming {@code what} after {@link #DEFAULT_SECONDS}. */
+  public static void until(Condition condition, String what) throws Exception {
+    until(condition, DEFAULT_SECONDS, what);
+  }
+
+  public static void until(Condition condition, long seconds, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + seconds + " s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   /** The failure a future ended with; an assertion error if it succeeded or did not end in time. */
   public static Throwable failure(Future<?> future) throws InterruptedException {
     try {
