@@ -51,6 +51,10 @@ def summarize(runs):
         "latencyMicros": {p: round(med([r["latencyMicros"][p] for r in runs]), 1) for p in ("p50", "p99", "p999")},
         "errors": sum(r["errors"]["total"] for r in runs),
         "duplicates": sum(r["numbers"]["duplicates"] for r in runs),
+        # One reply per request on every connection, over each run (older result files lack it: counted as 0).
+        "extraReplies": sum(r.get("exactness", {}).get("extra", 0) for r in runs),
+        "unanswered": sum(r.get("exactness", {}).get("unanswered", 0) for r in runs),
+        "requests": sum(r.get("exactness", {}).get("requests", 0) for r in runs),
         "numbersChecked": sum(r["numbers"]["checked"] for r in runs),
         "loadgenCpuPercent": round(med([r["loadgenCpuPercent"] for r in runs]), 1),
         "ok": all(r["ok"] for r in runs),
@@ -118,11 +122,13 @@ def main():
     table = [head]
     for r in rows:
         h, p = r["hellonet"], r["peerResult"]
-        problems = h["errors"] + p["errors"], h["duplicates"] + p["duplicates"]
+        problems = (h["errors"] + p["errors"], h["duplicates"] + p["duplicates"],
+                    h["extraReplies"] + p["extraReplies"], h["unanswered"] + p["unanswered"])
         table.append((r["title"], r["load"], f'{h["repliesPerSecond"]:,}', r["peerName"], f'{p["repliesPerSecond"]:,}',
                       f'{r["ratio"]:.3f}x', spread(r), r["goal"], "yes" if r["goalMet"] else "NO",
                       ms(h["latencyMicros"]["p99"]), ms(p["latencyMicros"]["p99"]),
-                      "ok" if r["checksOk"] else f"FAILED ({problems[0]} errors, {problems[1]} dups)"))
+                      "ok" if r["checksOk"] else f"FAILED ({problems[0]} errors, {problems[1]} dups, {problems[2]} extra"
+                                                 f" replies, {problems[3]} unanswered)"))
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     right = {2, 4, 5, 9, 10}
     lines = []
@@ -136,7 +142,7 @@ def main():
     lines.append("")
     lines.append(f'median of {s.get("repeat", 1)} run(s) each; {s.get("warmupSeconds")} s warm-up + '
                  f'{s.get("durationSeconds")} s measured; ratio = median over repeats of hellonet / peer in the same '
-                 f'repeat; checks = every reply well formed and no number repeated')
+                 f'repeat; checks = every reply well formed, one reply per request on every connection, no number repeated')
     if s.get("serverThreads"):
         lines.append(f'servers: hellonet {s["serverThreads"]} instance(s), nginx {s["serverThreads"]} worker(s), Redis 1 '
                      f'thread; the load generator runs on the same machine')

@@ -73,6 +73,7 @@ final class ConnectionSlot {
       }
       stats.channels.add(ctx.channel());
       if (request.isReadable()) {
+        stats.requests++;
         ctx.writeAndFlush(request.duplicate(), ctx.voidPromise());
       }
     }
@@ -81,10 +82,9 @@ final class ConnectionSlot {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf in = (ByteBuf) msg;
       try {
-        if (!finished) {
-          readAt = System.nanoTime();
-          in.forEachByte(parser);
-        }
+        // Parsed after the one reply too: a second reply in the same read is a request answered twice.
+        readAt = System.nanoTime();
+        in.forEachByte(parser);
       } finally {
         in.release();
       }
@@ -92,18 +92,22 @@ final class ConnectionSlot {
 
     @Override
     public void onReply(long number) {
-      if (!finished) {
-        stats.reply(number, readAt - startedAt);
-        finish();
+      if (finished) {
+        stats.unrequested();
+        return;
       }
+      stats.reply(number, readAt - startedAt);
+      finish();
     }
 
     @Override
     public void onMalformed() {
-      if (!finished) {
-        stats.malformed();
-        finish();
+      if (finished) {
+        stats.unrequested();
+        return;
       }
+      stats.malformed();
+      finish();
     }
 
     @Override

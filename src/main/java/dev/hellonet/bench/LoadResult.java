@@ -11,7 +11,18 @@ import java.util.Locale;
 /** The outcome of one load run: throughput, latency percentiles, errors and the duplicate check, as text or JSON. */
 public record LoadResult(LoadOptions options, double measuredSeconds, long replies, Histogram latency, long malformed,
                          long connectErrors, long closedErrors, long ioErrors, List<String> errorSamples,
-                         DuplicateCheck.Result numbers, double cpuPercent) {
+                         DuplicateCheck.Result numbers, double cpuPercent, Exactness exactness) {
+
+  /**
+   * Replies against requests, counted per connection over the whole run (warm-up and the end-of-run drain included):
+   * {@code extra} replies arrived with no request outstanding, {@code unanswered} requests had no reply when their
+   * connection was closed.
+   */
+  public record Exactness(long requests, long replies, long extra, long unanswered) {
+    public boolean exact() {
+      return extra == 0 && unanswered == 0;
+    }
+  }
 
   static LoadResult of(LoadOptions options, List<LoopStats> loops, long cpuNanos) {
     Histogram latency = new Histogram(LoopStats.MAX_LATENCY_NANOS, 3);
@@ -20,6 +31,10 @@ public record LoadResult(LoadOptions options, double measuredSeconds, long repli
     long connect = 0;
     long closed = 0;
     long io = 0;
+    long requests = 0;
+    long read = 0;
+    long extra = 0;
+    long unanswered = 0;
     double seconds = 0;
     List<String> samples = new ArrayList<>();
     List<NumberLog> logs = new ArrayList<>();
@@ -30,13 +45,17 @@ public record LoadResult(LoadOptions options, double measuredSeconds, long repli
       connect += s.connectErrors;
       closed += s.closedErrors;
       io += s.ioErrors;
+      requests += s.requests;
+      read += s.repliesRead;
+      extra += s.unrequested;
+      unanswered += s.unanswered;
       seconds = Math.max(seconds, (s.measureEndNanos - s.measureStartNanos) / 1e9);
       samples.addAll(s.errorSamples);
       logs.add(s.numbers);
     }
     double cpu = cpuNanos >= 0 && seconds > 0 ? 100.0 * cpuNanos / 1e9 / seconds : -1;
     return new LoadResult(options, seconds, replies, latency, malformed, connect, closed, io, List.copyOf(samples),
-        DuplicateCheck.of(logs), cpu);
+        DuplicateCheck.of(logs), cpu, new Exactness(requests, read, extra, unanswered));
   }
 
   public double repliesPerSecond() {
@@ -44,12 +63,15 @@ public record LoadResult(LoadOptions options, double measuredSeconds, long repli
   }
 
   public long errors() {
-    return malformed + connectErrors + closedErrors + ioErrors;
+    return malformed + connectErrors + closedErrors + ioErrors + exactness.extra() + exactness.unanswered();
   }
 
-  /** Every check passed: replies were measured, none was malformed or lost, no number repeated. */
+  /**
+   * Every check passed: replies were measured, none was malformed or lost, every connection got one reply per request,
+   * no number repeated.
+   */
   public boolean ok() {
-    return replies > 0 && errors() == 0 && numbers.duplicates() == 0;
+    return replies > 0 && errors() == 0 && exactness.exact() && numbers.duplicates() == 0;
   }
 
   private double micros(double percentile) {
@@ -85,7 +107,15 @@ public record LoadResult(LoadOptions options, double measuredSeconds, long repli
             .put("connect", connectErrors)
             .put("closedEarly", closedErrors)
             .put("io", ioErrors)
+            .put("extraReplies", exactness.extra())
+            .put("unanswered", exactness.unanswered())
             .put("samples", new JsonArray(new ArrayList<Object>(errorSamples))))
+        .put("exactness", new JsonObject()
+            .put("requests", exactness.requests())
+            .put("replies", exactness.replies())
+            .put("extra", exactness.extra())
+            .put("unanswered", exactness.unanswered())
+            .put("exact", exactness.exact()))
         .put("numbers", new JsonObject()
             .put("checked", numbers.checked())
             .put("duplicates", numbers.duplicates())
@@ -102,8 +132,12 @@ public record LoadResult(LoadOptions options, double measuredSeconds, long repli
         replies, measuredSeconds));
     s.append(String.format(Locale.ROOT, "latency     p50 %s  p99 %s  p99.9 %s  max %s%n", time(micros(50)),
         time(micros(99)), time(micros(99.9)), time(latency.getMaxValue() / 1000.0)));
-    s.append(String.format(Locale.ROOT, "errors      %d  (malformed %d, connect %d, closed early %d, io %d)%n",
-        errors(), malformed, connectErrors, closedErrors, ioErrors));
+    s.append(String.format(Locale.ROOT, "errors      %d  (malformed %d, connect %d, closed early %d, io %d, extra"
+            + " replies %d, unanswered %d)%n", errors(), malformed, connectErrors, closedErrors, ioErrors,
+        exactness.extra(), exactness.unanswered()));
+    s.append(String.format(Locale.ROOT, "exactness   %s: %,d requests, %,d replies read (whole run)%n",
+        exactness.exact() ? "one reply per request on every connection" : "NOT one reply per request",
+        exactness.requests(), exactness.replies()));
     for (String sample : errorSamples) {
       s.append("            e.g. ").append(sample).append('\n');
     }

@@ -31,6 +31,8 @@ public final class LoadRun {
   private static final long RECONNECT_MILLIS = 100;
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   private static final long SHUTDOWN_WAIT_SECONDS = 10;
+  /** How long the end of a run waits for the replies still in flight, so that each connection can be checked whole. */
+  private static final long DRAIN_MILLIS = 3_000;
 
   private final LoadOptions options;
   private final Consumer<String> progress;
@@ -106,7 +108,7 @@ public final class LoadRun {
         if (first) {
           cpuAt[1] = processCpuNanos();
         }
-        stats.channels.close().addListener(f -> finished.countDown());
+        drainThenClose(stats, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS), finished);
       }, start + warmupNanos + durationNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
@@ -119,6 +121,25 @@ public final class LoadRun {
           + SHUTDOWN_WAIT_SECONDS + " s of the end");
     }
     return LoadResult.of(options, loops, cpuAt[1] - cpuAt[0]);
+  }
+
+  /**
+   * After the measured window nothing new is sent; the replies still in flight are read (uncounted in the figures) so
+   * that every pipelined connection ends with as many replies as requests, or says how many it was short.
+   */
+  private static void drainThenClose(LoopStats stats, long deadline, CountDownLatch finished) {
+    boolean drained = stats.pipes.stream().allMatch(p -> p.inFlight() == 0);
+    if (!drained && System.nanoTime() < deadline) {
+      stats.loop.schedule(() -> drainThenClose(stats, deadline, finished), 5, TimeUnit.MILLISECONDS);
+      return;
+    }
+    for (PipelinedConnection p : stats.pipes) {
+      stats.unanswered += p.inFlight();
+    }
+    if (stats.unanswered > 0) {
+      stats.errorSamples.add(stats.unanswered + " request(s) unanswered " + DRAIN_MILLIS + " ms after the end of the run");
+    }
+    stats.channels.close().addListener(f -> finished.countDown());
   }
 
   private void open(LoopStats stats, Bootstrap onLoop, InetSocketAddress remote) {

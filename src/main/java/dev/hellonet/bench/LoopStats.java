@@ -34,6 +34,16 @@ final class LoopStats {
   long connectErrors;
   long closedErrors;
   long ioErrors;
+  /** Requests written, warm-up and drain included: the replies every connection must get, no more, no fewer. */
+  long requests;
+  /** Every well-formed reply read, warm-up and drain included. */
+  long repliesRead;
+  /** Replies that arrived on a connection with no request outstanding: a server that answered a request twice. */
+  long unrequested;
+  /** Requests still unanswered when their connection was closed after the end-of-run drain. */
+  long unanswered;
+  /** The pipelined connections open on this loop, which the end of the run drains before closing. */
+  final java.util.Set<PipelinedConnection> pipes = new java.util.LinkedHashSet<>();
 
   LoopStats(EventLoop loop) {
     this.loop = loop;
@@ -51,6 +61,7 @@ final class LoopStats {
   /** Counts one reply answered {@code nanos} after its request was sent, if the measured window is open. */
   void reply(long number, long nanos) {
     numbers.append(number);
+    repliesRead++;
     if (phase == Phase.MEASURE) {
       replies++;
       latency.recordValue(Math.min(Math.max(nanos, 0), MAX_LATENCY_NANOS));
@@ -77,8 +88,14 @@ final class LoopStats {
     sample("connection error: " + cause);
   }
 
+  /** A reply (or malformed line) that no request on its connection was waiting for. */
+  void unrequested() {
+    unrequested++;
+    sample("a reply with no request outstanding on its connection");
+  }
+
   long errors() {
-    return malformed + connectErrors + closedErrors + ioErrors;
+    return malformed + connectErrors + closedErrors + ioErrors + unrequested + unanswered;
   }
 
   private void sample(String what) {

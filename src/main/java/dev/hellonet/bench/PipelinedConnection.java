@@ -42,6 +42,7 @@ final class PipelinedConnection extends ChannelInboundHandlerAdapter implements 
       return;
     }
     stats.channels.add(ctx.channel());
+    stats.pipes.add(this);
     owed = sentAt.length;
     send(ctx);
   }
@@ -66,17 +67,35 @@ final class PipelinedConnection extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void onReply(long number) {
+    if (inFlight == 0) {
+      stats.unrequested();
+      return;
+    }
     stats.reply(number, readAt - takeOldest());
   }
 
   @Override
   public void onMalformed() {
+    if (inFlight == 0) {
+      stats.unrequested();
+      return;
+    }
     takeOldest();
     stats.malformed();
   }
 
+  /** Requests sent and not answered yet. */
+  int inFlight() {
+    return inFlight;
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (stats.pipes.remove(this) && stats.done()) {
+      // Closed by the server during the end-of-run drain: what it still owed will never come.
+      stats.unanswered += inFlight;
+      inFlight = 0;
+    }
     if (!stats.done()) {
       stats.closedEarly("server closed a pipelined connection with " + inFlight + " replies outstanding");
       reconnect.run();
@@ -110,6 +129,7 @@ final class PipelinedConnection extends ChannelInboundHandlerAdapter implements 
       sentAt[tail >= sentAt.length ? tail - sentAt.length : tail] = now;
     }
     inFlight += n;
+    stats.requests += n;
     owed = 0;
     ctx.writeAndFlush(out, ctx.voidPromise());
   }

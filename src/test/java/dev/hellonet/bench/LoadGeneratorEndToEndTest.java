@@ -90,4 +90,87 @@ class LoadGeneratorEndToEndTest {
     assertEquals(0, r.replies(), () -> r.summary());
     assertFalse(r.ok());
   }
+
+  @Test
+  void everyPipelinedConnectionEndsWithOneReplyPerRequest() throws Exception {
+    LoadResult r = run("--connections", "8", "--depth", "64", "--warmup", "0.2", "--duration", "0.6");
+    assertTrue(r.exactness().exact(), () -> r.summary());
+    assertEquals(r.exactness().requests(), r.exactness().replies(), "drained whole: " + r.summary());
+    long served = node.counters().snapshot().getJsonObject("hello").getJsonObject("total").getLong("replies");
+    assertEquals(served, r.exactness().replies(), "the server sent exactly what the generator read");
+  }
+
+  @Test
+  void aServerThatAnswersARequestTwiceFailsTheRun() throws Exception {
+    try (Answering server = new Answering(2)) {
+      LoadResult r = new LoadRun(LoadOptions.parse("--port", Integer.toString(server.port()), "--connections", "2",
+          "--depth", "4", "--warmup", "0", "--duration", "0.3"), line -> { }).run();
+      assertTrue(r.exactness().extra() > 0, () -> r.summary());
+      assertFalse(r.ok(), () -> r.summary());
+    }
+  }
+
+  @Test
+  void aServerThatLeavesRequestsUnansweredFailsTheRun() throws Exception {
+    // Every fourth request gets no reply: the pipeline stalls, and the end-of-run drain finds requests still owed.
+    try (Answering server = new Answering(0)) {
+      LoadResult r = new LoadRun(LoadOptions.parse("--port", Integer.toString(server.port()), "--connections", "2",
+          "--depth", "4", "--warmup", "0", "--duration", "0.3"), line -> { }).run();
+      assertTrue(r.exactness().unanswered() > 0, () -> r.summary());
+      assertFalse(r.ok(), () -> r.summary());
+    }
+  }
+
+  /**
+   * A line server on loopback that answers every request with {@code copies} well-formed, distinct hellonet replies
+   * ({@code 0}: one reply, except to every fourth request, which it ignores).
+   */
+  private static final class Answering implements AutoCloseable {
+    private final java.net.ServerSocket listener = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(1);
+
+    Answering(int copies) throws java.io.IOException {
+      threads.submit(() -> {
+        while (!listener.isClosed()) {
+          java.net.Socket s = listener.accept();
+          threads.submit(() -> serve(s, copies));
+        }
+        return null;
+      });
+    }
+
+    private Void serve(java.net.Socket s, int copies) throws java.io.IOException {
+      try (s) {
+        java.io.InputStream in = s.getInputStream();
+        java.io.OutputStream out = s.getOutputStream();
+        long seen = 0;
+        int b;
+        while ((b = in.read()) != -1) {
+          if (b != '\n') {
+            continue;
+          }
+          seen++;
+          int replies = copies > 0 ? copies : (seen % 4 == 0 ? 0 : 1);
+          for (int i = 0; i < replies; i++) {
+            out.write(("Hello World" + next.getAndIncrement() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          }
+          out.flush();
+        }
+      }
+      return null;
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      listener.close();
+      threads.shutdownNow();
+    }
+  }
 }
