@@ -88,10 +88,12 @@ class NodeStatusVerticleTest {
         JsonObject status = (JsonObject) Await.result(a).body();
         assertEquals(real.knownHighWaterMark(), status.getJsonObject("sequence").getLong("highWaterMark"));
       }
-      assertTrue(reads.get() <= 2, "200 status requests read the mark " + reads.get() + " times");
+      // Once, or twice if the 200 requests straddled the end of a reuse period.
+      int first = reads.get();
+      assertTrue(first >= 1 && first <= 2, "200 status requests read the mark " + first + " times");
       Thread.sleep(NodeStatusVerticle.MARK_REUSE_MS + 200);
       Await.result(vertx.eventBus().request(Addresses.NODE_STATUS, null));
-      assertTrue(reads.get() <= 3, "read again once the reuse time is over: " + reads.get());
+      assertEquals(first + 1, reads.get(), "read again, once, when the reuse time is over");
     } finally {
       Await.result(vertx.close());
     }

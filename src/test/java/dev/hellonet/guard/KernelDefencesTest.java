@@ -11,7 +11,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The start-up checks of the kernel's SYN-flood defences, against fake /proc/sys trees. */
 class KernelDefencesTest {
@@ -92,7 +91,8 @@ class KernelDefencesTest {
   @Test
   void theRealProcSysIsReadWhereItExists() {
     Path real = Path.of("/proc/sys");
-    assumeTrue(Files.isReadable(real.resolve("net/core/somaxconn")), "no /proc/sys here");
+    dev.hellonet.testing.NeededTool.require(Files.isReadable(real.resolve("net/core/somaxconn")),
+        () -> "no readable /proc/sys/net/core/somaxconn on this machine");
     assertTrue(KernelDefences.check(real, 8192, null).sysctls().get(KernelDefences.SOMAXCONN) > 0);
   }
 }
