@@ -183,6 +183,16 @@ public record HellonetConfig(
   }
 
   /**
+   * What the node asks of every job towards the sites it crawls: at least {@code minDelayMs} between two requests of
+   * one job to one origin, a robots.txt {@code Crawl-delay} honoured up to {@code maxCrawlDelayMs}, and pauses of an
+   * overloaded or failing origin (a {@code Retry-After} included) of at most {@code maxPauseMs}.
+   */
+  public record Politeness(long minDelayMs, long maxCrawlDelayMs, long maxPauseMs) {
+    /** The values of the embedded conf/config.json. */
+    public static final Politeness DEFAULTS = new Politeness(0, 30_000, 300_000);
+  }
+
+  /**
    * The crawler's ceilings beyond a job's own request (docs/crawler.md, "Limits"): threads that parse pages off the
    * event loops; per job, items (per page and in all), detail pages, downloads and download bytes; per node, page
    * bytes held in memory, download bytes on disk, running jobs, running jobs per client address, and the pages, items
@@ -191,10 +201,20 @@ public record HellonetConfig(
   public record CrawlerLimits(int parseThreads, int maxItemsPerPage, int maxItemsPerJob, int maxDetailPagesPerJob,
                               int maxDownloadsPerJob, long maxDownloadBytesPerJob, long maxPageBytesInFlight,
                               long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient,
-                              long maxRecordsKept) {
+                              long maxRecordsKept, Politeness politeness) {
     /** The values of the embedded conf/config.json, resolved for this JVM. */
     public static final CrawlerLimits DEFAULTS = new CrawlerLimits(2, 1_000, 100_000, 10_000, 1_000,
         1L << 30, pageBytesFor(0), 10L << 30, 16, 4, recordsFor(0));
+
+    /** The same with the default {@link Politeness} (tests that set only the ceilings). */
+    public CrawlerLimits(int parseThreads, int maxItemsPerPage, int maxItemsPerJob, int maxDetailPagesPerJob,
+                         int maxDownloadsPerJob, long maxDownloadBytesPerJob, long maxPageBytesInFlight,
+                         long maxDownloadBytesOnDisk, int maxRunningJobs, int maxRunningJobsPerClient,
+                         long maxRecordsKept) {
+      this(parseThreads, maxItemsPerPage, maxItemsPerJob, maxDetailPagesPerJob, maxDownloadsPerJob,
+          maxDownloadBytesPerJob, maxPageBytesInFlight, maxDownloadBytesOnDisk, maxRunningJobs,
+          maxRunningJobsPerClient, maxRecordsKept, Politeness.DEFAULTS);
+    }
 
     /** {@code crawler.maxPageBytesInFlight} 0 means an eighth of the JVM's heap, so the default fits any -Xmx. */
     static long pageBytesFor(long configured) {
@@ -375,7 +395,10 @@ public record HellonetConfig(
         r.longIn("crawler.maxDownloadBytesOnDisk", 0, 1L << 50),
         r.intIn("crawler.maxRunningJobs", 1, 100_000),
         r.intIn("crawler.maxRunningJobsPerClient", 1, 100_000),
-        CrawlerLimits.recordsFor(r.longIn("crawler.maxRecordsKept", 0, 1L << 40)));
+        CrawlerLimits.recordsFor(r.longIn("crawler.maxRecordsKept", 0, 1L << 40)),
+        new Politeness(r.longIn("crawler.minDelayMs", 0, 3_600_000),
+            r.longIn("crawler.maxCrawlDelayMs", 0, 3_600_000),
+            r.longIn("crawler.maxPauseMs", 0, 86_400_000)));
   }
 
   private static LogConfig log(Reader r) {

@@ -131,7 +131,7 @@ public final class Fetcher {
       if (ar.succeeded()) {
         var response = ar.result();
         f.outcome.tryComplete(new FetchResult(response.statusCode(), response.getHeader("Location"),
-            response.getHeader("Content-Type"), sink.memory(), sink.bytes()));
+            response.getHeader("Content-Type"), response.getHeader("Retry-After"), sink.memory(), sink.bytes()));
       } else {
         f.outcome.tryFail(classify(ar.cause(), sink.bytes()));
       }

@@ -33,6 +33,7 @@ public final class CrawlJob {
   long diskBytes;
   /** What each ceiling cut off: items, detail pages or downloads not taken, transfers cut short; by config key. */
   final Map<String, Long> limited = new LinkedHashMap<>();
+  private java.util.function.Supplier<JsonObject> politeness = () -> null;
 
   public CrawlJob(String id, JobRequest request) {
     this.id = id;
@@ -40,6 +41,11 @@ public final class CrawlJob {
   }
 
   /** Counts {@code n} things a ceiling ({@code key}, a configuration key) kept out of the job. */
+  /** Where the job's politeness figures come from (its run's pacing); none until the run starts. */
+  void politeness(java.util.function.Supplier<JsonObject> figures) {
+    this.politeness = figures;
+  }
+
   void limited(String key, long n) {
     limited.merge(key, n, Long::sum);
   }
@@ -122,6 +128,10 @@ public final class CrawlJob {
         .put("inFlight", inFlight)
         .put("elapsedMs", elapsedMs())
         .put("limited", new JsonObject(new LinkedHashMap<>(limited)));
+    JsonObject polite = politeness.get();
+    if (polite != null) {
+      stats.put("politeness", polite);
+    }
     JsonObject json = new JsonObject()
         .put("id", id)
         .put("status", status.name().toLowerCase(Locale.ROOT))

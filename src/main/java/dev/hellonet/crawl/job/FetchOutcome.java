@@ -23,13 +23,18 @@ record FetchOutcome(Kind kind, FetchResult result, FetchException failure, Integ
     if (status >= 300 && status < 400 && r.location() != null) {
       return new FetchOutcome(Kind.REDIRECT, r, null, status, r.bytes(), null);
     }
-    if (status >= 500) {
+    if (status == 429 || status >= 500) {
       return new FetchOutcome(Kind.RETRIABLE, r, null, status, r.bytes(), "HTTP " + status);
     }
     if (status < 200 || status >= 300) {
       return new FetchOutcome(Kind.FAILED, r, null, status, r.bytes(), "HTTP " + status);
     }
     return new FetchOutcome(Kind.SUCCESS, r, null, status, r.bytes(), null);
+  }
+
+  /** The server said it is overloaded (429 Too Many Requests, 503 Service Unavailable): slow down, not just retry. */
+  boolean overloaded() {
+    return httpStatus != null && (httpStatus == 429 || httpStatus == 503);
   }
 
   /** How a failed page is reported: timeouts and cancels have statuses of their own. */

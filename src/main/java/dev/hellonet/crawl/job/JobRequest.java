@@ -29,7 +29,8 @@ public record JobRequest(
     Scope scope,
     boolean respectRobots,
     ExtractSpec extract,
-    String downloadField) {
+    String downloadField,
+    long delayMs) {
 
   /** Which discovered links are followed when {@code maxDepth > 0}. */
   public enum Scope {
@@ -53,9 +54,10 @@ public record JobRequest(
   static final int MAX_PAGES = 100_000;
   static final long MAX_TIMEOUT_MS = 600_000;
   static final long MAX_DEADLINE_MS = 86_400_000;
+  static final long MAX_DELAY_MS = 60_000;
   private static final int MAX_URL_LENGTH = 8192;
 
-  private static final Set<String> TOP_KEYS = Set.of("urls", "concurrency", "perHostConcurrency", "timeoutMs",
+  private static final Set<String> TOP_KEYS = Set.of("urls", "concurrency", "perHostConcurrency", "delayMs", "timeoutMs",
       "deadlineMs", "retries", "maxDepth", "maxPages", "scope", "respectRobots", "extract", "download");
   private static final Set<String> EXTRACT_KEYS = Set.of("items", "fields", "follow", "detail");
   private static final Set<String> DOWNLOAD_KEYS = Set.of("field");
@@ -78,6 +80,7 @@ public record JobRequest(
     int perHost = (int) whole(json, "perHostConcurrency", "perHostConcurrency", DEFAULT_PER_HOST, 1, maxConcurrency);
     long timeoutMs = whole(json, "timeoutMs", "timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
     long deadlineMs = whole(json, "deadlineMs", "deadlineMs", 0, 0, MAX_DEADLINE_MS);
+    long delayMs = whole(json, "delayMs", "delayMs", 0, 0, MAX_DELAY_MS);
     int retries = (int) whole(json, "retries", "retries", DEFAULT_RETRIES, 0, MAX_RETRIES);
     int maxDepth = (int) whole(json, "maxDepth", "maxDepth", 0, 0, MAX_DEPTH);
     int maxPages = (int) whole(json, "maxPages", "maxPages", DEFAULT_MAX_PAGES, 1, MAX_PAGES);
@@ -86,7 +89,7 @@ public record JobRequest(
     ExtractSpec extract = json.containsKey("extract") ? extract(json.getValue("extract")) : null;
     String downloadField = json.containsKey("download") ? download(json.getValue("download"), extract) : null;
     return new JobRequest(urls, concurrency, perHost, timeoutMs, deadlineMs, retries, maxDepth, maxPages, scope,
-        respectRobots, extract, downloadField);
+        respectRobots, extract, downloadField, delayMs);
   }
 
   private static void unknownKeys(JsonObject json, Set<String> known, String prefix) {

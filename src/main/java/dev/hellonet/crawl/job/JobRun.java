@@ -7,6 +7,7 @@ import dev.hellonet.crawl.fetch.Budget;
 import dev.hellonet.crawl.fetch.FetchException;
 import dev.hellonet.crawl.fetch.FetchResult;
 import dev.hellonet.crawl.fetch.Fetcher;
+import dev.hellonet.crawl.fetch.RetryAfter;
 import dev.hellonet.net.HttpUris;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,6 +38,7 @@ public final class JobRun {
   private final Runnable onFinish;
 
   private final TargetChecks checks;
+  private final HostPacing pacing;
   private final Scheduler scheduler;
   private final Downloads downloads;
   private final PageWork pages;
@@ -55,8 +57,12 @@ public final class JobRun {
     this.counters = node.counters();
     this.pageMemory = node.pageMemory();
     this.onFinish = onFinish;
+    var politeness = config.limits().politeness();
+    this.pacing = new HostPacing(Math.max(request.delayMs(), politeness.minDelayMs()), politeness.maxCrawlDelayMs(),
+        politeness.maxPauseMs(), () -> System.nanoTime() / 1_000_000);
+    job.politeness(pacing::toJson);
     this.scheduler = new Scheduler(vertx, new HostLimiter(request.concurrency(), request.perHostConcurrency()),
-        request.retries(), job::isRunning, this::launch);
+        pacing, request.retries(), job::isRunning, this::launch);
     this.checks = new TargetChecks(vertx, node.policy(), node.parsePool(), config.userAgent(),
         request.respectRobots(), this::request, new TargetChecks.Slots() {
           @Override
@@ -67,6 +73,11 @@ public final class JobRun {
           @Override
           public void release(String key) {
             scheduler.release(key);
+          }
+
+          @Override
+          public void crawlDelay(String origin, long ms) {
+            pacing.crawlDelay(origin, ms);
           }
         }, TargetChecks.SYSTEM);
     this.downloads = new Downloads(vertx, this, job, node, config.downloadDir().resolve(job.id).toString());
@@ -195,6 +206,7 @@ public final class JobRun {
     if (outcome.failure() != null && outcome.failure().limitKey() != null) {
       job.limited(outcome.failure().limitKey(), 1);
     }
+    pace(task.origin(), outcome);
     if (task.isPage()) {
       task.page.bytes = outcome.bytes();
       if (outcome.httpStatus() != null) {
@@ -222,6 +234,18 @@ public final class JobRun {
       case FAILED -> fail(task, outcome);
     }
     return Future.succeededFuture();
+  }
+
+  /** Tells the origin's pacing how it answered: overloaded, failing, or fine. */
+  private void pace(String origin, FetchOutcome outcome) {
+    if (outcome.overloaded()) {
+      pacing.overloaded(origin, RetryAfter.millis(outcome.result() == null ? null : outcome.result().retryAfter(),
+          java.time.Instant.now()));
+    } else if (outcome.kind() == FetchOutcome.Kind.RETRIABLE) {
+      pacing.failed(origin);
+    } else if (outcome.httpStatus() != null) {
+      pacing.answered(origin);
+    }
   }
 
   private void fail(Task task, FetchOutcome outcome) {

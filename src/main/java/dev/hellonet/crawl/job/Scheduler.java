@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * take turns), and retries after exponential backoff with jitter. The launcher it is given must call
  * {@link #release} once the task's slot is free again. Work that is not a task, robots.txt fetches and DNS look-ups,
  * takes its slots here too ({@link #slot}), so that 10,000 seeds on distinct hosts open at most the job's
- * {@code concurrency} connections and look-ups at once. Event-loop confined.
+ * {@code concurrency} connections and look-ups at once. An origin that {@link HostPacing} says must wait keeps its
+ * queue and its turn, and one timer wakes the scheduler when the soonest waiting origin may go. Event-loop confined.
  */
 final class Scheduler {
   private static final long BACKOFF_BASE_MS = 100;
@@ -29,15 +30,21 @@ final class Scheduler {
 
   private final Vertx vertx;
   private final HostLimiter limiter;
+  private final HostPacing pacing;
   private final int retries;
   private final BooleanSupplier running;
   private final Consumer<Task> launcher;
   private final Map<String, ArrayDeque<Runnable>> ready = new LinkedHashMap<>();
   private final Set<Long> timers = new HashSet<>();
+  /** The timer that wakes the scheduler for a waiting origin, and when it fires; -1 when none is set. */
+  private long wakeTimer = -1;
+  private long wakeAt;
 
-  Scheduler(Vertx vertx, HostLimiter limiter, int retries, BooleanSupplier running, Consumer<Task> launcher) {
+  Scheduler(Vertx vertx, HostLimiter limiter, HostPacing pacing, int retries, BooleanSupplier running,
+            Consumer<Task> launcher) {
     this.vertx = vertx;
     this.limiter = limiter;
+    this.pacing = pacing;
     this.retries = retries;
     this.running = running;
     this.launcher = launcher;
@@ -79,8 +86,9 @@ final class Scheduler {
       List<Map.Entry<String, ArrayDeque<Runnable>>> served = new ArrayList<>();
       while (origins.hasNext() && limiter.hasRoom()) {
         Map.Entry<String, ArrayDeque<Runnable>> e = origins.next();
-        if (limiter.hasRoom(e.getKey())) {
+        if (limiter.hasRoom(e.getKey()) && pacing.waitMs(e.getKey()) == 0) {
           limiter.acquire(e.getKey());
+          pacing.started(e.getKey());
           toLaunch.add(e.getValue().poll());
           origins.remove();
           served.add(e);
@@ -96,6 +104,36 @@ final class Scheduler {
         start.run();
       }
     }
+    wakeForWaiting();
+  }
+
+  /** Sets one timer for the soonest origin that has work and room but must wait, unless one fires sooner already. */
+  private void wakeForWaiting() {
+    if (!running.getAsBoolean()) {
+      return;
+    }
+    long soonest = Long.MAX_VALUE;
+    for (String origin : ready.keySet()) {
+      long wait = pacing.waitMs(origin);
+      if (wait > 0 && limiter.hasRoom(origin)) {
+        soonest = Math.min(soonest, wait);
+      }
+    }
+    if (soonest == Long.MAX_VALUE) {
+      return;
+    }
+    long at = System.nanoTime() / 1_000_000 + soonest;
+    if (wakeTimer != -1 && wakeAt <= at) {
+      return;
+    }
+    if (wakeTimer != -1) {
+      vertx.cancelTimer(wakeTimer);
+    }
+    wakeAt = at;
+    wakeTimer = vertx.setTimer(soonest, t -> {
+      wakeTimer = -1;
+      pump();
+    });
   }
 
   /** Queues the task again after backoff when attempts remain; false when they are used up. */
@@ -121,5 +159,9 @@ final class Scheduler {
     ready.clear();
     timers.forEach(vertx::cancelTimer);
     timers.clear();
+    if (wakeTimer != -1) {
+      vertx.cancelTimer(wakeTimer);
+      wakeTimer = -1;
+    }
   }
 }

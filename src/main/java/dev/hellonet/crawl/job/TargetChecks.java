@@ -36,6 +36,10 @@ final class TargetChecks {
     Future<Void> slot(String key);
 
     void release(String key);
+
+    /** The origin's robots.txt asks for {@code ms} between requests. */
+    default void crawlDelay(String origin, long ms) {
+    }
   }
 
   /** Resolves a host name to its addresses; blocking, so it runs on a worker thread. */
@@ -142,7 +146,13 @@ final class TargetChecks {
   private Future<RobotsRules> robots(Task task) {
     return robots.computeIfAbsent(task.origin(), o -> slots.slot(o)
         .compose(v -> fetchRobots(URI.create(o + "/robots.txt"), 0))
-        .andThen(ar -> slots.release(o)));
+        .andThen(ar -> {
+          // Before the release, which lets the next request to this origin go.
+          if (ar.succeeded() && ar.result().crawlDelayMs() > 0) {
+            slots.crawlDelay(o, ar.result().crawlDelayMs());
+          }
+          slots.release(o);
+        }));
   }
 
   /** robots.txt: 2xx is parsed, 4xx and network failures allow everything, 5xx refuses the origin (RFC 9309). */

@@ -24,16 +24,25 @@ public final class RobotsRules {
   public static final int MAX_RULES = 1_000;
   /** Most pattern characters kept per file, which bounds the cost of one check to a few milliseconds. */
   public static final int MAX_PATTERN_CHARS = 32 * 1024;
-  private static final RobotsRules ALLOW_ALL = new RobotsRules(List.of(), null);
+  /** The longest Crawl-delay read, in seconds; the node's crawler.maxCrawlDelayMs caps what is honoured. */
+  static final long MAX_CRAWL_DELAY_SECONDS = 86_400;
+  private static final RobotsRules ALLOW_ALL = new RobotsRules(List.of(), null, 0);
 
   private final List<Rule> rules;
   private final String blanketReason;
+  private final long crawlDelayMs;
 
   private record Rule(String pattern, boolean allow) {}
 
-  private RobotsRules(List<Rule> rules, String blanketReason) {
+  private RobotsRules(List<Rule> rules, String blanketReason, long crawlDelayMs) {
     this.rules = rules;
     this.blanketReason = blanketReason;
+    this.crawlDelayMs = crawlDelayMs;
+  }
+
+  /** The {@code Crawl-delay} of the group that applies, in milliseconds; 0 when it names none. */
+  public long crawlDelayMs() {
+    return crawlDelayMs;
   }
 
   /** No restrictions (robots.txt absent, or not honoured). */
@@ -43,7 +52,7 @@ public final class RobotsRules {
 
   /** Everything refused, with the reason reported on each skipped page (e.g. robots.txt answered 503). */
   public static RobotsRules disallowAll(String reason) {
-    return new RobotsRules(List.of(), reason);
+    return new RobotsRules(List.of(), reason, 0);
   }
 
   /** Parses robots.txt text for the agent whose User-Agent header is {@code userAgent}. */
@@ -57,6 +66,8 @@ public final class RobotsRules {
     boolean inRules = false;
     int kept = 0;
     int keptChars = 0;
+    long mineDelay = -1;
+    long starDelay = -1;
     for (String raw : text.split("\r\n|\r|\n")) {
       if (raw.length() > MAX_LINE_CHARS) {
         continue;
@@ -93,10 +104,29 @@ public final class RobotsRules {
             star.add(rule);
           }
         }
+        case "crawl-delay" -> {
+          inRules = true;
+          long ms = crawlDelay(value);
+          if (ms >= 0 && agents.contains(token)) {
+            mineDelay = ms;
+          }
+          if (ms >= 0 && agents.contains("*")) {
+            starDelay = ms;
+          }
+        }
         default -> { }
       }
     }
-    return new RobotsRules(List.copyOf(foundMine ? mine : star), null);
+    return new RobotsRules(List.copyOf(foundMine ? mine : star), null, Math.max(0, foundMine ? mineDelay : starDelay));
+  }
+
+  /** A Crawl-delay value (seconds, a decimal fraction allowed) in milliseconds; -1 when it is not a number. */
+  static long crawlDelay(String value) {
+    if (value.isEmpty() || value.length() > 16 || !value.matches("[0-9]+(\\.[0-9]+)?")) {
+      return -1;
+    }
+    double seconds = Math.min(Double.parseDouble(value), MAX_CRAWL_DELAY_SECONDS);
+    return Math.round(seconds * 1000);
   }
 
   /** The lower-cased product token of a User-Agent: {@code hellonet-crawler} for {@code hellonet-crawler/0.1 (...)}. */

@@ -61,7 +61,8 @@ class DnsConcurrencyTest {
     // Event-loop confined, like a job's run: build and drive both on one context.
     vertx.runOnContext(v -> {
       Scheduler[] scheduler = new Scheduler[1];
-      scheduler[0] = new Scheduler(vertx, new HostLimiter(concurrency, perHost), 0, () -> true, task -> { });
+      scheduler[0] = new Scheduler(vertx, new HostLimiter(concurrency, perHost),
+          new HostPacing(0, 0, 0, () -> System.nanoTime() / 1_000_000), 0, () -> true, task -> { });
       TargetChecks checks = new TargetChecks(vertx, TargetPolicy.allowAll(), null, "hellonet-test/1.0", false,
           (uri, address, sink) -> Future.failedFuture("no fetches in this test"), new TargetChecks.Slots() {
             @Override

@@ -109,4 +109,20 @@ class RobotsRulesTest {
     assertNotNull(rules.refusal("/r" + (RobotsRules.MAX_RULES - 1)));
     assertNull(rules.refusal("/late"), "rules past MAX_RULES are ignored");
   }
+
+  @Test
+  void crawlDelayComesFromTheGroupThatApplies() {
+    String text = "User-agent: *\nCrawl-delay: 5\n\nUser-agent: hellonet-crawler\nCrawl-delay: 0.5\nDisallow: /x\n";
+    assertEquals(500, RobotsRules.parse(text, "hellonet-crawler/0.1").crawlDelayMs());
+    assertEquals(5_000, RobotsRules.parse(text, "other-bot/1.0").crawlDelayMs());
+    assertEquals(0, RobotsRules.parse("User-agent: *\nDisallow: /x\n", "other-bot/1.0").crawlDelayMs());
+  }
+
+  @Test
+  void aCrawlDelayThatIsNotANumberIsIgnored() {
+    assertEquals(0, RobotsRules.parse("User-agent: *\nCrawl-delay: soon\n", "a/1").crawlDelayMs());
+    assertEquals(0, RobotsRules.parse("User-agent: *\nCrawl-delay: -3\n", "a/1").crawlDelayMs());
+    assertEquals(RobotsRules.MAX_CRAWL_DELAY_SECONDS * 1000,
+        RobotsRules.parse("User-agent: *\nCrawl-delay: 99999999\n", "a/1").crawlDelayMs());
+  }
 }
