@@ -30,7 +30,14 @@ public record JobRequest(
     boolean respectRobots,
     ExtractSpec extract,
     String downloadField,
-    long delayMs) {
+    long delayMs,
+    AutoThrottle autoThrottle) {
+
+  /**
+   * Scrapy's AutoThrottle: aim for {@code targetConcurrency} requests in flight per origin by setting the delay from
+   * the measured latency, between the job's delay and {@code maxDelayMs}. Null in a request that does not ask for it.
+   */
+  public record AutoThrottle(double targetConcurrency, long maxDelayMs) {}
 
   /** Which discovered links are followed when {@code maxDepth > 0}. */
   public enum Scope {
@@ -58,7 +65,9 @@ public record JobRequest(
   private static final int MAX_URL_LENGTH = 8192;
 
   private static final Set<String> TOP_KEYS = Set.of("urls", "concurrency", "perHostConcurrency", "delayMs", "timeoutMs",
-      "deadlineMs", "retries", "maxDepth", "maxPages", "scope", "respectRobots", "extract", "download");
+      "deadlineMs", "retries", "maxDepth", "maxPages", "scope", "respectRobots", "extract", "download",
+      "autoThrottle");
+  private static final Set<String> AUTO_THROTTLE_KEYS = Set.of("targetConcurrency", "maxDelayMs");
   private static final Set<String> EXTRACT_KEYS = Set.of("items", "fields", "follow", "detail");
   private static final Set<String> DOWNLOAD_KEYS = Set.of("field");
 
@@ -89,7 +98,27 @@ public record JobRequest(
     ExtractSpec extract = json.containsKey("extract") ? extract(json.getValue("extract")) : null;
     String downloadField = json.containsKey("download") ? download(json.getValue("download"), extract) : null;
     return new JobRequest(urls, concurrency, perHost, timeoutMs, deadlineMs, retries, maxDepth, maxPages, scope,
-        respectRobots, extract, downloadField, delayMs);
+        respectRobots, extract, downloadField, delayMs,
+        json.containsKey("autoThrottle") ? autoThrottle(json.getValue("autoThrottle"), perHost, delayMs) : null);
+  }
+
+  private static AutoThrottle autoThrottle(Object value, int perHost, long delayMs) {
+    if (!(value instanceof JsonObject json)) {
+      throw new InvalidRequestException("autoThrottle", "must be an object ({} for the defaults)");
+    }
+    unknownKeys(json, AUTO_THROTTLE_KEYS, "autoThrottle.");
+    double target = 1.0;
+    if (json.containsKey("targetConcurrency")) {
+      if (!(json.getValue("targetConcurrency") instanceof Number n) || !(n.doubleValue() >= 0.1)
+          || n.doubleValue() > perHost) {
+        throw new InvalidRequestException("autoThrottle.targetConcurrency", "must be a number from 0.1 to "
+            + "perHostConcurrency (" + perHost + "); got " + json.getValue("targetConcurrency"));
+      }
+      target = n.doubleValue();
+    }
+    long maxDelay = whole(json, "maxDelayMs", "autoThrottle.maxDelayMs", MAX_DELAY_MS, Math.max(1, delayMs),
+        MAX_DELAY_MS);
+    return new AutoThrottle(target, maxDelay);
   }
 
   private static void unknownKeys(JsonObject json, Set<String> known, String prefix) {

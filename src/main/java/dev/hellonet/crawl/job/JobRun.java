@@ -59,7 +59,7 @@ public final class JobRun {
     this.onFinish = onFinish;
     var politeness = config.limits().politeness();
     this.pacing = new HostPacing(Math.max(request.delayMs(), politeness.minDelayMs()), politeness.maxCrawlDelayMs(),
-        politeness.maxPauseMs(), () -> System.nanoTime() / 1_000_000);
+        politeness.maxPauseMs(), request.autoThrottle(), () -> System.nanoTime() / 1_000_000);
     job.politeness(pacing::toJson);
     this.scheduler = new Scheduler(vertx, new HostLimiter(request.concurrency(), request.perHostConcurrency()),
         pacing, request.retries(), job::isRunning, this::launch);
@@ -175,6 +175,7 @@ public final class JobRun {
   /** Runs one attempt of a task that the scheduler gave a slot. */
   private void launch(Task task) {
     String origin = task.origin();
+    long launchedAt = System.nanoTime();
     task.attempt++;
     Future<InetAddress> address = checks.address(task.host());
     Future<FetchResult> fetched;
@@ -191,7 +192,8 @@ public final class JobRun {
     BodySink held = body;
     // The slot is held until the page is parsed too, so that parsing paces fetching and parsed-but-waiting pages
     // can never pile up in memory.
-    fetched.transform(ar -> job.isRunning() ? handle(task, FetchOutcome.of(ar.result(), ar.cause()))
+    fetched.transform(ar -> job.isRunning()
+            ? handle(task, FetchOutcome.of(ar.result(), ar.cause()), (System.nanoTime() - launchedAt) / 1_000_000)
             : Future.<Void>succeededFuture())
         .onComplete(done -> {
           if (held != null) {
@@ -202,11 +204,11 @@ public final class JobRun {
   }
 
   /** One reading of a fetch's outcome for pages and downloads alike; completes when the page's work is done. */
-  private Future<Void> handle(Task task, FetchOutcome outcome) {
+  private Future<Void> handle(Task task, FetchOutcome outcome, long latencyMs) {
     if (outcome.failure() != null && outcome.failure().limitKey() != null) {
       job.limited(outcome.failure().limitKey(), 1);
     }
-    pace(task.origin(), outcome);
+    pace(task.origin(), outcome, latencyMs);
     if (task.isPage()) {
       task.page.bytes = outcome.bytes();
       if (outcome.httpStatus() != null) {
@@ -237,7 +239,10 @@ public final class JobRun {
   }
 
   /** Tells the origin's pacing how it answered: overloaded, failing, or fine. */
-  private void pace(String origin, FetchOutcome outcome) {
+  private void pace(String origin, FetchOutcome outcome, long latencyMs) {
+    if (outcome.httpStatus() != null) {
+      pacing.responded(origin, latencyMs, outcome.kind() == FetchOutcome.Kind.SUCCESS);
+    }
     if (outcome.overloaded()) {
       pacing.overloaded(origin, RetryAfter.millis(outcome.result() == null ? null : outcome.result().retryAfter(),
           java.time.Instant.now()));

@@ -70,4 +70,25 @@ class HostPacingTest {
     p.started("(dns)");
     assertEquals(0, p.waitMs("(dns)"));
   }
+
+  @Test
+  void autoThrottleMovesHalfwayTowardsLatencyOverTargetAndErrorsNeverSpeedItUp() {
+    HostPacing p = new HostPacing(100, 10_000, 60_000, new JobRequest.AutoThrottle(2.0, 5_000), () -> now);
+    p.started(A);
+    assertEquals(HostPacing.ADAPTIVE_START_MS, p.waitMs(A), "starts at 1 s");
+    p.responded(A, 400, true);          // target 400 / 2 = 200: halfway from 1000 is 600
+    p.started(A);
+    assertEquals(600, p.waitMs(A));
+    p.responded(A, 0, false);           // would be 300, but an error never speeds it up
+    p.started(A);
+    assertEquals(600, p.waitMs(A));
+    p.responded(A, 100_000, false);     // errors may slow it down, up to maxDelayMs
+    p.started(A);
+    assertEquals(5_000, p.waitMs(A));
+    for (int i = 0; i < 20; i++) {
+      p.responded(A, 0, true);
+    }
+    p.started(A);
+    assertEquals(100, p.waitMs(A), "never below the job's delay");
+  }
 }
