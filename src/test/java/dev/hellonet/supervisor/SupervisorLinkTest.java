@@ -95,6 +95,16 @@ class SupervisorLinkTest {
     assertTrue(log.contains("the supervisor (pid " + ProcessHandle.current().pid() + ") is gone"), log);
   }
 
+  /** A worker started by hand, with no supervisor named, would have nothing to watch: refused, naming both arguments. */
+  @Test
+  void aWorkerWithoutItsSupervisorIsRefusedNamingTheArguments() throws Exception {
+    ServerProcess worker = processes.launch(dir.resolve("alone"), Map.of("HELLONET_HELLO_PROCESSES", "2",
+        "HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort())), List.of("-cp",
+        System.getProperty("java.class.path"), "dev.hellonet.Main", WorkerCommand.WORKER_ARG + 0));
+    assertEquals(2, worker.awaitExit(60), worker.log());
+    assertTrue(worker.log().contains("--worker=<i> and --supervisor=<pid>:<start> go together"), worker.log());
+  }
+
   private ServerProcess launchWorker(SupervisorLink supervisor, Path status) throws Exception {
     Map<String, String> env = new HashMap<>(Map.of(
         "HELLONET_HELLO_PROCESSES", "2",
