@@ -5,11 +5,14 @@ import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
 import dev.hellonet.log.LogSetup;
+import dev.hellonet.supervisor.StatusBoard;
 import dev.hellonet.supervisor.Supervisor;
+import dev.hellonet.supervisor.SupervisorLink;
 import dev.hellonet.supervisor.WorkerCommand;
 import dev.hellonet.supervisor.WorkerIdentity;
 import sun.misc.Signal;
 
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,25 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // First of all, before even the configuration: a worker watches its supervisor from its first instant, and one
+    // whose supervisor is already gone goes no further.
+    Optional<SupervisorLink> supervisor;
+    try {
+      supervisor = SupervisorLink.fromArgs(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("hellonet: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    CompletableFuture<Void> supervisorGone = supervisor.isPresent() ? SupervisorLink.endOf(System.in)
+        : new CompletableFuture<>();
+    if (supervisor.isPresent() && !supervisor.get().alive()) {
+      System.err.println("hellonet: the supervisor (" + supervisor.get() + ") that started this worker is gone: not"
+          + " starting");
+      clearStatusOfGoneSupervisor(args);
+      System.exit(1);
+      return;
+    }
     HellonetConfig config;
     try {
       config = ConfigLoader.load(System.getenv());
@@ -62,6 +84,12 @@ public final class Main {
       worker = WorkerIdentity.fromArgs(args, config.scale().processes());
     } catch (IllegalArgumentException e) {
       System.err.println("hellonet: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (worker.isPresent() != supervisor.isPresent()) {
+      System.err.println("hellonet: " + WorkerCommand.WORKER_ARG + "<i> and " + SupervisorLink.ARG + "<pid>:<start>"
+          + " go together: workers are started by the supervisor (hello.processes > 1), not by hand");
       System.exit(2);
       return;
     }
@@ -103,11 +131,21 @@ public final class Main {
     Signal.handle(new Signal("INT"), sig -> new Thread(stop, "hellonet-stop").start());
     LOG.info("starting" + worker.map(w -> " " + w.name()).orElse("")
         + " (SIGTERM or SIGINT from now on stops gracefully)");
-    // A worker whose supervisor is gone (even by SIGKILL) stops gracefully rather than serve on unsupervised.
-    worker.flatMap(w -> ProcessHandle.current().parent()).ifPresent(parent -> parent.onExit().thenRun(() -> {
-      LOG.warning("the supervisor (pid " + parent.pid() + ") is gone");
+    // Once more, just before anything is bound: a supervisor that died while this worker read its configuration leaves
+    // it nothing to serve for.
+    if (supervisor.isPresent() && (supervisorGone.isDone() || !supervisor.get().alive())) {
+      LOG.warning("the supervisor (" + supervisor.get() + ") is gone before this worker bound anything: not starting");
+      clearStatusOfGoneSupervisor(args);
+      System.exit(1);
+      return;
+    }
+    // From here on, a worker whose supervisor is gone (even by SIGKILL) stops gracefully rather than serve on
+    // unsupervised; if it goes during the start, the stop waits for the start to finish.
+    supervisorGone.thenRun(() -> {
+      LOG.warning("the supervisor (" + supervisor.orElseThrow() + ") is gone: stopping");
+      clearStatusOfGoneSupervisor(args);
       new Thread(stop, "hellonet-stop").start();
-    }));
+    });
 
     try {
       Hellonet node = Hellonet.start(config, worker).toCompletionStage().toCompletableFuture()
@@ -126,6 +164,15 @@ public final class Main {
     } catch (InterruptedException | TimeoutException e) {
       LOG.severe("cannot start: " + e);
       System.exit(1);
+    }
+  }
+
+  /** A supervisor killed outright leaves its status file behind; its workers, which outlive it briefly, remove it. */
+  private static void clearStatusOfGoneSupervisor(String[] args) {
+    for (String arg : args) {
+      if (arg.startsWith(WorkerCommand.STATUS_ARG)) {
+        StatusBoard.removeLeftOf(Path.of(arg.substring(WorkerCommand.STATUS_ARG.length())));
+      }
     }
   }
 

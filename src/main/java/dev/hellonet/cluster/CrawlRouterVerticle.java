@@ -30,6 +30,11 @@ public final class CrawlRouterVerticle extends VerticleBase {
   private final ClusterView cluster;
   private final int instances;
   private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
+  /**
+   * For this node's own instances: delivered locally, without asking the cluster manager where they are, which a
+   * frozen member can stall (a readiness probe asks this node's jobs this way).
+   */
+  private final DeliveryOptions ownInstances = new DeliveryOptions(options).setLocalOnly(true);
   private int next;
 
   public CrawlRouterVerticle(ClusterView cluster, int instances) {
@@ -99,7 +104,7 @@ public final class CrawlRouterVerticle extends VerticleBase {
     for (int i = 0; i < instances; i++) {
       String owner = owner(cluster, i);
       asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofInstance(Addresses.CRAWL_LIST, owner),
-              new JsonObject().put("limit", MAX_LIST_LIMIT), options)
+              new JsonObject().put("limit", MAX_LIST_LIMIT), ownInstances)
           .map(reply -> {
             JsonArray jobs = new JsonArray();
             reply.body().getJsonArray("jobs").forEach(job -> jobs.add(routed(owner, (JsonObject) job)));

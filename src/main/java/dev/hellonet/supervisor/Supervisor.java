@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +43,8 @@ public final class Supervisor {
   /** Starts the workers; the returned future completes with the process's exit code once {@link #stop} is done. */
   public CompletableFuture<Integer> start() throws IOException {
     int n = config.scale().processes();
-    Path statusFile = Files.createTempFile("hellonet-supervisor-" + ProcessHandle.current().pid() + "-", ".json");
-    board = new StatusBoard(statusFile, ProcessHandle.current().pid(), n);
+    board = StatusBoard.createIn(Path.of(System.getProperty("java.io.tmpdir")), ProcessHandle.current().pid(), n);
+    Path statusFile = board.file();
     // The supervisor does little: one event loop, a few virtual threads.
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     long stopTimeoutMs = config.shutdown().drainDelayMs() + config.shutdown().timeoutMs() + STOP_MARGIN_MS;

@@ -52,10 +52,11 @@ public final class WorkerCommand {
     return new WorkerCommand(command);
   }
 
-  /** The full command for worker {@code index}. */
+  /** The full command for worker {@code index}, naming the current process as its supervisor. */
   public List<String> forWorker(int index, Path statusFile) {
     List<String> command = new ArrayList<>(prefix);
     command.add(WORKER_ARG + index);
+    command.add(SupervisorLink.ofCurrentProcess().arg());
     command.add(STATUS_ARG + statusFile);
     return command;
   }

@@ -9,7 +9,8 @@ import java.util.Optional;
  */
 public record WorkerIdentity(int index, int count, Path statusFile) {
   /**
-   * Reads {@code --worker=<i>} and {@code --supervisor-status=<path>} from the command line; empty when absent.
+   * Reads {@code --worker=<i>} and {@code --supervisor-status=<path>} from the command line; empty when absent. The
+   * supervisor's own argument is {@link SupervisorLink#fromArgs}'s.
    *
    * @throws IllegalArgumentException naming the argument that is malformed or unknown
    */
@@ -25,7 +26,7 @@ public record WorkerIdentity(int index, int count, Path statusFile) {
         }
       } else if (arg.startsWith(WorkerCommand.STATUS_ARG)) {
         status = Path.of(arg.substring(WorkerCommand.STATUS_ARG.length()));
-      } else {
+      } else if (!arg.startsWith(SupervisorLink.ARG)) {
         throw new IllegalArgumentException("unknown argument " + arg + " (configuration goes in conf/config.json or "
             + "HELLONET_* variables)");
       }

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,11 @@ final class WorkerKeeper extends VerticleBase {
   private final Promise<Integer> stopped = Promise.promise();
   private int restarts;
   private Integer lastExit;
+  /**
+   * The supervisor's end of the running worker's stdin, held here until the worker has exited: the worker stops when
+   * it reads end-of-file, so it must not be closed (nor collected, which closes it) before then.
+   */
+  private OutputStream link;
 
   /**
    * @param stopTimeoutMs how long a worker may take to stop gracefully after SIGTERM before it is killed
@@ -67,6 +73,7 @@ final class WorkerKeeper extends VerticleBase {
           return;
         }
         lastExit = process.exitValue();
+        unlink();
         LOG.warning("worker " + index + " (pid " + process.pid() + ") exited with " + lastExit + " after "
             + (System.currentTimeMillis() - startedAt) + " ms");
       }
@@ -92,8 +99,12 @@ final class WorkerKeeper extends VerticleBase {
 
   private Process launch() {
     try {
-      // Workers share the supervisor's stdout and stderr: one log for the host, as with nginx's workers.
-      return new ProcessBuilder(command).inheritIO().start();
+      // Workers share the supervisor's stdout and stderr: one log for the host, as with nginx's workers. Their stdin
+      // is the pipe of SupervisorLink.
+      Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE)
+          .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      link = process.getOutputStream();
+      return process;
     } catch (IOException e) {
       LOG.log(Level.SEVERE, "worker " + index + ": cannot launch " + command.get(0) + ": " + e);
       lastExit = -1;
@@ -113,8 +124,19 @@ final class WorkerKeeper extends VerticleBase {
       exit.await();
     }
     lastExit = process.exitValue();
+    unlink();
     report(-1, WorkerState.STOPPED, 0);
     return lastExit;
+  }
+
+  /** Closes the pipe of a worker that has exited. */
+  private void unlink() {
+    try {
+      link.close();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "worker " + index + ": closing its stdin", e);
+    }
+    link = null;
   }
 
   private void report(long pid, WorkerState state, long startedAt) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -238,6 +239,49 @@ class SupervisedWorkersTest {
     // this supervisor was started without them.
     assertEquals(2, count(log, " is STARTED"), "both workers started Hazelcast:\n" + log);
     assertFalse(log.contains("Hazelcast is starting in a Java modular environment"), log);
+  }
+
+  /**
+   * The race that once left a worker serving with init for a parent: the supervisor is SIGKILLed the moment it has
+   * launched a replacement, before that JVM has run a line of hellonet. Every worker, the replacement included, is
+   * gone soon after, and so is the supervisor's status.
+   */
+  @Test
+  void aSupervisorKilledJustAsItRestartsAWorkerLeavesNoWorkerAndNoStatusBehind() throws Exception {
+    Group group = startGroup(2);
+    JsonObject status = group.http.get("/api/status").body();
+    long victimPid = worker(status, 1).getLong("pid");
+    ProcessHandle supervisor = ProcessHandle.of(group.server.pid()).orElseThrow();
+    String line = group.server.log().lines().filter(l -> l.contains(" worker processes, status in ")).findFirst()
+        .orElseThrow();
+    Path statusFile = Path.of(line.substring(line.indexOf("status in ") + "status in ".length()).trim());
+    assertTrue(Files.exists(statusFile), line);
+
+    ProcessHandle.of(victimPid).orElseThrow().destroyForcibly();
+    // A worker that ran for a while is restarted without delay; the kill comes as soon as the new JVM exists.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    List<ProcessHandle> workers;
+    while (true) {
+      workers = supervisor.children().filter(c -> c.pid() != victimPid).toList();
+      if (workers.size() == 2) {
+        break;
+      }
+      assertTrue(System.nanoTime() < deadline, "no replacement launched within 30 s:\n" + group.server.log());
+      Thread.sleep(5);
+    }
+    supervisor.destroyForcibly();
+    supervisor.onExit().get(10, TimeUnit.SECONDS);
+
+    for (ProcessHandle w : workers) {
+      try {
+        w.onExit().get(45, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("worker " + w.pid() + " outlived its killed supervisor by 45 s, parent now "
+            + w.parent().map(ProcessHandle::pid).orElse(-1L) + ":\n" + group.server.log());
+      }
+    }
+    assertFalse(Files.exists(statusFile.getParent()), "the workers cleared the status the supervisor could not:\n"
+        + group.server.log());
   }
 
   @Test

@@ -45,6 +45,13 @@ public final class ProcessFixture implements AfterEachCallback {
     return server;
   }
 
+  /** Launches a server with its own entry (see {@link ServerProcess#launch(Path, Map, List)}) that ends with the test. */
+  public ServerProcess launch(Path workDir, Map<String, String> env, List<String> entry) throws IOException {
+    ServerProcess server = ServerProcess.launch(workDir, env, entry);
+    servers.add(server);
+    return server;
+  }
+
   /** Starts a server and waits until it listens (see {@link ServerProcess#start}); it ends with the test. */
   public ServerProcess start(Path workDir, Map<String, String> env) throws IOException, InterruptedException {
     ServerProcess server = ServerProcess.start(workDir, env);

@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 /** A hellonet node in its own JVM ({@code dev.hellonet.Main}), configured through HELLONET_* variables, on loopback. */
 public final class ServerProcess implements AutoCloseable {
+  /**
+   * How long a supervisor's workers may take to stop after it was killed: the graceful stop of an idle worker, on a
+   * busy machine.
+   */
+  static final long DESCENDANTS_GRACE_S = 45;
   private final Process process;
   private final Path log;
   private final int port;
@@ -56,7 +61,9 @@ public final class ServerProcess implements AutoCloseable {
     Files.createDirectories(workDir);
     int port = env.containsKey("HELLONET_HELLO_PORT") ? Integer.parseInt(env.get("HELLONET_HELLO_PORT")) : freePort();
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(TestRun.jvmOptions());
+    command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
     command.addAll(entry);
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("HELLONET_"));
@@ -81,6 +88,15 @@ public final class ServerProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Closes the process's stdin: what a worker sees when its supervisor dies, whatever kills it. */
+  public void closeInput() throws IOException {
+    process.getOutputStream().close();
   }
 
   public boolean isAlive() {
@@ -114,11 +130,30 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILL, then waits for what it started (a supervisor's workers) to end on their own, as they must when their
+   * supervisor is gone; one still running after {@link #DESCENDANTS_GRACE_S} is killed and fails the test.
+   */
   @Override
   public void close() throws InterruptedException {
+    List<ProcessHandle> started = process.descendants().toList();
     if (process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DESCENDANTS_GRACE_S);
+    List<Long> outlived = new ArrayList<>();
+    for (ProcessHandle child : started) {
+      try {
+        child.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        outlived.add(child.pid());
+        child.destroyForcibly();
+      }
+    }
+    if (!outlived.isEmpty()) {
+      throw new AssertionError("processes " + outlived + " outlived their parent " + process.pid() + " by "
+          + DESCENDANTS_GRACE_S + " s (killed now):\n" + log());
     }
   }
 }
