@@ -209,8 +209,11 @@ class Load:
     """TCP clients spread over the hello Service's endpoints, and HTTP reads over the HTTP Service's; every number any
     client got, so that a repeat anywhere in the run is seen."""
 
-    def __init__(self, h, tcp_clients=4, per_conn=25):
-        self.h, self.per_conn = h, per_conn
+    def __init__(self, h, tcp_clients=4, per_conn=50, conn_per_s=15):
+        # Every client here has the host's one address, and the node limits new connections per address
+        # (protection.newConnectionsPerSecond): each client opens at most conn_per_s a second, so that the sum stays
+        # under the limit on any one pod.
+        self.h, self.per_conn, self.gap = h, per_conn, 1.0 / conn_per_s
         self.lock = threading.Lock()
         self.numbers = {}
         self.dups = []
@@ -237,17 +240,18 @@ class Load:
         log(f"request failed: {what} to {pod.name}: {reason[:200]}")
 
     def tcp(self, k):
-        i = k
-        port = None
+        i, last = k, 0.0
         while not self.h.stopping:
             if self.paused:
                 time.sleep(0.05)
                 continue
+            time.sleep(max(0.0, last + self.gap - time.time()))
             pod = self.pick(i)
             i += 1
             if pod is None:
                 time.sleep(0.05)
                 continue
+            last = time.time()
             port = pod.run.ports["hello"]
             self.h.check_address(pod.ip)
             with self.lock:
