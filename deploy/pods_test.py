@@ -305,7 +305,7 @@ class Load:
                 with self.lock:
                     self.inflight += 1
                 try:
-                    status, body = self.h.get(pod, path, timeout=3)
+                    status, body = self.h.get(pod, path, timeout=5)
                     if status != 200:
                         self.fail(pod, f"GET {path}", f"{status} {body[:200]}")
                     else:
@@ -352,6 +352,19 @@ class Harness:
         services = mf.find(self.items, "Service")
         self.secrets = mf.Secrets(self.items, self.work, [s["metadata"]["name"] for s in services])
         self.services = services
+        for sv in services:
+            if sv["spec"].get("clusterIP") != "None":
+                self.notes.append(f"Service {sv['metadata']['name']} ({sv['spec'].get('type', 'ClusterIP')}): no virtual "
+                                  "IP or kube-proxy; the harness's clients use the addresses of the ready pods it "
+                                  "selects, and pods cannot reach it by name")
+        for kind, why in [("NetworkPolicy", "not enforced (no CNI policy engine); the network is --internal"),
+                          ("HorizontalPodAutoscaler", "no metrics server; drill 7 scales by hand"),
+                          ("PodDisruptionBudget", "no evictions here; the drills disturb one pod at a time")]:
+            names = [o["metadata"]["name"] for o in mf.find(self.items, kind)]
+            if names:
+                self.notes.append(f"{kind} {', '.join(names)}: {why}")
+        self.notes.append("probes and the preStop hook run from the host (httpGet to the pod's address, exec through "
+                          "podman exec), as a kubelet would; seccomp RuntimeDefault is podman's default profile")
         self.load = None
         self.load_t0 = time.time()
         self.pg = None
@@ -843,6 +856,7 @@ def main():
     finally:
         h.summary_load()
         h.stopping = True
+        h.notes.append(f"Secret keys made for the run (never from the repository): {', '.join(h.secrets.made)}")
         out = {"rows": h.rows, "notes": h.notes}
         (pathlib.Path(work) / "result.json").write_text(json.dumps(out))
     return 0
