@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import manifests as mf  # noqa: E402
 
@@ -36,6 +37,11 @@ def podman(*args, timeout=120, check=True):
     if check and r.returncode != 0:
         raise RuntimeError(f"podman {' '.join(args[:3])}...: {r.stderr.strip()[-500:]}")
     return r.stdout.strip()
+
+
+def fmt(fails):
+    """Failed requests for the table: when (seconds into the run), to which pod, what, why."""
+    return "; ".join(f"{t - T0:.0f}s {pod} {what}: {why[:100]}" for t, pod, what, why in fails)
 
 
 class DrillFailed(Exception):
@@ -256,8 +262,10 @@ class Load:
             self.h.check_address(pod.ip)
             with self.lock:
                 self.inflight += 1
+            stage = "connect"
             try:
                 s = socket.create_connection((pod.ip, port), timeout=3)
+                stage = "read"
                 try:
                     s.sendall(b"hello\n" * self.per_conn)
                     s.shutdown(socket.SHUT_WR)
@@ -286,7 +294,7 @@ class Load:
                 if len(lines) != self.per_conn or other:
                     self.fail(pod, "tcp", f"{len(lines)} replies to {self.per_conn} requests {other[:2]}")
             except OSError as e:
-                self.fail(pod, "tcp", repr(e))
+                self.fail(pod, "tcp", f"{stage}: {e!r}")
             finally:
                 with self.lock:
                     self.inflight -= 1
@@ -581,7 +589,7 @@ class Harness:
         joined = time.time() - min(p.started_at for p in pods)
         time.sleep(3)
         if self.load.failures:
-            problems.append(f"{len(self.load.failures)} failed requests: {self.load.failures[:2]}")
+            problems.append(f"{len(self.load.failures)} failed requests: {fmt(self.load.failures[:2])}")
         ready = [p.first_200_at - p.started_at for p in pods]
         kubelet = [p.ready_at - p.started_at for p in pods]
         del t
@@ -648,7 +656,7 @@ class Harness:
             problems.append(f"ready endpoints fell to {min_eps[0]} (maxUnavailable 0 keeps {want})")
         fails = self.load.failures_since(t0)
         if fails:
-            problems.append(f"{len(fails)} failed requests to ready pods: {fails[:2]}")
+            problems.append(f"{len(fails)} failed requests to ready pods: {fmt(fails[:2])}")
         new = [p for p in self.pods if not p.dead and not p.terminating]
         self.wait("the new pods' views agree", lambda: self.converged(new), 60, step=0.5)
         c1, cl1, c = self.quiet_totals(new[0])
@@ -675,8 +683,18 @@ class Harness:
         others = pods[1:]
         t0 = time.time()
         self.kill_pod(victim)
-        left_sums = self.wait("the killed pod out of the sums", lambda: all(
-            victim.name not in self.live_view(o)[0] for o in others) and time.time(), 30, step=0.1) - t0
+        view_errors = []
+
+        def out_of_sums():
+            for o in others:
+                try:
+                    if victim.name in self.live_view(o)[0]:
+                        return False
+                except (OSError, ValueError) as e:
+                    view_errors.append(f"{o.name}: {e!r}"[:120])
+                    return False
+            return time.time()
+        left_sums = self.wait("the killed pod out of the sums", out_of_sums, 30, step=0.1) - t0
 
         def departed():
             _, rows, _ = self.live_view(others[0])
@@ -684,7 +702,8 @@ class Harness:
         self.wait("the killed pod departed", departed, 30, step=0.2)
         left_members = time.time() - t0
         if left_sums > 2.0 + 1.0:
-            problems.append(f"out of the sums after {left_sums:.1f} s (documented: within 2 s)")
+            problems.append(f"out of the sums after {left_sums:.1f} s (documented: within 2 s); meanwhile "
+                            f"{len(view_errors)} /api/counters calls failed, e.g. {view_errors[:2]}")
         if left_members > 11 + 2:
             problems.append(f"departed after {left_members:.1f} s (documented: at most 10 s plus a heartbeat)")
         n = self.new_pod(self.dep, "hellonet")
@@ -693,7 +712,7 @@ class Harness:
         time.sleep(2)
         fails = self.load.failures_since(t0, exclude={victim.name})
         if fails:
-            problems.append(f"{len(fails)} failed requests to the other pods: {fails[:2]}")
+            problems.append(f"{len(fails)} failed requests to the other pods: {fmt(fails[:2])}")
         podman("rm", "-f", victim.container, check=False)
         return (f"out of the sums {left_sums:.1f} s, departed {left_members:.1f} s after SIGKILL; replacement ready "
                 f"{n.ready_at - n.started_at:.1f} s, joined {joined:.1f} s"), problems
@@ -714,7 +733,12 @@ class Harness:
             problems.append(f"other pods turned unready while one was frozen: {dropped[:3]}")
         fails = self.load.failures_since(t0, exclude={victim.name})
         if fails:
-            problems.append(f"{len(fails)} failed requests to the other pods: {fails[:3]}")
+            problems.append(f"{len(fails)} failed requests to the other pods: {fmt(fails[:3])}")
+        # A failing readiness check answers 503 (Service Unavailable), never 500.
+        statuses = sorted({b.split(" ", 1)[0] for p in pods for (t, v, b) in p.transitions
+                           if t >= t0 and not v and b[:3].isdigit()})
+        if any(x != "503" for x in statuses):
+            problems.append(f"readiness failed with HTTP {', '.join(statuses)}, not 503")
         vt = [round(t - t0, 1) for (t, v, _) in victim.transitions if t >= t0 and not v]
         try:
             self.wait("the frozen pod back, every view agreeing", lambda: victim.ready and self.converged(pods), 90,
@@ -743,7 +767,7 @@ class Harness:
             problems.append(f"pods unready for another reason than no numbers left: {[(n, t, b[:200]) for n, t, b in bad][:2]}")
         fails = [f for f in self.load.failures_since(t0)]
         if fails:
-            problems.append(f"{len(fails)} failed requests: {fails[:2]}")
+            problems.append(f"{len(fails)} failed requests: {fmt(fails[:2])}")
         return (f"down {seconds} s; ready again {time.time() - t1:.1f} s after it; {len(unready)} unready "
                 f"transitions (out of numbers); {self.load.err_replies - err0} ERR unavailable replies"), problems
 
@@ -762,7 +786,7 @@ class Harness:
         t1 = time.time()
         fails = self.load.failures_since(t0, exclude={victim.name})
         if fails:
-            problems.append(f"{len(fails)} failed requests to the other pods: {fails[:3]}")
+            problems.append(f"{len(fails)} failed requests to the other pods: {fmt(fails[:3])}")
         dropped = [(p.name, round(t - t0, 1)) for p in others for (t, v, _) in p.transitions if t >= t0 and not v]
         if dropped:
             problems.append(f"other pods turned unready: {dropped[:3]}")
@@ -804,7 +828,7 @@ class Harness:
         self.wait("3 live in every view", lambda: self.converged(base), 60, step=0.5)
         fails = self.load.failures_since(t0)
         if fails:
-            problems.append(f"{len(fails)} failed requests: {fails[:2]}")
+            problems.append(f"{len(fails)} failed requests: {fmt(fails[:2])}")
         c1, cl1, c = self.quiet_totals(base[0])
         if c1 - c0 != cl1 - cl0:
             problems.append(f"counters not exact: clients got {c1 - c0} replies, the cluster counted {cl1 - cl0}")
