@@ -3,6 +3,7 @@
 #
 #   bench/conn-memory.sh [--connections N (18000)] [--clients K (enough, at least 2)] [--servers hellonet,nginx,redis]
 #                        [--out DIR] [--hold-seconds S (300)] [--open-seconds S (240)] [--warmup W (500)]
+#                        [--settle-seconds S (15): wait after the last connection opened, before measuring]
 #
 # Each server in turn (alone on the machine's loopback) is started, warmed up with W connections opened and closed
 # twice, measured idle, then made to hold N connections that each sent one request, read the reply and stay open
