@@ -37,4 +37,6 @@ if [ ! -f "$jar" ] || [ -n "$(cd "$ROOT" && find pom.xml src conf -newer "$jar" 
   echo "conn-memory: building target/hellonet.jar" >&2
   "$ROOT/hellonet" build
 fi
+# The older form, a bare count, still works.
+case "${1:-}" in [0-9]*) set -- --connections "$@" ;; esac
 exec python3 "$ROOT/bench/conn_memory.py" --root "$ROOT" "$@"
