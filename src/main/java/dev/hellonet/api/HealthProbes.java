@@ -27,7 +27,8 @@ final class HealthProbes {
             snapshot -> Status.OK()));
   }
 
-  static HealthChecks readiness(Vertx vertx, BusClient bus) {
+  /** {@code details} false: the sequence check names the store's kind only, not its path or database host. */
+  static HealthChecks readiness(Vertx vertx, BusClient bus, boolean details) {
     NodeStatus node = new NodeStatus(bus);
     return HealthChecks.create(vertx)
         .register("accepting", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> s.getBoolean("accepting", false)
@@ -38,19 +39,19 @@ final class HealthProbes {
               : Status.KO(new JsonObject().put("reason", "the TCP server is not listening"));
         }))
         .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> sequence(
-            s.getJsonObject("sequence", new JsonObject()))))
+            s.getJsonObject("sequence", new JsonObject()), details)))
         .register("crawler", CHECK_TIMEOUT_MS, p -> complete(p,
             bus.request(Addresses.CRAWL_LIST, new JsonObject().put("limit", 1)), list -> Status.OK()));
   }
 
-  private static Status sequence(JsonObject sequence) {
-    JsonObject data = new JsonObject().put("store", sequence.getValue("store"))
+  private static Status sequence(JsonObject sequence, boolean details) {
+    JsonObject data = new JsonObject().put(details ? "store" : "kind", sequence.getValue(details ? "store" : "kind"))
         .put("highWaterMark", sequence.getValue("highWaterMark"))
         .put("healthy", sequence.getValue("healthy"));
     int exhausted = sequence.getInteger("exhaustedInstances", 0);
     if (exhausted > 0) {
       return Status.KO(data.put("reason", exhausted + " hello instance(s) have no numbers left and the sequence store"
-          + " fails: " + sequence.getString("lastError", "")));
+          + " fails" + (details ? ": " + sequence.getString("lastError", "") : "")));
     }
     return Status.OK(data);
   }

@@ -132,17 +132,24 @@ public record HellonetConfig(
 
   /**
    * Limits and authentication of the REST API. An empty {@code token} turns authentication off; otherwise POST and
-   * DELETE need {@code Authorization: Bearer <token>}.
+   * DELETE need {@code Authorization: Bearer <token>}, and reading crawl jobs needs the token or {@code readToken}
+   * (which reads and cannot change anything; empty: reads need the token).
    */
-  public record ApiConfig(long maxBodyBytes, String token) {
+  public record ApiConfig(long maxBodyBytes, String token, String readToken) {
+    /** Without a separate read token. */
+    public ApiConfig(long maxBodyBytes, String token) {
+      this(maxBodyBytes, token, "");
+    }
+
     public boolean authEnabled() {
       return !token.isEmpty();
     }
 
-    /** Never shows the token: configurations get logged. */
+    /** Never shows the tokens: configurations get logged. */
     @Override
     public String toString() {
-      return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)") + "]";
+      return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)")
+          + ", readToken=" + (readToken.isEmpty() ? "(none)" : "(set)") + "]";
     }
   }
 
@@ -273,19 +280,34 @@ public record HellonetConfig(
         r.targets("crawler.deny"),
         crawlerLimits(r));
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
-    String token = r.string("api.token");
-    if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-      // The value itself stays out of the message: it may be a real secret with a typo.
-      throw new ConfigException("api.token: must be empty (authentication off) or at least 16 printable ASCII"
-          + " characters without spaces; got " + token.length() + " characters");
+    String token = token(r, "api.token", "authentication off");
+    String readToken = token(r, "api.readToken", "reads need api.token");
+    if (!readToken.isEmpty() && token.isEmpty()) {
+      throw new ConfigException("api.readToken: is set but api.token is empty, so nothing needs a token; set api.token"
+          + " (HELLONET_API_TOKEN) too, or leave api.readToken empty");
     }
-    ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
+    if (!readToken.isEmpty() && readToken.equals(token)) {
+      throw new ConfigException("api.readToken: must differ from api.token; whoever holds the read token could"
+          + " otherwise start and cancel crawls");
+    }
+    ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token, readToken);
     ScaleConfig scale = scale(r, hello, http, availableProcessors);
     ClusterConfig cluster = cluster(r, scale, sequence);
     BridgeConfig bridge = bridge(r);
     BridgeExposure.check(bridge, api);
     return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
         bridge, new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster, log(r));
+  }
+
+  /** A bearer token: empty ({@code whenEmpty}) or at least 16 printable ASCII characters without spaces. */
+  private static String token(Reader r, String key, String whenEmpty) {
+    String token = r.string(key);
+    if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      // The value itself stays out of the message: it may be a real secret with a typo.
+      throw new ConfigException(key + ": must be empty (" + whenEmpty + ") or at least 16 printable ASCII"
+          + " characters without spaces; got " + token.length() + " characters");
+    }
+    return token;
   }
 
   private static ScaleConfig scale(Reader r, HelloConfig hello, HttpConfig http, int availableProcessors) {

@@ -46,7 +46,7 @@ class HealthProbesTest {
         msg.reply(s);
       }
     });
-    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000), true);
     AtomicReference<MessageConsumer<JsonObject>> crawler = new AtomicReference<>();
 
     expect(ready, false, "no crawler yet")
@@ -80,7 +80,7 @@ class HealthProbesTest {
   @Test
   void aProbeAsksForTheNodeStatusOnce(Vertx vertx, VertxTestContext test) {
     AtomicInteger asked = new AtomicInteger();
-    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000), true);
     vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
       asked.incrementAndGet();
       vertx.setTimer(20, t -> msg.reply(status(true, true)));
