@@ -155,12 +155,25 @@ public record HellonetConfig(
 
   /**
    * The TCP event bus bridge (see docs/event-bus.md): off unless {@code enabled}; every limit bounds what one client
-   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, and how many bad
-   * frames or token failures a connection may send before it is closed.
+   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, how many bad
+   * frames or token failures a connection may send before it is closed, connections per client address, and how long
+   * a connection may stay without its first accepted frame or without any traffic (0 switches a timeout off).
    */
   public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
                              int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures,
-                             boolean allowWithoutToken) {}
+                             boolean allowWithoutToken, int maxConnectionsPerAddress, long firstFrameTimeoutMs,
+                             long idleTimeoutMs) {
+    /**
+     * With the embedded defaults for the per-address cap (16) and the timeouts (first frame 10 s, idle 5 min), for
+     * tests and tools that set only the rest.
+     */
+    public BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
+                        int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures,
+                        boolean allowWithoutToken) {
+      this(enabled, host, port, maxConnections, maxFrameBytes, maxInFlight, maxQueuedBytes, maxBadFrames,
+          maxAuthFailures, allowWithoutToken, 16, 10_000, 300_000);
+    }
+  }
 
   /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
   public record EventsConfig(int crawlProgressEveryPages) {}
@@ -382,7 +395,10 @@ public record HellonetConfig(
         r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
         r.intIn("bridge.maxBadFrames", 1, 1_000_000),
         r.intIn("bridge.maxAuthFailures", 1, 1000),
-        r.bool("bridge.allowWithoutToken"));
+        r.bool("bridge.allowWithoutToken"),
+        r.intIn("bridge.maxConnectionsPerAddress", 1, 1_000_000),
+        r.longIn("bridge.firstFrameTimeoutMs", 0, 3_600_000),
+        r.longIn("bridge.idleTimeoutMs", 0, 86_400_000));
   }
 
   private static CrawlerLimits crawlerLimits(Reader r) {
