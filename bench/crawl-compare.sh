@@ -41,7 +41,8 @@ for _ in $(seq 1 100); do
 done
 
 echo "site: $PAGES pages at $URL (nginx $(nginx -v 2>&1 | sed 's|.*/||')), concurrency $CONCURRENCY" >&2
-HN_OUT=$(./hellonet java --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -cp target/hellonet.jar dev.hellonet.bench.CrawlRunner \
+# The site is on loopback, which the crawler denies unless crawler.allow names it.
+HN_OUT=$(HELLONET_CRAWLER_ALLOW=127.0.0.0/8 ./hellonet java --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -cp target/hellonet.jar dev.hellonet.bench.CrawlRunner \
   --concurrency "$CONCURRENCY" --runs "$RUNS" --urls-out "$WORK/hellonet.txt" "$URL")
 echo "$HN_OUT" >&2
 SC_OUT=$("$SCRAPY_PYTHON" bench/crawl_spider.py "$URL" "$CONCURRENCY" "$WORK/scrapy.txt" 2>"$WORK/scrapy.log" | tail -1)

@@ -43,8 +43,11 @@ final class HealthProbes {
             snapshot -> Status.OK()));
   }
 
-  /** The readiness checks; {@code bus} is not used, as for {@link #liveness}. */
-  static HealthChecks readiness(Vertx vertx, BusClient bus) {
+  /**
+   * The readiness checks; {@code bus} is not used, as for {@link #liveness}. {@code details} false: the sequence check
+   * names the store's kind only, not its path or database host.
+   */
+  static HealthChecks readiness(Vertx vertx, BusClient bus, boolean details) {
     LocalBus local = new LocalBus(vertx);
     NodeStatus node = new NodeStatus(local);
     return HealthChecks.create(vertx)
@@ -56,7 +59,7 @@ final class HealthProbes {
               : Status.KO(new JsonObject().put("reason", "the TCP server is not listening"));
         }))
         .register("sequence", CHECK_TIMEOUT_MS, p -> complete(p, node.get(), s -> sequence(
-            s.getJsonObject("sequence", new JsonObject()))))
+            s.getJsonObject("sequence", new JsonObject()), details)))
         .register("crawler", CHECK_TIMEOUT_MS, p -> complete(p, node.get().compose(s -> local.request(
             crawlerOfThisNode(s), new JsonObject().put("limit", 1))), list -> Status.OK()));
   }
@@ -71,14 +74,14 @@ final class HealthProbes {
     return nodeId == null ? Addresses.CRAWL_LIST : Addresses.ofNode(Addresses.CRAWL_LIST, nodeId);
   }
 
-  private static Status sequence(JsonObject sequence) {
-    JsonObject data = new JsonObject().put("store", sequence.getValue("store"))
+  private static Status sequence(JsonObject sequence, boolean details) {
+    JsonObject data = new JsonObject().put(details ? "store" : "kind", sequence.getValue(details ? "store" : "kind"))
         .put("highWaterMark", sequence.getValue("highWaterMark"))
         .put("healthy", sequence.getValue("healthy"));
     int exhausted = sequence.getInteger("exhaustedInstances", 0);
     if (exhausted > 0) {
       return Status.KO(data.put("reason", exhausted + " hello instance(s) have no numbers left and the sequence store"
-          + " fails: " + sequence.getString("lastError", "")));
+          + " fails" + (details ? ": " + sequence.getString("lastError", "") : "")));
     }
     return Status.OK(data);
   }

@@ -122,9 +122,13 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private void addRootHandlers(RouterBuilder builder) {
+    ProtectedMode protectedMode = ProtectedMode.forConfig(http, api);
+    if (protectedMode != null) {
+      builder.rootHandler(protectedMode);
+    }
     if (api.authEnabled()) {
       // Before the body is read: an unauthenticated client does not get to upload anything.
-      builder.rootHandler(new BearerTokenCheck(api.token()));
+      builder.rootHandler(new BearerTokenCheck(api.token(), api.readToken()));
     }
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(api.maxBodyBytes()));
   }
@@ -136,10 +140,17 @@ public final class HttpApiVerticle extends VerticleBase {
     route(builder, "getCrawl", crawls::get);
     route(builder, "cancelCrawl", crawls::cancel);
     route(builder, "getCounters", rc -> JsonReplies.reply(rc, bus.request(Addresses.CLUSTER_COUNTERS, null), 200));
-    route(builder, "getStatus", rc -> JsonReplies.reply(rc, bus.request(Addresses.NODE_STATUS, null), 200));
+    route(builder, "getStatus", rc -> JsonReplies.reply(rc, bus.request(Addresses.NODE_STATUS, null)
+        .map(status -> anonymous(rc) ? StatusView.forAnonymous(status) : status), 200));
     route(builder, "live", HealthCheckHandler.createWithHealthChecks(HealthProbes.liveness(vertx, bus))::handle);
-    route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus))::handle);
+    route(builder, "ready", HealthCheckHandler.createWithHealthChecks(HealthProbes.readiness(vertx, bus,
+        !api.authEnabled()))::handle);
     route(builder, "metrics", rc -> metrics(rc, bus));
+  }
+
+  /** A caller without a token on a node that has one: it sees no details of the node. */
+  private boolean anonymous(RoutingContext rc) {
+    return api.authEnabled() && rc.get(BearerTokenCheck.ACCESS) == BearerTokenCheck.Access.NONE;
   }
 
   private void addUndescribedRoutes(Router router) {

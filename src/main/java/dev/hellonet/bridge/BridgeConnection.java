@@ -3,6 +3,7 @@ package dev.hellonet.bridge;
 import dev.hellonet.config.HellonetConfig.BridgeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
@@ -19,7 +20,9 @@ import java.util.Set;
  * after {@code bridge.maxBadFrames} bad frames or {@code bridge.maxAuthFailures} token failures. Outbound, it tracks
  * the bytes queued for the client: while {@code bridge.maxInFlight} requests await replies or half of
  * {@code bridge.maxQueuedBytes} is queued it stops reading (TCP pushes back on the client), and a publication that would
- * queue more than {@code bridge.maxQueuedBytes} drops the connection as a slow consumer. Runs on one event loop.
+ * queue more than {@code bridge.maxQueuedBytes} drops the connection as a slow consumer. A connection that has sent no
+ * accepted frame within {@code bridge.firstFrameTimeoutMs}, or has had no traffic either way for
+ * {@code bridge.idleTimeoutMs}, is closed, so silent sockets cannot hold the bridge's slots. Runs on one event loop.
  */
 final class BridgeConnection {
   // The stock bridge writes a reply as {"type":"message","address":<replyAddress>,...} or, when the request failed,
@@ -27,7 +30,9 @@ final class BridgeConnection {
   private static final String[] REPLY_PREFIXES = {"{\"type\":\"message\",\"address\":\"", "{\"type\":\"err\",\"address\":\""};
   private static final int REPLY_PEEK = 256;
 
+  private final Vertx vertx;
   private final NetSocket socket;
+  private final String client;
   private final BridgeConfig config;
   private final BridgeCounters counters;
   private final FrameDecoder decoder;
@@ -48,10 +53,16 @@ final class BridgeConnection {
   private boolean draining;
   private boolean closing;
   private boolean closed;
+  private boolean accepted;
+  private long lastTraffic = System.nanoTime();
+  private long firstFrameTimer = -1;
+  private long idleTimer = -1;
 
-  BridgeConnection(NetSocket socket, BridgeConfig config, FrameCheck check, BridgeCounters counters,
-                   Runnable onClosed) {
+  BridgeConnection(Vertx vertx, NetSocket socket, String client, BridgeConfig config, FrameCheck check,
+                   BridgeCounters counters, Runnable onClosed) {
+    this.vertx = vertx;
     this.socket = socket;
+    this.client = client;
     this.config = config;
     this.check = check;
     this.counters = counters;
@@ -69,6 +80,40 @@ final class BridgeConnection {
     socket.exceptionHandler(e -> close());
     socket.closeHandler(v -> closed());
     socket.handler(this::read);
+    long firstFrameMs = config.firstFrameTimeoutMs();
+    if (firstFrameMs > 0) {
+      firstFrameTimer = vertx.setTimer(firstFrameMs, id -> {
+        firstFrameTimer = -1;
+        if (!accepted && !closing) {
+          counters.closedFirstFrameTimeout.add(1);
+          err("first_frame_timeout", "no accepted frame within " + firstFrameMs + " ms (bridge.firstFrameTimeoutMs);"
+              + " closing", null);
+          close();
+        }
+      });
+    }
+    armIdle(config.idleTimeoutMs());
+  }
+
+  /** Checks for idleness when the connection could first have been idle that long; re-armed for the remainder. */
+  private void armIdle(long delayMs) {
+    if (config.idleTimeoutMs() <= 0 || closing) {
+      return;
+    }
+    idleTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      idleTimer = -1;
+      if (closing) {
+        return;
+      }
+      long quietMs = (System.nanoTime() - lastTraffic) / 1_000_000;
+      if (quietMs >= config.idleTimeoutMs()) {
+        counters.closedIdleTimeout.add(1);
+        err("idle_timeout", "no frame either way for " + quietMs + " ms (bridge.idleTimeoutMs); closing", null);
+        close();
+      } else {
+        armIdle(config.idleTimeoutMs() - quietMs);
+      }
+    });
   }
 
   void stockParser(Handler<Buffer> parser) {
@@ -87,6 +132,7 @@ final class BridgeConnection {
     if (closing) {
       return;
     }
+    lastTraffic = System.nanoTime();
     decoder.feed(chunk);
     drain();
   }
@@ -120,9 +166,13 @@ final class BridgeConnection {
   }
 
   private void handle(Buffer payload) {
-    FrameCheck.Verdict verdict = registration(check.check(payload));
+    FrameCheck.Verdict verdict = registration(check.check(payload, client));
     if (verdict instanceof FrameCheck.Accepted accepted) {
       counters.framesIn.add(1);
+      if (!this.accepted) {
+        this.accepted = true;
+        cancel(firstFrameTimer);
+      }
       if (accepted.replyAddress() != null) {
         awaiting.merge(accepted.replyAddress(), 1, Integer::sum);
         inFlight++;
@@ -235,8 +285,15 @@ final class BridgeConnection {
     counters.framesOut.add(1);
     return socket.write(frame).andThen(ar -> {
       queuedBytes -= size;
+      lastTraffic = System.nanoTime();
       updateFlow();
     });
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /** An err frame: {@code message} a code, {@code reason} a sentence naming what was wrong. */
@@ -263,6 +320,8 @@ final class BridgeConnection {
       counters.rejectedTruncated.add(1);
     }
     closing = true;
+    cancel(firstFrameTimer);
+    cancel(idleTimer);
     counters.connectionsClosed.add(1);
     counters.inFlight.add(-inFlight);
     inFlight = 0;

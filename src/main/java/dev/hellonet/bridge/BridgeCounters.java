@@ -24,6 +24,9 @@ final class BridgeCounters {
   final SingleWriterCounter closedAuthFailures = new SingleWriterCounter();
   final SingleWriterCounter closedSlowConsumer = new SingleWriterCounter();
   final SingleWriterCounter closedConnectionLimit = new SingleWriterCounter();
+  final SingleWriterCounter closedPerAddressLimit = new SingleWriterCounter();
+  final SingleWriterCounter closedFirstFrameTimeout = new SingleWriterCounter();
+  final SingleWriterCounter closedIdleTimeout = new SingleWriterCounter();
 
   void refused(FrameCheck.Refusal refusal) {
     (switch (refusal) {
@@ -55,6 +58,9 @@ final class BridgeCounters {
         .put("closedTooManyBadFrames", closedTooManyBadFrames.get())
         .put("closedAuthFailures", closedAuthFailures.get())
         .put("closedSlowConsumer", closedSlowConsumer.get())
-        .put("closedConnectionLimit", closedConnectionLimit.get());
+        .put("closedConnectionLimit", closedConnectionLimit.get())
+        .put("closedPerAddressLimit", closedPerAddressLimit.get())
+        .put("closedFirstFrameTimeout", closedFirstFrameTimeout.get())
+        .put("closedIdleTimeout", closedIdleTimeout.get());
   }
 }

@@ -10,8 +10,10 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -31,6 +33,8 @@ public final class BridgeVerticle extends VerticleBase {
   private final CounterRegistry registry;
   private final BridgeCounters counters = new BridgeCounters();
   private final Set<BridgeConnection> connections = new HashSet<>();
+  /** Open connections per client address, for {@code bridge.maxConnectionsPerAddress}. */
+  private final Map<String, Integer> perAddress = new HashMap<>();
   private Handler<NetSocket> stockBridge;
   private FrameCheck check;
   private NetServer server;
@@ -60,8 +64,18 @@ public final class BridgeVerticle extends VerticleBase {
       socket.close();
       return;
     }
+    String client = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+    if (perAddress.getOrDefault(client, 0) >= config.maxConnectionsPerAddress()) {
+      counters.closedPerAddressLimit.add(1);
+      socket.close();
+      return;
+    }
+    perAddress.merge(client, 1, Integer::sum);
     BridgeConnection[] self = new BridgeConnection[1];
-    self[0] = new BridgeConnection(socket, config, check, counters, () -> connections.remove(self[0]));
+    self[0] = new BridgeConnection(vertx, socket, client, config, check, counters, () -> {
+      connections.remove(self[0]);
+      perAddress.computeIfPresent(client, (a, n) -> n == 1 ? null : n - 1);
+    });
     connections.add(self[0]);
     self[0].start(stockBridge);
   }

@@ -1,5 +1,6 @@
 package dev.hellonet.bridge;
 
+import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.WholeNumbers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -58,7 +59,11 @@ final class FrameCheck {
     this.tokenDigest = token.isEmpty() ? null : digest(token);
   }
 
-  Verdict check(Buffer payload) {
+  /**
+   * {@code client}: the connection's source address, put on every crawl start as the header the crawler counts its
+   * per-client share of running jobs by, as the HTTP API does.
+   */
+  Verdict check(Buffer payload, String client) {
     JsonObject frame;
     try {
       frame = new JsonObject(payload);
@@ -117,8 +122,8 @@ final class FrameCheck {
       return new Refused(Refusal.INVALID_FRAME, "replyAddress: must not be an address clients subscribe to", null);
     }
     out.put("replyAddress", replyAddress);
+    JsonObject forwarded = new JsonObject();
     if (headers != null) {
-      JsonObject forwarded = new JsonObject();
       for (Map.Entry<String, Object> h : headers) {
         if (h.getKey().equals(TOKEN_HEADER)) {
           continue;
@@ -133,9 +138,12 @@ final class FrameCheck {
         }
         forwarded.put("timeout", ((Number) h.getValue()).longValue());
       }
-      if (!forwarded.isEmpty()) {
-        out.put("headers", forwarded);
-      }
+    }
+    if (address.equals(Addresses.CRAWL_START)) {
+      forwarded.put(Addresses.HEADER_CLIENT, client);
+    }
+    if (!forwarded.isEmpty()) {
+      out.put("headers", forwarded);
     }
     if (frame.containsKey("body")) {
       out.put("body", frame.getValue("body"));

@@ -132,28 +132,48 @@ public record HellonetConfig(
 
   /**
    * Limits and authentication of the REST API. An empty {@code token} turns authentication off; otherwise POST and
-   * DELETE need {@code Authorization: Bearer <token>}.
+   * DELETE need {@code Authorization: Bearer <token>}, and reading crawl jobs needs the token or {@code readToken}
+   * (which reads and cannot change anything; empty: reads need the token).
    */
-  public record ApiConfig(long maxBodyBytes, String token) {
+  public record ApiConfig(long maxBodyBytes, String token, String readToken) {
+    /** Without a separate read token. */
+    public ApiConfig(long maxBodyBytes, String token) {
+      this(maxBodyBytes, token, "");
+    }
+
     public boolean authEnabled() {
       return !token.isEmpty();
     }
 
-    /** Never shows the token: configurations get logged. */
+    /** Never shows the tokens: configurations get logged. */
     @Override
     public String toString() {
-      return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)") + "]";
+      return "ApiConfig[maxBodyBytes=" + maxBodyBytes + ", token=" + (authEnabled() ? "(set)" : "(none)")
+          + ", readToken=" + (readToken.isEmpty() ? "(none)" : "(set)") + "]";
     }
   }
 
   /**
    * The TCP event bus bridge (see docs/event-bus.md): off unless {@code enabled}; every limit bounds what one client
-   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, and how many bad
-   * frames or token failures a connection may send before it is closed.
+   * can make the node hold: frame size, requests in flight and queued outbound bytes per connection, how many bad
+   * frames or token failures a connection may send before it is closed, connections per client address, and how long
+   * a connection may stay without its first accepted frame or without any traffic (0 switches a timeout off).
    */
   public record BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
                              int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures,
-                             boolean allowWithoutToken) {}
+                             boolean allowWithoutToken, int maxConnectionsPerAddress, long firstFrameTimeoutMs,
+                             long idleTimeoutMs) {
+    /**
+     * With the embedded defaults for the per-address cap (16) and the timeouts (first frame 10 s, idle 5 min), for
+     * tests and tools that set only the rest.
+     */
+    public BridgeConfig(boolean enabled, String host, int port, int maxConnections, int maxFrameBytes,
+                        int maxInFlight, int maxQueuedBytes, int maxBadFrames, int maxAuthFailures,
+                        boolean allowWithoutToken) {
+      this(enabled, host, port, maxConnections, maxFrameBytes, maxInFlight, maxQueuedBytes, maxBadFrames,
+          maxAuthFailures, allowWithoutToken, 16, 10_000, 300_000);
+    }
+  }
 
   /** What the node publishes on its event bus beside the counters: a crawl progress event every N finished pages. */
   public record EventsConfig(int crawlProgressEveryPages) {}
@@ -293,19 +313,34 @@ public record HellonetConfig(
         r.targets("crawler.deny"),
         crawlerLimits(r));
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
-    String token = r.string("api.token");
-    if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-      // The value itself stays out of the message: it may be a real secret with a typo.
-      throw new ConfigException("api.token: must be empty (authentication off) or at least 16 printable ASCII"
-          + " characters without spaces; got " + token.length() + " characters");
+    String token = token(r, "api.token", "authentication off");
+    String readToken = token(r, "api.readToken", "reads need api.token");
+    if (!readToken.isEmpty() && token.isEmpty()) {
+      throw new ConfigException("api.readToken: is set but api.token is empty, so nothing needs a token; set api.token"
+          + " (HELLONET_API_TOKEN) too, or leave api.readToken empty");
     }
-    ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token);
+    if (!readToken.isEmpty() && readToken.equals(token)) {
+      throw new ConfigException("api.readToken: must differ from api.token; whoever holds the read token could"
+          + " otherwise start and cancel crawls");
+    }
+    ApiConfig api = new ApiConfig(r.longIn("api.maxBodyBytes", 1024, 64L * 1024 * 1024), token, readToken);
     ScaleConfig scale = scale(r, hello, http, availableProcessors);
     ClusterConfig cluster = cluster(r, scale, sequence);
     BridgeConfig bridge = bridge(r);
     BridgeExposure.check(bridge, api);
     return new HellonetConfig(choice, hello, protection, sequence, counters, shutdown, crawler, http, api,
         bridge, new EventsConfig(r.intIn("events.crawlProgressEveryPages", 1, 1_000_000)), scale, cluster, log(r));
+  }
+
+  /** A bearer token: empty ({@code whenEmpty}) or at least 16 printable ASCII characters without spaces. */
+  private static String token(Reader r, String key, String whenEmpty) {
+    String token = r.string(key);
+    if (!token.isEmpty() && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      // The value itself stays out of the message: it may be a real secret with a typo.
+      throw new ConfigException(key + ": must be empty (" + whenEmpty + ") or at least 16 printable ASCII"
+          + " characters without spaces; got " + token.length() + " characters");
+    }
+    return token;
   }
 
   private static ScaleConfig scale(Reader r, HelloConfig hello, HttpConfig http, int availableProcessors) {
@@ -380,7 +415,10 @@ public record HellonetConfig(
         r.intIn("bridge.maxQueuedBytes", 4096, 1 << 30),
         r.intIn("bridge.maxBadFrames", 1, 1_000_000),
         r.intIn("bridge.maxAuthFailures", 1, 1000),
-        r.bool("bridge.allowWithoutToken"));
+        r.bool("bridge.allowWithoutToken"),
+        r.intIn("bridge.maxConnectionsPerAddress", 1, 1_000_000),
+        r.longIn("bridge.firstFrameTimeoutMs", 0, 3_600_000),
+        r.longIn("bridge.idleTimeoutMs", 0, 86_400_000));
   }
 
   private static CrawlerLimits crawlerLimits(Reader r) {

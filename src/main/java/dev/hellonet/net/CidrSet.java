@@ -38,6 +38,11 @@ public final class CidrSet {
       int mask = (0xff << (8 - rest)) & 0xff;
       return (address[full] & mask) == (network[full] & mask);
     }
+
+    /** True if every address of {@code inner} is in this range. */
+    boolean covers(Range inner) {
+      return inner.prefixBits >= prefixBits && contains(inner.network);
+    }
   }
 
   private CidrSet(List<Range> ranges, String text) {
@@ -137,6 +142,23 @@ public final class CidrSet {
 
   public boolean isEmpty() {
     return ranges.isEmpty();
+  }
+
+  /**
+   * True if every range of this set lies wholly inside some range of {@code outer} (an empty set is inside anything):
+   * {@code 10.1.0.0/16} is within {@code 10.0.0.0/8}, {@code 0.0.0.0/0} is not.
+   */
+  public boolean within(CidrSet outer) {
+    for (Range r : ranges) {
+      boolean inside = false;
+      for (Range o : outer.ranges) {
+        inside |= o.covers(r);
+      }
+      if (!inside) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -77,6 +77,30 @@ public final class TargetRules {
     return null;
   }
 
+  /** The range of the first range entry that contains {@code address}, or null. */
+  public CidrSet rangeContaining(InetAddress address) {
+    for (Rule rule : rules) {
+      if (rule instanceof CidrRule c && c.range().contains(address)) {
+        return c.range();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The range entry that contains {@code address} and lies wholly inside {@code outer}, or null. This is how an allow
+   * entry opens a part of a range denied by default: {@code 10.1.0.0/16} opens that much of {@code 10.0.0.0/8}, while
+   * a wide entry such as {@code 0.0.0.0/0} opens none of it.
+   */
+  public String rangeRuleInside(InetAddress address, CidrSet outer) {
+    for (Rule rule : rules) {
+      if (rule instanceof CidrRule c && c.range().contains(address) && c.range().within(outer)) {
+        return c.text();
+      }
+    }
+    return null;
+  }
+
   /** The first entry that names host {@code name} (lower case) or contains one of {@code addresses}, or null. */
   public String firstMatch(String name, List<InetAddress> addresses) {
     for (Rule rule : rules) {

@@ -27,7 +27,8 @@ final class ApiNode implements AutoCloseable {
   }
 
   static ApiNode start(Path dir, Consumer<TestConfig> tweak) throws Exception {
-    TestConfig config = TestConfig.inDir(dir)
+    // API tests crawl sites on loopback, which the crawler only reaches when told to.
+    TestConfig config = TestConfig.inDir(dir).crawlsLoopback()
         .set("http.host", "127.0.0.1")
         .set("http.port", 0)
         .set("crawler.downloadDir", dir.resolve("downloads").toString());

@@ -54,7 +54,7 @@ class HealthProbesTest {
         msg.reply(s);
       }
     });
-    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000), true);
     AtomicReference<MessageConsumer<JsonObject>> crawler = new AtomicReference<>();
 
     expect(ready, false, "no crawler yet")
@@ -88,7 +88,7 @@ class HealthProbesTest {
   @Test
   void aProbeAsksForTheNodeStatusOnce(Vertx vertx, VertxTestContext test) {
     AtomicInteger asked = new AtomicInteger();
-    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000), true);
     vertx.eventBus().consumer(Addresses.NODE_STATUS, msg -> {
       asked.incrementAndGet();
       vertx.setTimer(20, t -> msg.reply(status(true, true)));
@@ -113,7 +113,7 @@ class HealthProbesTest {
     vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> { /* never answers: a stalled crawler */ });
     Router router = Router.router(vertx);
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(
-        HealthProbes.readiness(vertx, new BusClient(vertx, 1_000))));
+        HealthProbes.readiness(vertx, new BusClient(vertx, 1_000), true)));
     HttpClient client = vertx.createHttpClient();
     long[] askedAt = new long[1];
     vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
@@ -147,7 +147,7 @@ class HealthProbesTest {
     vertx.eventBus().consumer(Addresses.CRAWL_LIST, msg -> { /* the cluster-wide list, waiting on a frozen peer */ });
     vertx.eventBus().consumer(Addresses.ofNode(Addresses.CRAWL_LIST, "node-a"),
         msg -> msg.reply(new JsonObject().put("jobs", new io.vertx.core.json.JsonArray())));
-    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000));
+    HealthChecks ready = HealthProbes.readiness(vertx, new BusClient(vertx, 1_000), true);
     expect(ready, true, "this node's crawler answers").onComplete(test.succeedingThenComplete());
   }
 

@@ -42,6 +42,16 @@ final class BridgeClient implements AutoCloseable {
     return new BridgeClient(s);
   }
 
+  /** From a chosen loopback source address ({@code 127.0.0.2}), as another client would connect. */
+  static BridgeClient connectFrom(String localAddress, int port) throws IOException {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(localAddress, 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    s.setSoTimeout(15_000);
+    s.setTcpNoDelay(true);
+    return new BridgeClient(s);
+  }
+
   static byte[] frame(JsonObject json) {
     byte[] body = json.encode().getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();

@@ -59,6 +59,18 @@ class BridgeVerticleTest {
     return bridge.actualPort();
   }
 
+  private int deploy(Vertx vertx, String token, BridgeConfig config) throws Exception {
+    BridgeVerticle bridge = new BridgeVerticle(config, token, registry);
+    Await.result(vertx.deployVerticle(bridge));
+    return bridge.actualPort();
+  }
+
+  /** Limits for the slot tests: {@code max} connections, {@code perAddress} of them from one address. */
+  private static BridgeConfig slots(int max, int perAddress, long firstFrameMs, long idleMs) {
+    return new BridgeConfig(true, "127.0.0.1", 0, max, 4096, MAX_IN_FLIGHT, 64 * 1024, MAX_BAD_FRAMES, 3, false,
+        perAddress, firstFrameMs, idleMs);
+  }
+
   private long counter(String name) {
     JsonObject bridge = registry.snapshot().getJsonObject(BridgeVerticle.COUNTER_ROLE);
     return bridge.getJsonObject("total").getLong(name);
@@ -163,6 +175,87 @@ class BridgeVerticleTest {
     try (BridgeClient c = BridgeClient.connect(port)) {
       assertEquals("pong", c.send(ping().put("headers", new JsonObject().put("token", TOKEN))).read()
           .getString("type"));
+    }
+  }
+
+  @Test
+  void silentSocketsAreClosedAfterTheFirstFrameTimeoutAndAClientWithTheTokenGetsIn(Vertx vertx) throws Exception {
+    int port = deploy(vertx, TOKEN, slots(4, 16, 1_000, 0));
+    JsonObject token = new JsonObject().put("token", TOKEN);
+    List<BridgeClient> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        silent.add(BridgeClient.connect(port));
+      }
+      eventually("four connections held", () -> counter("connectionsActive") == 4);
+      try (BridgeClient refused = BridgeClient.connect(port)) {
+        assertTrue(refused.closedByServer(), "every slot is held, so a fifth is closed at accept");
+      }
+      for (BridgeClient s : silent) {
+        assertErr(s.read(), "first_frame_timeout");
+        assertTrue(s.closedByServer());
+      }
+      assertEquals(4, counter("closedFirstFrameTimeout"));
+      try (BridgeClient good = BridgeClient.connect(port)) {
+        assertEquals("pong", good.send(ping().put("headers", token)).read().getString("type"));
+        Thread.sleep(1_500);
+        assertEquals("pong", good.send(ping().put("headers", token)).read().getString("type"),
+            "a client whose first frame was accepted is not timed out");
+      }
+      // A frame without the token is no first frame: the socket is still closed in time.
+      try (BridgeClient wrong = BridgeClient.connect(port)) {
+        assertErr(wrong.send(ping()).read(), "unauthorized");
+        assertErr(wrong.read(), "first_frame_timeout");
+      }
+    } finally {
+      for (BridgeClient s : silent) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void oneAddressHoldsAtMostItsShareOfConnections(Vertx vertx) throws Exception {
+    int port = deploy(vertx, "", slots(16, 2, 0, 0));
+    try (BridgeClient a = BridgeClient.connect(port); BridgeClient b = BridgeClient.connect(port)) {
+      assertEquals("pong", a.send(ping()).read().getString("type"));
+      assertEquals("pong", b.send(ping()).read().getString("type"));
+      try (BridgeClient third = BridgeClient.connect(port)) {
+        assertTrue(third.closedByServer(), "a third connection from 127.0.0.1 is over bridge.maxConnectionsPerAddress");
+      }
+      assertEquals(1, counter("closedPerAddressLimit"));
+      try (BridgeClient other = BridgeClient.connectFrom("127.0.0.2", port)) {
+        assertEquals("pong", other.send(ping()).read().getString("type"), "another address has its own share");
+      }
+    }
+    try (BridgeClient again = BridgeClient.connect(port)) {
+      assertEquals("pong", again.send(ping()).read().getString("type"), "closed connections give their share back");
+    }
+  }
+
+  @Test
+  void aConnectionWithoutTrafficIsClosedAfterTheIdleTimeout(Vertx vertx) throws Exception {
+    int port = deploy(vertx, "", slots(16, 16, 0, 800));
+    try (BridgeClient c = BridgeClient.connect(port)) {
+      for (int i = 0; i < 4; i++) {
+        assertEquals("pong", c.send(ping()).read().getString("type"));
+        Thread.sleep(300);
+      }
+      JsonObject err = c.read();
+      assertErr(err, "idle_timeout");
+      assertTrue(c.closedByServer());
+    }
+    assertEquals(1, counter("closedIdleTimeout"));
+  }
+
+  @Test
+  void aCrawlStartOverTheBridgeNamesItsClientForTheCrawlersPerClientShare(Vertx vertx) throws Exception {
+    Await.result(vertx.eventBus().consumer(Addresses.CRAWL_START, (Message<Object> m) ->
+        m.reply(new JsonObject().put("client", m.headers().get(Addresses.HEADER_CLIENT)))).completion());
+    int port = deploy(vertx, "");
+    try (BridgeClient c = BridgeClient.connectFrom("127.0.0.3", port)) {
+      JsonObject reply = c.send(request(Addresses.CRAWL_START, "r.1", new JsonObject())).read();
+      assertEquals("127.0.0.3", reply.getJsonObject("body").getString("client"), reply.encode());
     }
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,11 @@ class FrameCheckTest {
   private static final String TOKEN = "frame-check-token-0123456789";
   private final FrameCheck open = new FrameCheck("");
   private final FrameCheck guarded = new FrameCheck(TOKEN);
+  private static final String CLIENT = "192.0.2.5";
+
+  private static FrameCheck.Verdict check(FrameCheck check, Buffer payload) {
+    return check.check(payload, CLIENT);
+  }
 
   private static Buffer payload(JsonObject frame) {
     return frame.toBuffer();
@@ -38,7 +44,7 @@ class FrameCheckTest {
         .put("replyAddress", "c.1").put("body", new JsonObject().put("id", "j-1"))
         .put("headers", new JsonObject().put("token", TOKEN).put("timeout", 5000)).put("extra", "dropped");
 
-    FrameCheck.Verdict verdict = guarded.check(payload(frame));
+    FrameCheck.Verdict verdict = check(guarded, payload(frame));
 
     assertEquals("c.1", ((FrameCheck.Accepted) verdict).replyAddress());
     assertEquals(new JsonObject().put("type", "send").put("address", Addresses.CRAWL_GET).put("replyAddress", "c.1")
@@ -48,58 +54,73 @@ class FrameCheckTest {
 
   @Test
   void sendWithoutReplyAddressIsRefusedSoThatEveryRequestCountsInFlight() {
-    assertRefused(open.check(payload(new JsonObject().put("type", "send").put("address", Addresses.CRAWL_START)
+    assertRefused(check(open, payload(new JsonObject().put("type", "send").put("address", Addresses.CRAWL_START)
         .put("body", new JsonObject()))), FrameCheck.Refusal.INVALID_FRAME, "replyAddress: required");
   }
 
   @Test
   void tokenIsCheckedBeforeAnythingElse() {
-    assertRefused(guarded.check(payload(new JsonObject().put("type", "nonsense"))), FrameCheck.Refusal.UNAUTHORIZED,
+    assertRefused(check(guarded, payload(new JsonObject().put("type", "nonsense"))), FrameCheck.Refusal.UNAUTHORIZED,
         "token");
-    assertRefused(guarded.check(payload(new JsonObject().put("type", "ping")
+    assertRefused(check(guarded, payload(new JsonObject().put("type", "ping")
         .put("headers", new JsonObject().put("token", 12345)))), FrameCheck.Refusal.UNAUTHORIZED, "token");
-    forwarded(guarded.check(payload(new JsonObject().put("type", "ping")
+    forwarded(check(guarded, payload(new JsonObject().put("type", "ping")
         .put("headers", new JsonObject().put("token", TOKEN)))));
   }
 
   @Test
   void permissionsFollowTheDirection() {
-    assertRefused(open.check(payload(new JsonObject().put("type", "send").put("address", Addresses.COUNTERS))),
+    assertRefused(check(open, payload(new JsonObject().put("type", "send").put("address", Addresses.COUNTERS))),
         FrameCheck.Refusal.ACCESS_DENIED, Addresses.COUNTERS);
-    assertRefused(open.check(payload(new JsonObject().put("type", "register").put("address", Addresses.CRAWL_START))),
+    assertRefused(check(open, payload(new JsonObject().put("type", "register").put("address", Addresses.CRAWL_START))),
         FrameCheck.Refusal.ACCESS_DENIED, Addresses.CRAWL_START);
-    assertRefused(open.check(payload(new JsonObject().put("type", "publish").put("address", Addresses.CRAWL_START))),
+    assertRefused(check(open, payload(new JsonObject().put("type", "publish").put("address", Addresses.CRAWL_START))),
         FrameCheck.Refusal.ACCESS_DENIED, "publish");
-    forwarded(open.check(payload(new JsonObject().put("type", "unregister").put("address", Addresses.CRAWL_PROGRESS))));
+    forwarded(check(open, payload(new JsonObject().put("type", "unregister").put("address", Addresses.CRAWL_PROGRESS))));
   }
 
   @Test
   void headersAndReplyAddressesAreBounded() {
     JsonObject send = new JsonObject().put("type", "send").put("address", Addresses.COUNTERS_GET)
         .put("replyAddress", "c.1");
-    assertRefused(open.check(payload(send.copy().put("headers", new JsonObject().put("timeout", 300_001)))),
+    assertRefused(check(open, payload(send.copy().put("headers", new JsonObject().put("timeout", 300_001)))),
         FrameCheck.Refusal.INVALID_FRAME, "headers.timeout");
-    assertRefused(open.check(payload(send.copy().put("headers", new JsonObject().put("timeout", 0)))),
+    assertRefused(check(open, payload(send.copy().put("headers", new JsonObject().put("timeout", 0)))),
         FrameCheck.Refusal.INVALID_FRAME, "headers.timeout");
-    assertRefused(open.check(payload(send.copy().put("headers", new JsonObject().put("localOnly", false)))),
+    assertRefused(check(open, payload(send.copy().put("headers", new JsonObject().put("localOnly", false)))),
         FrameCheck.Refusal.INVALID_FRAME, "headers.localOnly");
-    assertRefused(open.check(payload(send.copy().put("headers", "token"))), FrameCheck.Refusal.INVALID_FRAME,
+    assertRefused(check(open, payload(send.copy().put("headers", "token"))), FrameCheck.Refusal.INVALID_FRAME,
         "headers");
-    assertRefused(open.check(payload(send.copy().put("replyAddress", "has \"quotes\""))),
+    assertRefused(check(open, payload(send.copy().put("replyAddress", "has \"quotes\""))),
         FrameCheck.Refusal.INVALID_FRAME, "replyAddress");
-    assertRefused(open.check(payload(send.copy().put("replyAddress", "r".repeat(129)))),
+    assertRefused(check(open, payload(send.copy().put("replyAddress", "r".repeat(129)))),
         FrameCheck.Refusal.INVALID_FRAME, "replyAddress");
-    assertRefused(open.check(payload(send.copy().put("replyAddress", Addresses.COUNTERS))),
+    assertRefused(check(open, payload(send.copy().put("replyAddress", Addresses.COUNTERS))),
         FrameCheck.Refusal.INVALID_FRAME, "replyAddress");
   }
 
   @Test
   void malformedFramesAreNamed() {
-    assertRefused(open.check(Buffer.buffer("{\"type\":")), FrameCheck.Refusal.INVALID_JSON, "not a JSON object");
-    assertRefused(open.check(Buffer.buffer("\"ping\"")), FrameCheck.Refusal.INVALID_JSON, "not a JSON object");
-    assertRefused(open.check(payload(new JsonObject().put("address", Addresses.COUNTERS_GET))),
+    assertRefused(check(open, Buffer.buffer("{\"type\":")), FrameCheck.Refusal.INVALID_JSON, "not a JSON object");
+    assertRefused(check(open, Buffer.buffer("\"ping\"")), FrameCheck.Refusal.INVALID_JSON, "not a JSON object");
+    assertRefused(check(open, payload(new JsonObject().put("address", Addresses.COUNTERS_GET))),
         FrameCheck.Refusal.UNKNOWN_TYPE, "type");
-    assertRefused(open.check(payload(new JsonObject().put("type", "send").put("address", 7))),
+    assertRefused(check(open, payload(new JsonObject().put("type", "send").put("address", 7))),
         FrameCheck.Refusal.MISSING_ADDRESS, "address");
+  }
+
+  @Test
+  void aCrawlStartCarriesTheClientsAddressForItsShareAndAClientCannotSetIt() {
+    JsonObject start = new JsonObject().put("type", "send").put("address", Addresses.CRAWL_START)
+        .put("replyAddress", "r1").put("body", new JsonObject());
+    FrameCheck.Verdict verdict = check(open, payload(start));
+    assertTrue(verdict instanceof FrameCheck.Accepted, verdict::toString);
+    JsonObject sent = new JsonObject(((FrameCheck.Accepted) verdict).frame().getBuffer(4,
+        ((FrameCheck.Accepted) verdict).frame().length()));
+    assertEquals(CLIENT, sent.getJsonObject("headers").getString(Addresses.HEADER_CLIENT), sent::encode);
+    FrameCheck.Verdict get = check(open, payload(start.copy().put("address", Addresses.CRAWL_GET)));
+    assertFalse(new String(((FrameCheck.Accepted) get).frame().getBytes()).contains(CLIENT), "only on a crawl start");
+    assertRefused(check(open, payload(start.copy().put("headers", new JsonObject().put(Addresses.HEADER_CLIENT,
+        "10.9.9.9")))), FrameCheck.Refusal.INVALID_FRAME, "unknown header");
   }
 }

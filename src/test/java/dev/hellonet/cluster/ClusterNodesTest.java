@@ -52,6 +52,7 @@ class ClusterNodesTest {
       int httpPort = ServerProcess.freePort();
       Map<String, String> env = ProcessFixture.clusterNode(members, clusterPorts[i], httpPort, dir.resolve("sequence"));
       env.put("HELLONET_CRAWLER_INSTANCES", "2");
+      env.put("HELLONET_CRAWLER_ALLOW", "127.0.0.0/8,::1/128");   // the crawl below reads a site on loopback
       env.put("HELLONET_SEQUENCE_MINBLOCK", "16");
       env.put("HELLONET_SEQUENCE_MAXBLOCK", "256");
       nodes.add(processes.launch(dir.resolve("node" + i), env));

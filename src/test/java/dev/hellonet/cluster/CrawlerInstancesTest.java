@@ -30,7 +30,7 @@ class CrawlerInstancesTest {
 
   @Test
   void jobsSpreadOverTheInstancesAndAreReadListedAndCancelledThroughTheirOwner() throws Exception {
-    Hellonet node = Hellonet.start(TestConfig.inDir(dir)
+    Hellonet node = Hellonet.start(TestConfig.inDir(dir).crawlsLoopback()
             .set("crawler.instances", 3)
             .set("http.instances", 2)
             .set("crawler.downloadDir", dir.resolve("downloads").toString())

@@ -556,6 +556,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void apiReadTokenNeedsTheApiTokenDiffersFromItAndIsNeverPrinted() throws IOException {
+    String token = "s3cret-token-0123456789";
+    String reader = "r3ader-token-0123456789";
+    HellonetConfig config = typed(envWithFile("{}", "HELLONET_API_TOKEN", token, "HELLONET_API_READTOKEN", reader));
+    assertEquals(reader, config.api().readToken());
+    assertFalse(config.toString().contains(reader), config.toString());
+    assertEquals("", typed(envWithFile("{}")).api().readToken());
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_API_READTOKEN", reader))), "api.readToken", "api.token");
+    assertMentions(assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_API_TOKEN", token, "HELLONET_API_READTOKEN", token))),
+        "api.readToken", "differ");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> typed(envWithFile("{}", "HELLONET_API_TOKEN", token, "HELLONET_API_READTOKEN", "short")));
+    assertMentions(e, "api.readToken");
+    assertFalse(e.getMessage().contains("short"), e.getMessage());
+  }
+
+  @Test
   void httpAndApiValuesAreRangeChecked() throws IOException {
     assertMentions(assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_HTTP_PORT", "65536"))), "http.port");

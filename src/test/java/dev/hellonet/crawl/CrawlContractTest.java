@@ -4,6 +4,7 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,7 +52,7 @@ class CrawlContractTest {
     site = TestSite.start(vertx);
     contract = Await.result(OpenAPIContract.from(vertx, "hellonet/openapi.yaml"), 20);
     CrawlerConfig config = new CrawlerConfig("hellonet-test/1.0", 64, 64 * 1024, 5, 20, dir.resolve("downloads"),
-        256 * 1024, List.of(), List.of());
+        256 * 1024, TestConfig.LOOPBACK_TARGETS, List.of());
     Await.result(vertx.deployVerticle(new CrawlerVerticle(config, new CounterRegistry("test"))), 20);
   }
 

@@ -3,6 +3,7 @@ package dev.hellonet.crawl;
 import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
+import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,7 +49,7 @@ class CrawlProgressTest {
   private Future<List<JsonObject>> crawl(Vertx vertx, int everyPages) throws Exception {
     site = TestSite.start(vertx);
     CrawlerConfig config = new CrawlerConfig("hellonet-test/1.0", 64, 64 * 1024, 5, 20, dir.resolve("downloads"),
-        256 * 1024, List.of(), List.of());
+        256 * 1024, TestConfig.LOOPBACK_TARGETS, List.of());
     List<JsonObject> events = new ArrayList<>();
     Promise<List<JsonObject>> ended = Promise.promise();
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.CRAWL_PROGRESS, m -> {

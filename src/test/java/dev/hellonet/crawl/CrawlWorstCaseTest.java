@@ -3,6 +3,7 @@ package dev.hellonet.crawl;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.ServerProcess;
+import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -45,7 +46,8 @@ class CrawlWorstCaseTest {
     try (TestSite site = TestSite.start(siteVertx);
          ServerProcess node = ServerProcess.start(dir.resolve("node"), Map.of(
              "HELLONET_HTTP_PORT", Integer.toString(httpPort),
-             "HELLONET_CRAWLER_DOWNLOADDIR", dir.resolve("downloads").toString()))) {
+             "HELLONET_CRAWLER_DOWNLOADDIR", dir.resolve("downloads").toString(),
+             "HELLONET_CRAWLER_ALLOW", String.join(",", TestConfig.LOOPBACK_TARGETS)))) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + httpPort;
       awaitApi(http, base);

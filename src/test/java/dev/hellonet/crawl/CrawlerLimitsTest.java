@@ -5,6 +5,7 @@ import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.config.HellonetConfig.CrawlerLimits;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -52,7 +53,7 @@ class CrawlerLimitsTest {
 
   private void deploy(int historySize, CrawlerLimits limits) throws Exception {
     Await.result(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5,
-        historySize, dir.resolve("downloads"), 1024 * 1024, List.of(), List.of(), limits), new CounterRegistry("t"))));
+        historySize, dir.resolve("downloads"), 1024 * 1024, TestConfig.LOOPBACK_TARGETS, List.of(), limits), new CounterRegistry("t"))));
   }
 
   private static CrawlerLimits limits(int itemsPerPage, int itemsPerJob, int detailPages, int downloads,
@@ -237,7 +238,7 @@ class CrawlerLimitsTest {
   @Test
   void recordsKeptAreCappedNodeWideOldestFinishedJobsEvictedFirst() throws Exception {
     Await.result(vertx.deployVerticle(new CrawlerVerticle(new CrawlerConfig("hellonet-test/1.0", 64, 1024 * 1024, 5, 100,
-        dir.resolve("downloads"), 1024 * 1024, List.of(), List.of(),
+        dir.resolve("downloads"), 1024 * 1024, TestConfig.LOOPBACK_TARGETS, List.of(),
         new CrawlerLimits(2, 1000, 1000, 10, 10, 1 << 20, 1 << 20, 1 << 20, 16, 4, 40)), new CounterRegistry("t"))));
     JsonObject itemsOfTen = new JsonObject().put("respectRobots", false)
         .put("extract", new JsonObject().put("items", ".item").put("fields", new JsonObject().put("f", "a::attr(href)")));

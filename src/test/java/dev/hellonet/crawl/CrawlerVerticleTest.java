@@ -4,6 +4,7 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -52,7 +53,7 @@ class CrawlerVerticleTest {
     this.vertx = vertx;
     site = TestSite.start(vertx);
     registry = new CounterRegistry("test");
-    deploy(List.of(), List.of(), 20);
+    deploy(TestConfig.LOOPBACK_TARGETS, List.of(), 20);
   }
 
   private void deploy(List<String> allow, List<String> deny, int historySize) throws Exception {
@@ -540,7 +541,7 @@ class CrawlerVerticleTest {
 
   @Test
   void historyIsBoundedOldestFinishedEvictedFirst() throws Exception {
-    redeploy(List.of(), List.of(), 2);
+    redeploy(TestConfig.LOOPBACK_TARGETS, List.of(), 2);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ids.add(crawl(request("/slow/" + i), 5_000).getString("id"));
@@ -558,8 +559,24 @@ class CrawlerVerticleTest {
   }
 
   @Test
+  void loopbackIsDeniedByDefaultAndTheReasonSaysHowToOpenIt() throws Exception {
+    redeploy(List.of(), List.of(), 20);
+
+    JsonObject job = crawl(request("/slow/1").put("urls", new JsonArray().add(site.url("/slow/1"))
+        .add(site.otherHostUrl("/slow/2"))), 5_000);
+
+    for (Object p : job.getJsonArray("pages")) {
+      JsonObject page = (JsonObject) p;
+      assertEquals("skipped", page.getString("status"), page::encode);
+      assertTrue(page.getString("error").contains("127.0.0.0/8") && page.getString("error").contains("crawler.allow"),
+          page::encode);
+    }
+    assertEquals(0, site.hits.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum());
+  }
+
+  @Test
   void deniedTargetsAreSkippedBeforeAnyConnection() throws Exception {
-    redeploy(List.of(), List.of("127.0.0.0/8", "::1/128"), 20);
+    redeploy(TestConfig.LOOPBACK_TARGETS, List.of("127.0.0.0/8", "::1/128"), 20);
 
     JsonObject job = crawl(request("/slow/1").put("urls", new JsonArray().add(site.url("/slow/1"))
         .add(site.otherHostUrl("/slow/2"))), 5_000);
@@ -579,7 +596,7 @@ class CrawlerVerticleTest {
    */
   @Test
   void deniedAddressesInEveryFormAreRefusedAsSeedsAndThroughRedirects() throws Exception {
-    redeploy(List.of(), List.of("127.0.0.1/32", "::1/128", "localhost"), 20);
+    redeploy(TestConfig.LOOPBACK_TARGETS, List.of("127.0.0.1/32", "::1/128", "localhost"), 20);
     int port = site.port();
     List<String> targets = List.of("http://0.0.0.0:" + port + "/slow/1", "http://[::]:" + port + "/slow/1",
         "http://[::ffff:127.0.0.1]:" + port + "/slow/1", "http://[::127.0.0.1]:" + port + "/slow/1",

@@ -41,7 +41,7 @@ class HelloLatencyUnderCrawlTest {
   void helloP99StaysNearIdleWhileACrawlExtractsFromCostlyPages() throws Exception {
     int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
     Vertx siteVertx = Vertx.vertx();
-    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).set("hello.instances", loops)
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).crawlsLoopback().set("hello.instances", loops)
         .set("crawler.downloadDir", dir.resolve("downloads").toString()).build()));
     List<LineClient> clients = new ArrayList<>();
     try (TestSite site = TestSite.start(siteVertx)) {

@@ -55,7 +55,7 @@ class DashboardBrowserTest {
   void start() throws Exception {
     // The browser first: without one the test is skipped before anything else starts.
     browser = HeadlessChromium.startOrSkip(dir.resolve("profile"), 1280, 1500);
-    node = Await.result(Hellonet.start(TestConfig.inDir(dir).set("http.host", "127.0.0.1").set("http.port", 0)
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).crawlsLoopback().set("http.host", "127.0.0.1").set("http.port", 0)
             .set("counters.publishIntervalMs", 200).build()));
     siteVertx = Vertx.vertx();
   }

@@ -78,7 +78,7 @@ class K8sManifestsTest {
   void rendersTheProductionSetAndNoSecretValues() {
     Map<String, Long> kinds = app.objects().stream()
         .collect(Collectors.groupingBy(o -> o.getKind(), java.util.TreeMap::new, Collectors.counting()));
-    assertEquals(Map.of("ConfigMap", 1L, "Deployment", 1L, "HorizontalPodAutoscaler", 1L, "NetworkPolicy", 2L,
+    assertEquals(Map.of("ConfigMap", 1L, "Deployment", 1L, "HorizontalPodAutoscaler", 1L, "NetworkPolicy", 3L,
         "PodDisruptionBudget", 1L, "Service", 3L), kinds, app.names().toString());
     assertEquals(3, app.one(Deployment.class).getSpec().getReplicas());
     assertEquals(Map.of("StatefulSet", 1L, "Service", 1L, "NetworkPolicy", 1L), postgres.objects().stream()

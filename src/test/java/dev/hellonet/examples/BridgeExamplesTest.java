@@ -45,7 +45,7 @@ class BridgeExamplesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = Await.result(Hellonet.start(TestConfig.inDir(dir)
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).crawlsLoopback()
             .set("bridge.enabled", true)
             .set("bridge.port", 0)
             .set("api.token", TOKEN)

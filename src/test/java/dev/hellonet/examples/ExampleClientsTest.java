@@ -46,7 +46,7 @@ class ExampleClientsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = Await.result(Hellonet.start(TestConfig.inDir(dir).build()));
+    node = Await.result(Hellonet.start(TestConfig.inDir(dir).crawlsLoopback().build()));
     siteVertx = Vertx.vertx();
     site = TestSite.start(siteVertx);
   }

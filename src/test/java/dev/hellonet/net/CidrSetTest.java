@@ -57,4 +57,16 @@ class CidrSetTest {
       assertTrue(e.getMessage().contains(bad), e.getMessage());
     }
   }
+
+  @Test
+  void withinMeansEveryRangeLiesInsideOneOfTheOuterSet() {
+    CidrSet outer = CidrSet.parse("10.0.0.0/8, fc00::/7");
+    assertTrue(CidrSet.parse("10.1.0.0/16").within(outer));
+    assertTrue(CidrSet.parse("10.0.0.0/8, fd00::1").within(outer));
+    assertTrue(CidrSet.parse("").within(outer));
+    assertFalse(CidrSet.parse("0.0.0.0/0").within(outer), "wider than any of them");
+    assertFalse(CidrSet.parse("10.1.0.0/16, 11.0.0.1").within(outer));
+    assertFalse(CidrSet.parse("::/0").within(outer));
+    assertFalse(CidrSet.parse("9.255.255.255/7").within(outer), "8.0.0.0/7 holds 10/8, not the other way round");
+  }
 }

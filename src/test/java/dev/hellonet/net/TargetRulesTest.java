@@ -46,6 +46,20 @@ class TargetRulesTest {
   }
 
   @Test
+  void aRangeOpensOnlyWhatLiesInsideAnotherRange() throws Exception {
+    TargetRules allow = TargetRules.parse(List.of("0.0.0.0/0", "10.1.0.0/16", "example.org"), "k");
+    CidrSet private10 = CidrSet.parse("10.0.0.0/8");
+    assertEquals("10.1.0.0/16", allow.rangeRuleInside(ip("10.1.2.3"), private10));
+    assertNull(allow.rangeRuleInside(ip("10.2.0.1"), private10), "0.0.0.0/0 contains it but is wider than 10/8");
+    assertNull(allow.rangeRuleInside(ip("8.8.8.8"), private10));
+    assertEquals("10.0.0.0/8", TargetRules.parse(List.of("10.0.0.0/8"), "k").rangeRuleInside(ip("10.9.9.9"),
+        private10), "a range lies inside itself");
+    assertEquals(private10.toString(), TargetRules.parse(List.of("10.0.0.0/8"), "k").rangeContaining(ip("10.1.1.1"))
+        .toString());
+    assertNull(allow.rangeContaining(ip("::1")));
+  }
+
+  @Test
   void noneIsEmpty() {
     assertTrue(TargetRules.none().isEmpty());
     assertTrue(TargetRules.parse(List.of(), "k").isEmpty());

@@ -6,9 +6,16 @@ import dev.hellonet.config.HellonetConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Builds configurations for in-process tests: the shipped defaults, loopback, free ports (TCP and HTTP), a private sequence file. */
 public final class TestConfig {
+  /**
+   * {@code crawler.allow} for a test that crawls a site on this machine: the crawler denies loopback by default, so a
+   * test that means to reach it says so.
+   */
+  public static final List<String> LOOPBACK_TARGETS = List.of("127.0.0.0/8", "::1/128");
+
   private final JsonObject json = ConfigLoader.defaults();
 
   private TestConfig(Path sequenceFile) {
@@ -26,6 +33,11 @@ public final class TestConfig {
 
   public static TestConfig inDir(Path dir) {
     return new TestConfig(dir.resolve("sequence"));
+  }
+
+  /** Lets the crawler reach loopback sites ({@link #LOOPBACK_TARGETS}), which it refuses by default. */
+  public TestConfig crawlsLoopback() {
+    return set("crawler.allow", new io.vertx.core.json.JsonArray(LOOPBACK_TARGETS));
   }
 
   public TestConfig set(String dottedKey, Object value) {

@@ -1,5 +1,6 @@
 package dev.hellonet.crawl.policy;
 
+import dev.hellonet.net.CidrSet;
 import dev.hellonet.net.TargetRules;
 
 import java.net.Inet4Address;
@@ -11,12 +12,26 @@ import java.util.Locale;
 
 /**
  * Decides which targets the crawler may connect to, from the configured allow and deny lists of host names
- * ({@code example.org}, {@code *.example.org}) and CIDR ranges. Ranges are checked against the addresses a host
- * resolves to, so a public name pointing at a private address is caught, and against the IPv4 address behind IPv6
- * forms and the local host behind unspecified addresses ({@link #meanings}); deny wins over allow, and an empty allow
- * list allows whatever deny does not name.
+ * ({@code example.org}, {@code *.example.org}) and CIDR ranges, on top of a built-in deny of what no public crawl needs
+ * ({@link #DEFAULT_DENY}: loopback, private, link-local, unique-local, multicast, reserved and cloud metadata). Ranges
+ * are checked against the addresses a host resolves to, so a public name pointing at a private address is caught, and
+ * against the IPv4 address behind IPv6 forms and the local host behind unspecified addresses ({@link #meanings}).
+ * {@code crawler.deny} wins over everything; a non-empty {@code crawler.allow} admits only what it names; and a range
+ * in {@code crawler.allow} that lies inside a default-denied range opens that part of it on purpose.
  */
 public final class TargetPolicy {
+  /**
+   * Denied unless {@code crawler.allow} names a range inside them: this host and "this network", private networks,
+   * carrier-grade NAT (Alibaba Cloud's metadata), link-local (the AWS, GCP, Azure and Oracle metadata address),
+   * IETF assignments, benchmarking, multicast, reserved and broadcast, unique-local and site-local IPv6 (AWS's IPv6
+   * metadata), local-use NAT64, and GCP's metadata name. docs/crawler.md lists the same, with what each range is.
+   */
+  public static final List<String> DEFAULT_DENY = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+      "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4",
+      "240.0.0.0/4", "::/128", "::1/128", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+      "metadata.google.internal");
+  private static final TargetRules BUILT_IN = TargetRules.parse(DEFAULT_DENY, "the crawler's default deny");
+
   private final TargetRules allow;
   private final TargetRules deny;
 
@@ -31,8 +46,8 @@ public final class TargetPolicy {
     this(TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"));
   }
 
-  /** Everything allowed: the local default. */
-  public static TargetPolicy allowAll() {
+  /** Empty lists: every public target, nothing the default deny names. */
+  public static TargetPolicy publicTargets() {
     return new TargetPolicy(TargetRules.none(), TargetRules.none());
   }
 
@@ -51,16 +66,30 @@ public final class TargetPolicy {
       return "target " + host + " " + resolved.stream().map(InetAddress::getHostAddress).toList()
           + " is denied by crawler.deny entry " + denied;
     }
-    if (allow.isEmpty() || allow.hostRuleFor(name) != null) {
-      return null;
+    String byName = BUILT_IN.hostRuleFor(name);
+    if (byName != null) {
+      return "target " + host + " is denied by default (" + byName + ", a cloud metadata name)";
     }
-    for (InetAddress address : resolved) {
-      boolean allowed = false;
-      for (InetAddress meaning : meanings(address)) {
-        allowed |= allow.rangeRuleFor(meaning) != null;
+    if (!allow.isEmpty() && allow.hostRuleFor(name) == null) {
+      for (InetAddress address : resolved) {
+        boolean allowed = false;
+        for (InetAddress meaning : meanings(address)) {
+          allowed |= allow.rangeRuleFor(meaning) != null;
+        }
+        if (!allowed) {
+          return "target " + host + " (" + address.getHostAddress() + ") is not in crawler.allow";
+        }
       }
-      if (!allowed) {
-        return "target " + host + " (" + address.getHostAddress() + ") is not in crawler.allow";
+    }
+    // Only a range opens the default deny, never a host name: a name's DNS answer can change under the crawler.
+    for (InetAddress address : resolved) {
+      for (InetAddress meaning : meanings(address)) {
+        CidrSet range = BUILT_IN.rangeContaining(meaning);
+        if (range != null && allow.rangeRuleInside(meaning, range) == null) {
+          return "target " + host + " (" + address.getHostAddress() + ") is in " + range + ", which the crawler "
+              + "denies by default (loopback, private, link-local, multicast, reserved and metadata ranges); to crawl "
+              + "it on purpose, name it or a range inside it in crawler.allow";
+        }
       }
     }
     return null;
@@ -73,7 +102,11 @@ public final class TargetPolicy {
   public String checkName(String host) {
     String name = hostName(host);
     String denied = deny.hostRuleFor(name);
-    return denied == null ? null : "target " + host + " is denied by crawler.deny entry " + denied;
+    if (denied != null) {
+      return "target " + host + " is denied by crawler.deny entry " + denied;
+    }
+    String byName = BUILT_IN.hostRuleFor(name);
+    return byName == null ? null : "target " + host + " is denied by default (" + byName + ", a cloud metadata name)";
   }
 
   /**
