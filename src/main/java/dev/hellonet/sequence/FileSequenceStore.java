@@ -121,6 +121,16 @@ public final class FileSequenceStore implements SequenceStore {
     return "file:" + file;
   }
 
+  /**
+   * The file's real path (two working directories can name one file differently, or two files alike) and the host it
+   * is on: the same path on two hosts is two files.
+   */
+  @Override
+  public Future<String> identity() {
+    return blocking(() -> "file:" + (Files.exists(file) ? file.toRealPath() : file) + " on host "
+        + java.net.InetAddress.getLocalHost().getHostName());
+  }
+
   /** The absolute, normalised path of the file. */
   public Path path() {
     return file;

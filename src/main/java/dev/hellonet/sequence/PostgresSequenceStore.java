@@ -41,6 +41,13 @@ public final class PostgresSequenceStore implements SequenceStore {
   /** Lowers the mark only if nothing was leased after the block: the same rule as the file store. */
   static final String GIVE_BACK = "UPDATE " + TABLE + " SET high_water = $3 WHERE name = $1 AND high_water = $2";
   static final String READ = "SELECT high_water FROM " + TABLE + " WHERE name = $1";
+  /**
+   * The database cluster's system identifier (chosen at initdb, kept by every copy made from its files, different for
+   * every other cluster) and the database's oid: which database this is, whatever host name reaches it.
+   * {@code pg_control_system()} is executable by every role unless an administrator revoked it.
+   */
+  static final String IDENTITY = "SELECT (SELECT system_identifier FROM pg_control_system())::text, d.oid::bigint"
+      + " FROM pg_database d WHERE d.datname = current_database()";
   static final String CREATE = "CREATE TABLE IF NOT EXISTS " + TABLE + " (name text PRIMARY KEY,"
       + " high_water bigint NOT NULL CHECK (high_water >= 1))";
   /** Serialises schema creation between nodes starting at once ("hellonet" in ASCII). */
@@ -261,6 +268,27 @@ public final class PostgresSequenceStore implements SequenceStore {
   @Override
   public long knownHighWaterMark() {
     return knownMark;
+  }
+
+  /** The database's identity and the sequence's name: two nodes share a sequence only if all of it agrees. */
+  @Override
+  public Future<String> identity() {
+    return pool.query(IDENTITY).execute()
+        .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          if (ar.failed()) {
+            String why = ar.cause() instanceof PgException pg && "42501".equals(pg.getSqlState())
+                ? "user \"" + config.user() + "\" may not call pg_control_system(), which tells databases apart"
+                    + " whatever host name reaches them; GRANT EXECUTE ON FUNCTION pg_control_system() TO \""
+                    + config.user() + "\""
+                : explain(ar.cause(), config);
+            return Future.failedFuture(new SequenceStoreException("cannot read the identity of " + description
+                + ": " + why, ar.cause()));
+          }
+          Row row = ar.result().iterator().next();
+          return Future.succeededFuture("postgres system " + row.getString(0) + " database oid " + row.getLong(1)
+              + " sequence " + config.name());
+        });
   }
 
   @Override

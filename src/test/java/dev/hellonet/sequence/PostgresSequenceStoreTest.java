@@ -277,4 +277,48 @@ class PostgresSequenceStoreTest {
     assertTrue(lower.contains("certif") || lower.contains("pkix") || lower.contains("ssl"),
         "the refusal is about the certificate: " + e.getMessage());
   }
+
+  @Test
+  void identityIsTheDatabaseItselfNotTheHostNameThatReachesIt() throws Exception {
+    String name = freshName();
+    SequenceStore byAddress = open(config(PostgresServer.DATABASE, name));
+    PostgresConfig byName = new PostgresConfig("localhost", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
+        name, 1, "disable", "", PostgresServer.PASSWORD);
+    SequenceStore other = open(byName);
+    String identity = await(byAddress.identity());
+
+    assertTrue(identity.matches("postgres system \\d+ database oid \\d+ sequence " + name), identity);
+    assertEquals(identity, await(other.identity()), "two names for one database are one store");
+    assertTrue(!byAddress.describe().equals(other.describe()), "though they are described differently");
+
+    pg.createDatabase("identity_other");
+    SequenceStore otherDatabase = open(config("identity_other", name));
+    assertTrue(!identity.equals(await(otherDatabase.identity())), "another database of the same server is not");
+    SequenceStore otherName = open(config(PostgresServer.DATABASE, freshName()));
+    assertTrue(!identity.equals(await(otherName.identity())), "another sequence in the same database is not");
+  }
+
+  @Test
+  void twoServersWithTheSameDatabaseUserAndSequenceNameAreTwoStores() throws Exception {
+    String name = freshName();
+    try (PostgresServer second = PostgresServer.start()) {
+      SequenceStore first = open(config(PostgresServer.DATABASE, name));
+      SequenceStore onSecond = open(new PostgresConfig("localhost", second.port(), PostgresServer.DATABASE,
+          PostgresServer.USER, name, 1, "disable", "", PostgresServer.PASSWORD));
+      String one = await(first.identity());
+      String two = await(onSecond.identity());
+      assertTrue(!one.equals(two), "distinct servers: " + one + " / " + two);
+      assertEquals(pg.psql("postgres", "SELECT system_identifier FROM pg_control_system()"),
+          one.split(" ")[2], "the identity carries the server's system identifier");
+
+      // An administrator may have taken the function from PUBLIC: the node says which grant it needs.
+      second.psql(PostgresServer.DATABASE, "REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC");
+      Throwable e = failure(onSecond.identity());
+      assertInstanceOf(SequenceStoreException.class, e);
+      assertTrue(e.getMessage().contains("GRANT EXECUTE ON FUNCTION pg_control_system() TO \"hellonet\""),
+          e.getMessage());
+      opened.remove(onSecond);
+      await(onSecond.close());
+    }
+  }
 }
