@@ -1,11 +1,13 @@
 package dev.hellonet.sequence;
 
 import dev.hellonet.config.HellonetConfig.PostgresConfig;
+import dev.hellonet.net.LoopbackHost;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -95,6 +97,7 @@ public final class PostgresSequenceStore implements SequenceStore {
     } catch (RuntimeException e) {
       return Future.failedFuture(new SequenceStoreException("cannot set up the PostgreSQL sequence store: " + e, e));
     }
+    warnIfUnverified(config);
     PostgresSequenceStore store = new PostgresSequenceStore(pool, config);
     return store.prepare(createIfMissing)
         .<SequenceStore>map(store)
@@ -117,25 +120,43 @@ public final class PostgresSequenceStore implements SequenceStore {
         .setCachePreparedStatements(true)
         .setSslMode(SslMode.of(config.sslMode()));
     options.setProperties(properties);
-    options.setSslOptions(sslOptions(config.sslMode()));
+    options.setSslOptions(sslOptions(config));
     return options;
   }
 
   /**
    * As libpq: {@code allow}, {@code prefer} and {@code require} encrypt without checking the certificate;
-   * {@code verify-ca} checks it against the JVM's trust store; {@code verify-full} also checks the host name.
+   * {@code verify-ca} checks it against the CA in {@code sslRootCert} (or, without one, the JVM's trust store);
+   * {@code verify-full} also checks that it names the host connected to.
    */
-  private static ClientSSLOptions sslOptions(String mode) {
+  private static ClientSSLOptions sslOptions(PostgresConfig config) {
+    String mode = config.sslMode();
     if (!mode.startsWith("verify-")) {
       return new ClientSSLOptions().setTrustAll(true);
+    }
+    ClientSSLOptions options = new ClientSSLOptions()
+        .setHostnameVerificationAlgorithm(mode.equals("verify-full") ? "HTTPS" : "");
+    if (!config.sslRootCert().isEmpty()) {
+      return options.setTrustOptions(new PemTrustOptions().addCertPath(config.sslRootCert()));
     }
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init((KeyStore) null);
-      return new ClientSSLOptions().setTrustOptions(TrustOptions.wrap(tmf))
-          .setHostnameVerificationAlgorithm(mode.equals("verify-full") ? "HTTPS" : "");
+      return options.setTrustOptions(TrustOptions.wrap(tmf));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JVM's default trust store cannot be loaded: " + e, e);
+    }
+  }
+
+  /**
+   * Without a verifying mode anyone on the path to the database can pose as it; that is a choice to make on purpose,
+   * so a non-loopback host without one is said once at start.
+   */
+  private static void warnIfUnverified(PostgresConfig config) {
+    if (!config.sslMode().startsWith("verify-") && !LoopbackHost.is(config.host())) {
+      LOG.warning("sequence.postgres.sslMode is " + config.sslMode() + ": the certificate of the database at "
+          + config.host() + " is not checked. Set sequence.postgres.sslMode=verify-full and"
+          + " sequence.postgres.sslRootCert to its CA's certificate file");
     }
   }
 

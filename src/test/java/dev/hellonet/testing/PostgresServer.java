@@ -101,21 +101,38 @@ public final class PostgresServer implements AutoCloseable {
     return port;
   }
 
-  /** Whether the server accepts TLS (self-signed, so only modes that do not verify can use it). */
+  /** Whether the server accepts TLS, with a certificate for 127.0.0.1 signed by {@link #caCertificate()}. */
   public boolean tls() {
     return tls;
   }
 
-  /** A self-signed certificate in the data directory, readable only by the server; false without openssl. */
+  /** The PEM file of the test CA that signed the server's certificate (which names IP 127.0.0.1 only). */
+  public Path caCertificate() {
+    return dir.resolve("ca.crt");
+  }
+
+  /**
+   * A throwaway CA and a server certificate it signs for IP address 127.0.0.1 (so {@code verify-full} to
+   * {@code localhost} fails its host-name check); the server's key is readable only by the server. False without
+   * openssl.
+   */
   private boolean makeCertificate() throws IOException, InterruptedException {
     Path openssl = Path.of("/usr/bin/openssl");
     if (!Files.isExecutable(openssl)) {
       System.out.println("PostgresServer: no /usr/bin/openssl, so the test server runs without TLS");
       return false;
     }
-    run(true, openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-        "/CN=127.0.0.1", "-keyout", data.resolve("server.key").toString(), "-out",
-        data.resolve("server.crt").toString());
+    String o = openssl.toString();
+    Path ext = dir.resolve("server.ext");
+    Files.writeString(ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
+    run(true, o, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=hellonet test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "-keyout", dir.resolve("ca.key").toString(), "-out", caCertificate().toString());
+    run(true, o, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", data.resolve("server.key").toString(), "-out", dir.resolve("server.csr").toString());
+    run(true, o, "x509", "-req", "-in", dir.resolve("server.csr").toString(), "-CA", caCertificate().toString(),
+        "-CAkey", dir.resolve("ca.key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
+        "-out", data.resolve("server.crt").toString());
     run(true, "/bin/chmod", "600", data.resolve("server.key").toString());
     return true;
   }
