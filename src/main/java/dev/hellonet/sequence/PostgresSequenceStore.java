@@ -101,9 +101,11 @@ public final class PostgresSequenceStore implements SequenceStore {
     PostgresSequenceStore store = new PostgresSequenceStore(pool, config);
     return store.prepare(createIfMissing)
         .<SequenceStore>map(store)
-        .recover(e -> pool.close().transform(ignored -> Future.failedFuture(
-            new SequenceStoreException("cannot open the sequence store " + store.description + ": "
-                + explain(e, config), e))));
+        .recover(e -> pool.close().transform(ignored -> {
+          String message = "cannot open the sequence store " + store.description + ": " + explain(e, config);
+          return Future.failedFuture(e instanceof SequenceStoreException s && s.isMissing()
+              ? SequenceStoreException.missing(message) : new SequenceStoreException(message, e));
+        }));
   }
 
   static PgConnectOptions connectOptions(PostgresConfig config) {
@@ -193,8 +195,9 @@ public final class PostgresSequenceStore implements SequenceStore {
             return Future.succeededFuture();
           }
           if (!createIfMissing) {
-            return Future.failedFuture(new SequenceStoreException("table " + TABLE + " does not exist in database \""
-                + config.database() + "\" and sequence.createIfMissing is false"));
+            return Future.failedFuture(SequenceStoreException.missing("table " + TABLE + " does not exist in database"
+                + " \"" + config.database() + "\" and sequence.createIfMissing is false; if this really is a new"
+                + " deployment, create the sequence once with hellonet init-sequence"));
           }
           return conn.query(CREATE).execute().onSuccess(x -> LOG.warning("created table " + TABLE + " in "
               + description));
@@ -210,10 +213,10 @@ public final class PostgresSequenceStore implements SequenceStore {
 
   private Future<Long> createRow(SqlConnection conn, boolean createIfMissing) {
     if (!createIfMissing) {
-      return Future.failedFuture(new SequenceStoreException("there is no row \"" + config.name() + "\" in table "
+      return Future.failedFuture(SequenceStoreException.missing("there is no row \"" + config.name() + "\" in table "
           + TABLE + " and sequence.createIfMissing is false. Starting at 1 would hand out every number of an earlier"
-          + " run again: check sequence.postgres.name and the database, or set sequence.createIfMissing=true if this"
-          + " really is a new deployment."));
+          + " run again: check sequence.postgres.name and the database, or, if this really is a new deployment,"
+          + " create the sequence once with hellonet init-sequence."));
     }
     return conn.preparedQuery("INSERT INTO " + TABLE + " (name, high_water) VALUES ($1, 1)")
         .execute(Tuple.of(config.name()))
