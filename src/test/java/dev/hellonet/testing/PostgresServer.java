@@ -161,6 +161,15 @@ public final class PostgresServer implements AutoCloseable {
         Integer.toString(port), "-U", "postgres", "-d", database, "-c", sql).strip();
   }
 
+  /**
+   * Runs a psql script file as the superuser in {@code database}, with {@code env} added to psql's environment (for
+   * {@code \getenv}); psql's output, or an IOException with it when the script fails.
+   */
+  public String psqlFile(String database, Path file, Map<String, String> env) throws IOException, InterruptedException {
+    return run(false, env, "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+        Integer.toString(port), "-U", "postgres", "-d", database, "-f", file.toAbsolutePath().toString()).strip();
+  }
+
   /** The environment a hellonet node needs to use this server's {@link #DATABASE} as its sequence store. */
   public Map<String, String> nodeEnvironment(String sequenceName) {
     return Map.of(
@@ -175,6 +184,11 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private String run(boolean serverTool, String tool, String... args) throws IOException, InterruptedException {
+    return run(serverTool, Map.of(), tool, args);
+  }
+
+  private String run(boolean serverTool, Map<String, String> env, String tool, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     if (serverTool && asPostgres) {
       command.addAll(List.of("runuser", "-u", "postgres", "--"));
@@ -184,6 +198,7 @@ public final class PostgresServer implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().put("PGPASSWORD", SUPERUSER_PASSWORD);
     pb.environment().put("LC_ALL", "C");
+    pb.environment().putAll(env);
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(90, TimeUnit.SECONDS)) {
