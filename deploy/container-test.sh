@@ -67,7 +67,7 @@ kubectl kustomize k8s/ > "$WORK/rendered.yaml"
 # kubectl turns YAML into JSON offline (--local never talks to a cluster); python reads the parts we need.
 kubectl label --local -f "$WORK/rendered.yaml" -o json container-test=1 > "$WORK/rendered.json"
 python3 - "$WORK" <<'PY'
-import json, sys, pathlib, shlex
+import json, os, sys, pathlib, shlex
 work = pathlib.Path(sys.argv[1])
 # One JSON document per object, one after another.
 text, items, pos, dec = (work / "rendered.json").read_text(), [], 0, json.JSONDecoder()
@@ -111,6 +111,16 @@ for m in c.get("volumeMounts", []):
         mounts.append("--tmpfs /tmp:rw,exec,nosuid,nodev,size=" + v["emptyDir"].get("sizeLimit", "64Mi").replace("Mi", "m"))
     elif "emptyDir" in v:
         out["DATA_MOUNT"] = m["mountPath"]
+    elif "secret" in v:
+        # Secret files (the database's CA): stand-in files under the keys the volume projects, read-only.
+        d = work / "secret" / m["name"]
+        d.mkdir(parents=True)
+        for item in v["secret"].get("items", []):
+            (d / item["path"]).write_text(f"container-test stand-in for {v['secret']['secretName']}/{item['key']}\n")
+        os.chmod(d, 0o755)
+        for f in d.iterdir():
+            os.chmod(f, 0o644)
+        mounts.append(f"-v {d}:{m['mountPath']}:ro")
     else:
         raise SystemExit(f"volume {m['name']}: no stand-in for {list(v)}")
 out["MOUNTS"] = " ".join(mounts)
@@ -168,7 +178,11 @@ LIMITS=(--runtime runc --ulimit "nofile=$NOFILE:$NOFILE" --ulimit nproc=4096:409
 RUN_OPTS+=("${LIMITS[@]}")
 # A single container here has no PostgreSQL and no peers: say so and use what it can have.
 OVERRIDES=()
-if [ "$STORE" != file ]; then OVERRIDES+=(-e HELLONET_SEQUENCE_STORE=file); SUMMARY+=("sequence.store $STORE replaced by file (no database for a single container here)"); fi
+if [ "$STORE" != file ]; then
+  # The pods' createIfMissing=false is for their database row, which the init-sequence Job creates; the file here is new.
+  OVERRIDES+=(-e HELLONET_SEQUENCE_STORE=file -e HELLONET_SEQUENCE_CREATEIFMISSING=true)
+  SUMMARY+=("sequence.store $STORE replaced by file, created at the first start (no database for a single container here)")
+fi
 if [ "$CLUSTER" = true ]; then OVERRIDES+=(-e HELLONET_CLUSTER_ENABLED=false); SUMMARY+=("cluster.enabled replaced by false (no peers here)"); fi
 SUMMARY+=("ran as $APP_UID:$APP_GID, read-only root=$READ_ONLY_ROOT, cap-drop=$CAP_DROP, no-new-privileges=$NO_PRIV_ESC, sysctls: $SYSCTLS, secrets stood in: $SECRETS")
 

@@ -408,8 +408,8 @@ class K8sManifestsTest {
     assertTrue(disk + (16L << 20) <= volumeLimit, "crawler.maxDownloadBytesOnDisk + crawler.maxDownloadBytes = " + disk
         + " does not fit the data volume's sizeLimit " + volumeLimit);
 
-    // Memory: the image's heap percentage (its jvm.options come after JDK_JAVA_OPTIONS, so they win) and the direct
-    // memory cap (the JVM's default is the heap size again) leave room for the rest of the JVM in the limit.
+    // Memory: the image's heap percentage and direct memory cap (the JVM's default is the heap size again) leave room
+    // for the rest of the JVM in the limit. JDK_JAVA_OPTIONS, if the pod set it, comes before the image's options.
     Matcher printf = Pattern.compile("RUN printf '%s\\\\n' ([^>]*)> /app/jvm.options")
         .matcher(Files.readString(Path.of("Dockerfile")));
     assertTrue(printf.find(), "Dockerfile writes /app/jvm.options");
