@@ -35,8 +35,9 @@ COPY --from=build /hellonet.jar /app/hellonet.jar
 
 # JVM flags live in an argument file so that the AppCDS choice below can add one: the parallel collector as in the
 # launcher (the hot path allocates next to nothing, so the collectors measured alike and Parallel is the leanest);
-# heap sized from the container's memory limit; a JVM out of memory exits so that the orchestrator restarts it.
-RUN printf '%s\n' -XX:+UseParallelGC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError \
+# heap sized from the container's memory limit; direct buffers capped (the JVM's default is the heap size again, which
+# would not fit any limit); a JVM out of memory exits so that the orchestrator restarts it.
+RUN printf '%s\n' -XX:+UseParallelGC -XX:MaxRAMPercentage=75 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError \
       --enable-native-access=ALL-UNNAMED > /app/jvm.options
 
 # AppCDS: a training run (start, hello requests, a health probe, SIGTERM) leaves the classes it loaded in

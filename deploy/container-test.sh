@@ -59,7 +59,11 @@ RUN_OPTS+=("${LIMITS[@]}")
 [ -n "$NOTES" ] && SUMMARY+=("not expressible here: $NOTES")
 # A single container here has no PostgreSQL and no peers: say so and use what it can have.
 OVERRIDES=()
-if [ "$STORE" != file ]; then OVERRIDES+=(-e HELLONET_SEQUENCE_STORE=file); SUMMARY+=("sequence.store $STORE replaced by file (no database for a single container here)"); fi
+if [ "$STORE" != file ]; then
+  # The pods' createIfMissing=false is for their database row, which the init-sequence Job creates; the file here is new.
+  OVERRIDES+=(-e HELLONET_SEQUENCE_STORE=file -e HELLONET_SEQUENCE_CREATEIFMISSING=true)
+  SUMMARY+=("sequence.store $STORE replaced by file, created at the first start (no database for a single container here)")
+fi
 if [ "$CLUSTER" = true ]; then OVERRIDES+=(-e HELLONET_CLUSTER_ENABLED=false); SUMMARY+=("cluster.enabled replaced by false (no peers here)"); fi
 SUMMARY+=("ran as $APP_UID:$APP_GID, read-only root=$READ_ONLY_ROOT, cap-drop=$CAP_DROP, no-new-privileges=$NO_PRIV_ESC, sysctls: $SYSCTLS, secrets stood in: $SECRETS")
 

@@ -1,6 +1,7 @@
 package dev.hellonet;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.app.InitSequence;
 import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.ConfigLoader;
 import dev.hellonet.config.HellonetConfig;
@@ -24,7 +25,8 @@ import java.util.logging.Logger;
 
 /**
  * Starts one hellonet node from the configuration and stops it gracefully on SIGTERM or SIGINT; with
- * {@code hello.processes} > 1, starts the supervisor instead, which runs this same class once per worker.
+ * {@code hello.processes} > 1, starts the supervisor instead, which runs this same class once per worker. With
+ * {@code init-sequence} as its first argument, creates the sequence store's sequence and exits ({@link InitSequence}).
  */
 public final class Main {
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -79,6 +81,11 @@ public final class Main {
       return;
     }
     LogSetup.install(config.log());
+    if (args.length > 0 && args[0].equals(InitSequence.COMMAND)) {
+      System.exit(InitSequence.run(config, java.util.Arrays.copyOfRange(args, 1, args.length), System.out,
+          System.err));
+      return;
+    }
     Optional<WorkerIdentity> worker;
     try {
       worker = WorkerIdentity.fromArgs(args, config.scale().processes());

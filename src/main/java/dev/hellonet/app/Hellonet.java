@@ -165,7 +165,7 @@ public final class Hellonet {
   private static Future<Hellonet> deploy(Parts parts) {
     Future<Contract> contract = HttpApiVerticle.loadContract(parts.vertx());
     Future<SequenceStore> store = contract.compose(c -> openStore(parts));
-    Future<Hellonet> node = store.compose(s -> StoreSharingCheck.check(parts.vertx(), parts.cluster(), s.describe())
+    Future<Hellonet> node = store.compose(s -> StoreSharingCheck.check(parts.vertx(), parts.cluster(), s::identity, s.describe())
         .compose(v -> deployRoles(parts, contract.result(), s))
         .recover(e -> s.close().transform(ignored -> Future.failedFuture(e))));
     return handOut(parts, node);

@@ -78,9 +78,9 @@ public record HellonetConfig(
    * log in. {@code password} comes from the environment or from {@code passwordFile}, never from a config file.
    */
   public record PostgresConfig(String host, int port, String database, String user, String name, int poolSize,
-                               String sslMode, String passwordFile, String password) {
+                               String sslMode, String sslRootCert, String passwordFile, String password) {
     static final PostgresConfig DEFAULTS = new PostgresConfig("localhost", 5432, "hellonet", "hellonet", "hellonet",
-        2, "prefer", "", "");
+        2, "prefer", "", "", "");
     static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca",
         "verify-full");
 
@@ -88,7 +88,8 @@ public record HellonetConfig(
     @Override
     public String toString() {
       return "PostgresConfig[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
-          + ", name=" + name + ", poolSize=" + poolSize + ", sslMode=" + sslMode + ", passwordFile=" + passwordFile
+          + ", name=" + name + ", poolSize=" + poolSize + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert
+          + ", passwordFile=" + passwordFile
           + ", password=" + (password.isEmpty() ? "(none)" : "(set)") + "]";
     }
   }
@@ -473,6 +474,17 @@ public record HellonetConfig(
       throw new ConfigException("sequence.postgres.sslMode: must be one of " + String.join(", ", PostgresConfig.SSL_MODES)
           + "; got \"" + sslMode + "\"");
     }
+    String sslRootCert = r.string("sequence.postgres.sslRootCert");
+    if (!sslRootCert.isEmpty()) {
+      if (!sslMode.startsWith("verify-")) {
+        throw new ConfigException("sequence.postgres.sslRootCert is set but sequence.postgres.sslMode is \"" + sslMode
+            + "\", which does not check the server's certificate; use verify-full (or verify-ca)");
+      }
+      Path ca = Path.of(sslRootCert).toAbsolutePath();
+      if (!java.nio.file.Files.isReadable(ca) || java.nio.file.Files.isDirectory(ca)) {
+        throw new ConfigException("sequence.postgres.sslRootCert: cannot read the CA certificate file " + ca);
+      }
+    }
     String name = r.nonBlank("sequence.postgres.name");
     if (name.length() > 200) {
       throw new ConfigException("sequence.postgres.name: at most 200 characters; got " + name.length());
@@ -493,6 +505,7 @@ public record HellonetConfig(
         name,
         r.intIn("sequence.postgres.poolSize", 1, 64),
         sslMode,
+        sslRootCert,
         passwordFile,
         password);
     return new SequenceConfig(store, Path.of(r.nonBlank("sequence.file")), r.bool("sequence.createIfMissing"),

@@ -121,6 +121,16 @@ public final class FileSequenceStore implements SequenceStore {
     return "file:" + file;
   }
 
+  /**
+   * The file's real path (two working directories can name one file differently, or two files alike) and the host it
+   * is on: the same path on two hosts is two files.
+   */
+  @Override
+  public Future<String> identity() {
+    return blocking(() -> "file:" + (Files.exists(file) ? file.toRealPath() : file) + " on host "
+        + java.net.InetAddress.getLocalHost().getHostName());
+  }
+
   /** The absolute, normalised path of the file. */
   public Path path() {
     return file;
@@ -161,9 +171,10 @@ public final class FileSequenceStore implements SequenceStore {
   private synchronized void openBlocking() throws IOException {
     if (!Files.exists(file)) {
       if (!createIfMissing) {
-        throw new SequenceStoreException("sequence file " + file + " does not exist and sequence.createIfMissing is"
-            + " false. Starting at 1 would hand out every number of an earlier run again: restore the file (or mount"
-            + " the volume that holds it), or set sequence.createIfMissing=true if this really is a new deployment.");
+        throw SequenceStoreException.missing("sequence file " + file + " does not exist and sequence.createIfMissing"
+            + " is false. Starting at 1 would hand out every number of an earlier run again: restore the file (or"
+            + " mount the volume that holds it), or, if this really is a new deployment, create it once with"
+            + " hellonet init-sequence.");
       }
       if (createAtomically()) {
         LOG.warning("CREATED A NEW SEQUENCE FILE at " + file + ": numbers start again at 1. If an earlier run used"

@@ -1,11 +1,13 @@
 package dev.hellonet.sequence;
 
 import dev.hellonet.config.HellonetConfig.PostgresConfig;
+import dev.hellonet.net.LoopbackHost;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -41,6 +43,13 @@ public final class PostgresSequenceStore implements SequenceStore {
   /** Lowers the mark only if nothing was leased after the block: the same rule as the file store. */
   static final String GIVE_BACK = "UPDATE " + TABLE + " SET high_water = $3 WHERE name = $1 AND high_water = $2";
   static final String READ = "SELECT high_water FROM " + TABLE + " WHERE name = $1";
+  /**
+   * The database cluster's system identifier (chosen at initdb, kept by every copy made from its files, different for
+   * every other cluster) and the database's oid: which database this is, whatever host name reaches it.
+   * {@code pg_control_system()} is executable by every role unless an administrator revoked it.
+   */
+  static final String IDENTITY = "SELECT (SELECT system_identifier FROM pg_control_system())::text, d.oid::bigint"
+      + " FROM pg_database d WHERE d.datname = current_database()";
   static final String CREATE = "CREATE TABLE IF NOT EXISTS " + TABLE + " (name text PRIMARY KEY,"
       + " high_water bigint NOT NULL CHECK (high_water >= 1))";
   /** Serialises schema creation between nodes starting at once ("hellonet" in ASCII). */
@@ -88,12 +97,15 @@ public final class PostgresSequenceStore implements SequenceStore {
     } catch (RuntimeException e) {
       return Future.failedFuture(new SequenceStoreException("cannot set up the PostgreSQL sequence store: " + e, e));
     }
+    warnIfUnverified(config);
     PostgresSequenceStore store = new PostgresSequenceStore(pool, config);
     return store.prepare(createIfMissing)
         .<SequenceStore>map(store)
-        .recover(e -> pool.close().transform(ignored -> Future.failedFuture(
-            new SequenceStoreException("cannot open the sequence store " + store.description + ": "
-                + explain(e, config), e))));
+        .recover(e -> pool.close().transform(ignored -> {
+          String message = "cannot open the sequence store " + store.description + ": " + explain(e, config);
+          return Future.failedFuture(e instanceof SequenceStoreException s && s.isMissing()
+              ? SequenceStoreException.missing(message) : new SequenceStoreException(message, e));
+        }));
   }
 
   static PgConnectOptions connectOptions(PostgresConfig config) {
@@ -110,25 +122,43 @@ public final class PostgresSequenceStore implements SequenceStore {
         .setCachePreparedStatements(true)
         .setSslMode(SslMode.of(config.sslMode()));
     options.setProperties(properties);
-    options.setSslOptions(sslOptions(config.sslMode()));
+    options.setSslOptions(sslOptions(config));
     return options;
   }
 
   /**
    * As libpq: {@code allow}, {@code prefer} and {@code require} encrypt without checking the certificate;
-   * {@code verify-ca} checks it against the JVM's trust store; {@code verify-full} also checks the host name.
+   * {@code verify-ca} checks it against the CA in {@code sslRootCert} (or, without one, the JVM's trust store);
+   * {@code verify-full} also checks that it names the host connected to.
    */
-  private static ClientSSLOptions sslOptions(String mode) {
+  private static ClientSSLOptions sslOptions(PostgresConfig config) {
+    String mode = config.sslMode();
     if (!mode.startsWith("verify-")) {
       return new ClientSSLOptions().setTrustAll(true);
+    }
+    ClientSSLOptions options = new ClientSSLOptions()
+        .setHostnameVerificationAlgorithm(mode.equals("verify-full") ? "HTTPS" : "");
+    if (!config.sslRootCert().isEmpty()) {
+      return options.setTrustOptions(new PemTrustOptions().addCertPath(config.sslRootCert()));
     }
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init((KeyStore) null);
-      return new ClientSSLOptions().setTrustOptions(TrustOptions.wrap(tmf))
-          .setHostnameVerificationAlgorithm(mode.equals("verify-full") ? "HTTPS" : "");
+      return options.setTrustOptions(TrustOptions.wrap(tmf));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JVM's default trust store cannot be loaded: " + e, e);
+    }
+  }
+
+  /**
+   * Without a verifying mode anyone on the path to the database can pose as it; that is a choice to make on purpose,
+   * so a non-loopback host without one is said once at start.
+   */
+  private static void warnIfUnverified(PostgresConfig config) {
+    if (!config.sslMode().startsWith("verify-") && !LoopbackHost.is(config.host())) {
+      LOG.warning("sequence.postgres.sslMode is " + config.sslMode() + ": the certificate of the database at "
+          + config.host() + " is not checked. Set sequence.postgres.sslMode=verify-full and"
+          + " sequence.postgres.sslRootCert to its CA's certificate file");
     }
   }
 
@@ -165,8 +195,9 @@ public final class PostgresSequenceStore implements SequenceStore {
             return Future.succeededFuture();
           }
           if (!createIfMissing) {
-            return Future.failedFuture(new SequenceStoreException("table " + TABLE + " does not exist in database \""
-                + config.database() + "\" and sequence.createIfMissing is false"));
+            return Future.failedFuture(SequenceStoreException.missing("table " + TABLE + " does not exist in database"
+                + " \"" + config.database() + "\" and sequence.createIfMissing is false; if this really is a new"
+                + " deployment, create the sequence once with hellonet init-sequence"));
           }
           return conn.query(CREATE).execute().onSuccess(x -> LOG.warning("created table " + TABLE + " in "
               + description));
@@ -182,10 +213,10 @@ public final class PostgresSequenceStore implements SequenceStore {
 
   private Future<Long> createRow(SqlConnection conn, boolean createIfMissing) {
     if (!createIfMissing) {
-      return Future.failedFuture(new SequenceStoreException("there is no row \"" + config.name() + "\" in table "
+      return Future.failedFuture(SequenceStoreException.missing("there is no row \"" + config.name() + "\" in table "
           + TABLE + " and sequence.createIfMissing is false. Starting at 1 would hand out every number of an earlier"
-          + " run again: check sequence.postgres.name and the database, or set sequence.createIfMissing=true if this"
-          + " really is a new deployment."));
+          + " run again: check sequence.postgres.name and the database, or, if this really is a new deployment,"
+          + " create the sequence once with hellonet init-sequence."));
     }
     return conn.preparedQuery("INSERT INTO " + TABLE + " (name, high_water) VALUES ($1, 1)")
         .execute(Tuple.of(config.name()))
@@ -261,6 +292,27 @@ public final class PostgresSequenceStore implements SequenceStore {
   @Override
   public long knownHighWaterMark() {
     return knownMark;
+  }
+
+  /** The database's identity and the sequence's name: two nodes share a sequence only if all of it agrees. */
+  @Override
+  public Future<String> identity() {
+    return pool.query(IDENTITY).execute()
+        .timeout(LEASE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          if (ar.failed()) {
+            String why = ar.cause() instanceof PgException pg && "42501".equals(pg.getSqlState())
+                ? "user \"" + config.user() + "\" may not call pg_control_system(), which tells databases apart"
+                    + " whatever host name reaches them; GRANT EXECUTE ON FUNCTION pg_control_system() TO \""
+                    + config.user() + "\""
+                : explain(ar.cause(), config);
+            return Future.failedFuture(new SequenceStoreException("cannot read the identity of " + description
+                + ": " + why, ar.cause()));
+          }
+          Row row = ar.result().iterator().next();
+          return Future.succeededFuture("postgres system " + row.getString(0) + " database oid " + row.getLong(1)
+              + " sequence " + config.name());
+        });
   }
 
   @Override

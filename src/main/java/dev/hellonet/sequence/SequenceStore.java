@@ -27,6 +27,15 @@ public interface SequenceStore {
   /** A short description for logs and status, such as {@code file:/srv/hellonet/data/sequence}. */
   String describe();
 
+  /**
+   * What makes two stores one store, read from the store itself rather than from how it is configured: two names for
+   * one store give the same identity, and the same name for two stores does not. Cluster members compare it before
+   * they serve a number. By default the description.
+   */
+  default Future<String> identity() {
+    return Future.succeededFuture(describe());
+  }
+
   /** How this store's leases have been going; every supply of the node reports into it. */
   StoreHealth health();
 

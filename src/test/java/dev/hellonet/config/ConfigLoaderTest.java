@@ -618,7 +618,7 @@ class ConfigLoaderTest {
     assertEquals("postgres", seq.store());
     assertFalse(seq.createIfMissing());
     assertEquals(new HellonetConfig.PostgresConfig("db.internal", 7000, "seq", "app", "prod-eu", 4, "verify-full", "",
-        "s3cret"), seq.postgres());
+        "", "s3cret"), seq.postgres());
   }
 
   @Test
@@ -674,6 +674,22 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_PASSWORDFILE", missing.toString())));
     assertMentions(e, "sequence.postgres.passwordFile", missing.toAbsolutePath().toString());
+  }
+
+  @Test
+  void postgresSslRootCertNeedsAVerifyingModeAndAReadableFile() throws IOException {
+    Path ca = dir.resolve("ca.crt");
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n");
+
+    assertEquals(ca.toString(), typed(envWithFile("{}", "HELLONET_SEQUENCE_POSTGRES_SSLMODE", "verify-full",
+        "HELLONET_SEQUENCE_POSTGRES_SSLROOTCERT", ca.toString())).sequence().postgres().sslRootCert());
+    assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+        "HELLONET_SEQUENCE_POSTGRES_SSLROOTCERT", ca.toString()))),
+        "sequence.postgres.sslRootCert", "sequence.postgres.sslMode", "prefer", "verify-full");
+    Path missing = dir.resolve("no-such-ca.crt");
+    assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+        "HELLONET_SEQUENCE_POSTGRES_SSLMODE", "verify-ca", "HELLONET_SEQUENCE_POSTGRES_SSLROOTCERT",
+        missing.toString()))), "sequence.postgres.sslRootCert", missing.toAbsolutePath().toString());
   }
 
   @Test

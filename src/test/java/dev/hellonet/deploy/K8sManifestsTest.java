@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -78,10 +79,10 @@ class K8sManifestsTest {
   void rendersTheProductionSetAndNoSecretValues() {
     Map<String, Long> kinds = app.objects().stream()
         .collect(Collectors.groupingBy(o -> o.getKind(), java.util.TreeMap::new, Collectors.counting()));
-    assertEquals(Map.of("ConfigMap", 1L, "Deployment", 1L, "HorizontalPodAutoscaler", 1L, "NetworkPolicy", 3L,
-        "PodDisruptionBudget", 1L, "Service", 3L), kinds, app.names().toString());
+    assertEquals(Map.of("ConfigMap", 1L, "Deployment", 1L, "HorizontalPodAutoscaler", 1L, "Job", 1L,
+        "NetworkPolicy", 3L, "PodDisruptionBudget", 1L, "Service", 3L), kinds, app.names().toString());
     assertEquals(3, app.one(Deployment.class).getSpec().getReplicas());
-    assertEquals(Map.of("StatefulSet", 1L, "Service", 1L, "NetworkPolicy", 1L), postgres.objects().stream()
+    assertEquals(Map.of("ConfigMap", 2L, "StatefulSet", 1L, "Service", 1L, "NetworkPolicy", 1L), postgres.objects().stream()
         .collect(Collectors.groupingBy(o -> o.getKind(), Collectors.counting())), postgres.names().toString());
   }
 
@@ -91,7 +92,10 @@ class K8sManifestsTest {
   }
 
   private Map<String, String> podEnvironment() throws Exception {
-    Container c = app.container();
+    return podEnvironment(app.container(), app.podSpec());
+  }
+
+  private Map<String, String> podEnvironment(Container c, PodSpec pod) throws Exception {
     Map<String, String> env = new HashMap<>();
     for (EnvVar e : c.getEnv()) {
       if (e.getValue() != null) {
@@ -109,24 +113,44 @@ class K8sManifestsTest {
     assertNotNull(configPath, "the pod must name its configuration file with " + ConfigLoader.CONFIG_FILE_VARIABLE);
     VolumeMount mount = c.getVolumeMounts().stream().filter(m -> configPath.startsWith(m.getMountPath() + "/"))
         .findFirst().orElseThrow(() -> new AssertionError(configPath + " is on no volume mount"));
-    ConfigMap configMap = configMapOf(mount.getName());
+    ConfigMap configMap = configMapOf(volume(pod, mount.getName()));
     String file = configPath.substring(mount.getMountPath().length() + 1);
     String content = configMap.getData().get(file);
     assertNotNull(content, "ConfigMap " + configMap.getMetadata().getName() + " has no key " + file);
     Path local = dir.resolve(file);
     Files.writeString(local, content);
     env.put(ConfigLoader.CONFIG_FILE_VARIABLE, local.toString());
+    // The CA file the node checks the database with must come from a Secret mounted where the config says.
+    String ca = new JsonObject(content).getJsonObject("sequence", new JsonObject())
+        .getJsonObject("postgres", new JsonObject()).getString("sslRootCert", "");
+    if (!ca.isEmpty()) {
+      assertSecretFile(c, pod, ca);
+      Path standIn = dir.resolve("ca.crt");
+      Files.writeString(standIn, "stand-in for the mounted CA certificate\n");
+      env.put("HELLONET_SEQUENCE_POSTGRES_SSLROOTCERT", standIn.toString());
+    }
     return env;
   }
 
-  private ConfigMap configMapOf(String volumeName) {
-    Volume volume = volume(volumeName);
-    assertNotNull(volume.getConfigMap(), "volume " + volumeName + " is not a ConfigMap");
+  /** {@code path} is a key of a Secret volume, mounted read-only in {@code c}. */
+  private static void assertSecretFile(Container c, PodSpec pod, String path) {
+    VolumeMount mount = c.getVolumeMounts().stream().filter(m -> path.startsWith(m.getMountPath() + "/"))
+        .findFirst().orElseThrow(() -> new AssertionError(path + " is on no volume mount of " + c.getName()));
+    assertTrue(Boolean.TRUE.equals(mount.getReadOnly()), mount.getName() + " is mounted read-only");
+    Volume v = volume(pod, mount.getName());
+    assertNotNull(v.getSecret(), path + ": volume " + v.getName() + " is not a Secret");
+    String key = path.substring(mount.getMountPath().length() + 1);
+    assertTrue(v.getSecret().getItems() != null && v.getSecret().getItems().stream()
+        .anyMatch(i -> i.getPath().equals(key)), "Secret volume " + v.getName() + " projects " + key);
+  }
+
+  private static ConfigMap configMapOf(Volume volume) {
+    assertNotNull(volume.getConfigMap(), "volume " + volume.getName() + " is not a ConfigMap");
     return app.named(ConfigMap.class, volume.getConfigMap().getName());
   }
 
-  private Volume volume(String name) {
-    return app.podSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
+  private static Volume volume(PodSpec pod, String name) {
+    return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no volume " + name));
   }
 
@@ -181,7 +205,8 @@ class K8sManifestsTest {
     JsonObject json = ConfigLoader.merge(podEnvironment());
     json.getJsonObject("hello").put("host", "127.0.0.1").put("port", 0).put("instances", 1);
     json.getJsonObject("http").put("host", "127.0.0.1").put("port", 0);
-    json.getJsonObject("sequence").put("store", "file").put("file", dir.resolve("sequence").toString());
+    json.getJsonObject("sequence").put("store", "file").put("file", dir.resolve("sequence").toString())
+        .put("createIfMissing", true);
     json.getJsonObject("crawler").put("downloadDir", dir.resolve("downloads").toString());
     if (json.getJsonObject("cluster") != null) {
       json.getJsonObject("cluster").put("enabled", false);
@@ -271,11 +296,7 @@ class K8sManifestsTest {
         "starting pods must find each other before they are ready");
     JsonObject merged = ConfigLoader.merge(podEnvironment());
     JsonObject cluster = merged.getJsonObject("cluster");
-    if (cluster == null || !cluster.containsKey("kubernetesService")) {
-      System.out.println("K8sManifestsTest: the application has no cluster.kubernetesService yet; the headless Service "
-          + h.getMetadata().getName() + " is checked for its own settings only");
-      return;
-    }
+    assertTrue(cluster.getBoolean("enabled"), "the pods form a cluster");
     assertEquals(h.getMetadata().getName(), cluster.getString("kubernetesService"),
         "cluster.kubernetesService must name the headless Service");
   }
@@ -313,20 +334,98 @@ class K8sManifestsTest {
   }
 
   @Test
-  void severalPodsShareOneSequence() throws Exception {
+  void severalPodsShareOneVerifiedSequenceThatOnlyTheJobCreates() throws Exception {
     int pods = Math.max(app.one(Deployment.class).getSpec().getReplicas(),
         app.one(HorizontalPodAutoscaler.class).getSpec().getMaxReplicas());
+    assertTrue(pods > 1);
     HellonetConfig config = loadPodConfig();
-    if (pods <= 1 || !config.sequence().store().equals("file")) {
-      return;
+    assertEquals("postgres", config.sequence().store(), "up to " + pods + " pods need one store across hosts: a file"
+        + " store is one sequence per pod");
+    assertFalse(config.sequence().createIfMissing(), "a lost database must stop the pods, not restart at 1");
+    // Set explicitly, never inherited: the embedded default (prefer) checks no certificate.
+    assertEquals("verify-full", new JsonObject(configMapOf(volume(app.podSpec(), "config")).getData()
+        .get("config.json")).getJsonObject("sequence").getJsonObject("postgres").getString("sslMode"));
+    assertEquals("verify-full", config.sequence().postgres().sslMode());
+    assertFalse(config.sequence().postgres().sslRootCert().isEmpty(), "the CA comes from a mounted Secret");
+    assertEquals(postgres.one(Service.class).getMetadata().getName(), config.sequence().postgres().host(),
+        "verify-full checks the name the pods connect to: the database Service's");
+  }
+
+  @Test
+  void theInitSequenceJobRunsTheSameImageAndConfiguration() throws Exception {
+    Job job = app.one(Job.class);
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertEquals(1, pod.getContainers().size());
+    Container c = pod.getContainers().get(0);
+    assertEquals(app.container().getImage(), c.getImage(), "the same image");
+    assertEquals(List.of("init-sequence"), c.getArgs(), "after the image's entry point");
+    assertTrue(c.getCommand() == null || c.getCommand().isEmpty(), "the image's own entry point");
+    assertEquals(volume(app.podSpec(), "config").getConfigMap().getName(),
+        volume(pod, "config").getConfigMap().getName(), "the same ConfigMap");
+    Map<String, String> env = podEnvironment(c, pod);
+    HellonetConfig config = ConfigLoader.load(env);   // what the command loads
+    assertFalse(config.cluster().enabled(), "a one-off client, not a cluster member");
+    assertEquals(loadPodConfig().sequence().postgres(), config.sequence().postgres(), "the pods' database");
+    assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+    assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+    assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+    assertNotNull(job.getSpec().getTtlSecondsAfterFinished(), "removed after it ran, so a later apply can rerun it");
+    String readme = Files.readString(Path.of("README.md"));
+    assertTrue(readme.contains("init-sequence"), "README's Kubernetes section tells about the Job");
+  }
+
+  /** A Kubernetes quantity in bytes (the binary and decimal suffixes k8s/ uses). */
+  private static long bytes(io.fabric8.kubernetes.api.model.Quantity q) {
+    return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(q).longValueExact();
+  }
+
+  /** The last value of a JVM flag {@code -XX:name=value} in {@code options}, or null. */
+  private static String jvmFlag(String options, String name) {
+    Matcher m = Pattern.compile("-XX:" + name + "=(\\S+)").matcher(options);
+    String last = null;
+    while (m.find()) {
+      last = m.group(1);
     }
-    // Each pod's file store is its own sequence: numbers would repeat across pods.
-    boolean spanningStoreExists = ConfigLoader.defaults().getJsonObject("sequence").containsKey("postgres");
-    assertFalse(spanningStoreExists, "k8s/ runs up to " + pods + " pods on the file store, one sequence per pod;"
-        + " the application now has sequence.store=postgres: set it (and sequence.postgres.*, the password from"
-        + " hellonet-secrets/postgres-password) in k8s/config.json");
-    System.out.println("K8sManifestsTest: WARNING the application has only the file store, so k8s/ runs " + pods
-        + " pods with one sequence each (numbers unique per pod only) until sequence.store=postgres exists");
+    return last;
+  }
+
+  private static long jvmSize(String value) {
+    long unit = switch (Character.toLowerCase(value.charAt(value.length() - 1))) {
+      case 'k' -> 1L << 10;
+      case 'm' -> 1L << 20;
+      case 'g' -> 1L << 30;
+      default -> 1;
+    };
+    return Long.parseLong(unit == 1 ? value : value.substring(0, value.length() - 1)) * unit;
+  }
+
+  @Test
+  void thePodsCeilingsFitThePod() throws Exception {
+    HellonetConfig config = loadPodConfig();
+    // Disk: the downloads kept, plus one download being written, below the data volume's limit.
+    long volumeLimit = bytes(volume(app.podSpec(), "data").getEmptyDir().getSizeLimit());
+    long disk = config.crawler().limits().maxDownloadBytesOnDisk() + config.crawler().maxDownloadBytes();
+    assertTrue(disk + (16L << 20) <= volumeLimit, "crawler.maxDownloadBytesOnDisk + crawler.maxDownloadBytes = " + disk
+        + " does not fit the data volume's sizeLimit " + volumeLimit);
+
+    // Memory: the image's heap percentage and direct memory cap (the JVM's default is the heap size again) leave room
+    // for the rest of the JVM in the limit. JDK_JAVA_OPTIONS, if the pod set it, comes before the image's options.
+    Matcher printf = Pattern.compile("RUN printf '%s\\\\n' ([^>]*)> /app/jvm.options")
+        .matcher(Files.readString(Path.of("Dockerfile")));
+    assertTrue(printf.find(), "Dockerfile writes /app/jvm.options");
+    String javaOptions = app.container().getEnv().stream().filter(e -> e.getName().equals("JDK_JAVA_OPTIONS"))
+        .map(EnvVar::getValue).findFirst().orElse("");
+    String options = javaOptions + " " + printf.group(1);
+    long limit = bytes(app.container().getResources().getLimits().get("memory"));
+    String percent = jvmFlag(options, "MaxRAMPercentage");
+    assertNotNull(percent, "the heap is sized from the limit");
+    long heap = (long) (limit * Double.parseDouble(percent) / 100);
+    String directFlag = jvmFlag(options, "MaxDirectMemorySize");
+    long direct = directFlag == null ? heap : jvmSize(directFlag);
+    // Metaspace, code cache, thread stacks, GC structures and the cluster manager's threads and buffers.
+    long rest = 256L << 20;
+    assertTrue(heap + direct + rest <= limit, "heap " + (heap >> 20) + " MiB + direct " + (direct >> 20)
+        + " MiB + " + (rest >> 20) + " MiB for the rest of the JVM > the memory limit " + (limit >> 20) + " MiB");
   }
 
   @Test
@@ -356,8 +455,9 @@ class K8sManifestsTest {
   @Test
   void secretKeysAreTheOnesTheReadmeCreates() throws Exception {
     Set<String> referenced = new TreeSet<>();
-    for (Container c : Stream.concat(Stream.of(app.container()), postgres.all(StatefulSet.class).stream()
-        .flatMap(s -> s.getSpec().getTemplate().getSpec().getContainers().stream())).toList()) {
+    for (Container c : Stream.of(Stream.of(app.container()), postgres.all(StatefulSet.class).stream()
+        .flatMap(s -> s.getSpec().getTemplate().getSpec().getContainers().stream()), app.all(Job.class).stream()
+        .flatMap(j -> j.getSpec().getTemplate().getSpec().getContainers().stream())).flatMap(x -> x).toList()) {
       for (EnvVar e : c.getEnv()) {
         if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
           assertEquals("hellonet-secrets", e.getValueFrom().getSecretKeyRef().getName(), e.getName());
@@ -380,6 +480,14 @@ class K8sManifestsTest {
     loadPodConfig();
   }
 
+  private HellonetConfig loadPodConfigUnchecked() {
+    try {
+      return loadPodConfig();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void postgresIsReachableOnlyFromHellonetPods() {
     StatefulSet db = postgres.one(StatefulSet.class);
@@ -389,11 +497,20 @@ class K8sManifestsTest {
     assertEquals(db.getSpec().getServiceName(), svc.getMetadata().getName());
     assertFalse(db.getSpec().getVolumeClaimTemplates().isEmpty(), "the database keeps its data on a claim");
     NetworkPolicy np = postgres.one(NetworkPolicy.class);
-    Map<String, String> appLabels = app.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+    List<Map<String, String>> clients = List.of(
+        app.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels(),
+        app.one(Job.class).getSpec().getTemplate().getMetadata().getLabels());
     assertTrue(np.getSpec().getIngress().stream().flatMap(r -> r.getFrom().stream())
-        .allMatch(p -> p.getPodSelector() != null
-            && appLabels.entrySet().containsAll(p.getPodSelector().getMatchLabels().entrySet())),
-        "only hellonet pods reach the database");
+        .allMatch(p -> p.getPodSelector() != null && p.getNamespaceSelector() == null && clients.stream()
+            .anyMatch(l -> l.entrySet().containsAll(p.getPodSelector().getMatchLabels().entrySet()))),
+        "only hellonet pods and the init-sequence Job reach the database");
+    // hellonet logs in as the restricted role of hellonet-role.sql, never as the image's superuser.
+    Container pgc = db.getSpec().getTemplate().getSpec().getContainers().get(0);
+    String superuser = pgc.getEnv().stream().filter(e -> e.getName().equals("POSTGRES_USER")).map(EnvVar::getValue)
+        .findFirst().orElse("postgres");
+    assertFalse(superuser.equals(loadPodConfigUnchecked().sequence().postgres().user()),
+        "the pods must not log in as the database's superuser " + superuser);
+    assertTrue(String.join(" ", pgc.getArgs()).contains("ssl=on"), "the database serves TLS");
     if (db.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot() == null) {
       fail("the database runs as non-root too");
     }

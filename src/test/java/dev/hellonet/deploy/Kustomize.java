@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.junit.jupiter.api.Assumptions;
+import dev.hellonet.testing.NeededTool;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,19 +19,16 @@ final class Kustomize {
 
   /**
    * The rendered objects of {@code dir}. Without kubectl the calling test is skipped with a message, except in CI
-   * ({@code CI=true}), where a machine of this kind has kubectl and its absence is a failure.
+   * (the project's rule, {@link NeededTool}: {@code CI} set to any value but {@code false}), where {@code .ci/run}
+   * installs kubectl and its absence is a failure.
    */
   static List<ObjectNode> render(Path dir) throws IOException, InterruptedException {
     Process p;
     try {
       p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
     } catch (IOException e) {
-      String why = "kubectl (with kustomize) is not installed, so k8s/ cannot be rendered: " + e.getMessage();
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(why + " (CI must have it)");
-      }
-      System.out.println("SKIPPED: " + why);
-      Assumptions.abort(why);
+      NeededTool.missing("kubectl (with kustomize) is not installed, so " + dir + " cannot be rendered: "
+          + e.getMessage() + "; .ci/run installs it");
       throw new AssertionError("unreachable");
     }
     byte[] out = p.getInputStream().readAllBytes();

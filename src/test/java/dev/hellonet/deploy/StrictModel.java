@@ -36,6 +36,7 @@ import java.util.Map;
 final class StrictModel {
   /** The kinds k8s/ may contain, each at the one apiVersion it must use. */
   private static final Map<String, Kind> KINDS = Map.of(
+      "Job", new Kind("batch/v1", io.fabric8.kubernetes.api.model.batch.v1.Job.class),
       "ConfigMap", new Kind("v1", ConfigMap.class),
       "Service", new Kind("v1", Service.class),
       "Deployment", new Kind("apps/v1", Deployment.class),

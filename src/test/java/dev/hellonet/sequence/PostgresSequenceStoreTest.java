@@ -76,7 +76,7 @@ class PostgresSequenceStoreTest {
   }
 
   private static PostgresConfig config(String database, String name) {
-    return new PostgresConfig("127.0.0.1", pg.port(), database, PostgresServer.USER, name, 2, "disable", "",
+    return new PostgresConfig("127.0.0.1", pg.port(), database, PostgresServer.USER, name, 2, "disable", "", "",
         PostgresServer.PASSWORD);
   }
 
@@ -229,7 +229,7 @@ class PostgresSequenceStoreTest {
   @Test
   void wrongPasswordIsNamedAtStart() throws Exception {
     PostgresConfig bad = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
-        freshName(), 2, "disable", "", "not-the-password");
+        freshName(), 2, "disable", "", "", "not-the-password");
     Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), bad, true));
     assertInstanceOf(SequenceStoreException.class, e);
     assertTrue(e.getMessage().contains("password authentication failed for user \"hellonet\""), e.getMessage());
@@ -240,7 +240,7 @@ class PostgresSequenceStoreTest {
   void unreachableHostIsNamedAtStart() throws Exception {
     int nothingThere = ServerProcess.freePort();
     PostgresConfig bad = new PostgresConfig("127.0.0.1", nothingThere, PostgresServer.DATABASE, PostgresServer.USER,
-        freshName(), 2, "disable", "", PostgresServer.PASSWORD);
+        freshName(), 2, "disable", "", "", PostgresServer.PASSWORD);
     Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), bad, true));
     assertTrue(e.getMessage().contains("cannot reach PostgreSQL at 127.0.0.1:" + nothingThere), e.getMessage());
   }
@@ -256,7 +256,7 @@ class PostgresSequenceStoreTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
     String name = freshName();
     PostgresConfig tls = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
-        name, 1, "require", "", PostgresServer.PASSWORD);
+        name, 1, "require", "", "", PostgresServer.PASSWORD);
     SequenceStore store = open(tls);
     await(store.lease(10));
     assertEquals("t", pg.psql("postgres", "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a"
@@ -268,7 +268,7 @@ class PostgresSequenceStoreTest {
   void sslModeVerifyFullRefusesACertificateTheJvmDoesNotTrust() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
     PostgresConfig verify = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
-        freshName(), 1, "verify-full", "", PostgresServer.PASSWORD);
+        freshName(), 1, "verify-full", "", "", PostgresServer.PASSWORD);
     Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), verify, true));
     assertInstanceOf(SequenceStoreException.class, e);
     assertTrue(e.getMessage().startsWith("cannot open the sequence store postgres://hellonet@127.0.0.1:"),
@@ -276,5 +276,84 @@ class PostgresSequenceStoreTest {
     String lower = e.getMessage().toLowerCase(java.util.Locale.ROOT);
     assertTrue(lower.contains("certif") || lower.contains("pkix") || lower.contains("ssl"),
         "the refusal is about the certificate: " + e.getMessage());
+  }
+
+  private static PostgresConfig verifying(String host, String mode, String ca) {
+    return new PostgresConfig(host, pg.port(), PostgresServer.DATABASE, PostgresServer.USER, freshName(), 1, mode,
+        ca, "", PostgresServer.PASSWORD);
+  }
+
+  @Test
+  void sslModeVerifyFullWithTheCaFromAFileConnectsEncryptedAndChecksTheHostName() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
+    String ca = pg.caCertificate().toString();
+    SequenceStore store = open(verifying("127.0.0.1", "verify-full", ca));
+    await(store.lease(10));
+    assertEquals("t", pg.psql("postgres", "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a"
+        + " USING (pid) WHERE a.application_name = 'hellonet' AND a.datname = 'hellonet'"));
+
+    // The certificate names 127.0.0.1 only: a CA check alone accepts "localhost", the full check does not.
+    open(verifying("localhost", "verify-ca", ca));
+    Throwable wrongName = failure(PostgresSequenceStore.open(vertxes.get(0), verifying("localhost", "verify-full", ca),
+        true));
+    assertInstanceOf(SequenceStoreException.class, wrongName);
+    assertTrue(wrongName.getMessage().toLowerCase(java.util.Locale.ROOT).contains("localhost")
+        || wrongName.getMessage().toLowerCase(java.util.Locale.ROOT).contains("certif"), wrongName.getMessage());
+  }
+
+  @Test
+  void sslModeVerifyCaRefusesAServerSignedByAnotherCa() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
+    try (PostgresServer other = PostgresServer.start()) {
+      Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0),
+          verifying("127.0.0.1", "verify-ca", other.caCertificate().toString()), true));
+      assertInstanceOf(SequenceStoreException.class, e);
+      String lower = e.getMessage().toLowerCase(java.util.Locale.ROOT);
+      assertTrue(lower.contains("certif") || lower.contains("pkix") || lower.contains("ssl"), e.getMessage());
+    }
+  }
+
+  @Test
+  void identityIsTheDatabaseItselfNotTheHostNameThatReachesIt() throws Exception {
+    String name = freshName();
+    SequenceStore byAddress = open(config(PostgresServer.DATABASE, name));
+    PostgresConfig byName = new PostgresConfig("localhost", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
+        name, 1, "disable", "", "", PostgresServer.PASSWORD);
+    SequenceStore other = open(byName);
+    String identity = await(byAddress.identity());
+
+    assertTrue(identity.matches("postgres system \\d+ database oid \\d+ sequence " + name), identity);
+    assertEquals(identity, await(other.identity()), "two names for one database are one store");
+    assertTrue(!byAddress.describe().equals(other.describe()), "though they are described differently");
+
+    pg.createDatabase("identity_other");
+    SequenceStore otherDatabase = open(config("identity_other", name));
+    assertTrue(!identity.equals(await(otherDatabase.identity())), "another database of the same server is not");
+    SequenceStore otherName = open(config(PostgresServer.DATABASE, freshName()));
+    assertTrue(!identity.equals(await(otherName.identity())), "another sequence in the same database is not");
+  }
+
+  @Test
+  void twoServersWithTheSameDatabaseUserAndSequenceNameAreTwoStores() throws Exception {
+    String name = freshName();
+    try (PostgresServer second = PostgresServer.start()) {
+      SequenceStore first = open(config(PostgresServer.DATABASE, name));
+      SequenceStore onSecond = open(new PostgresConfig("localhost", second.port(), PostgresServer.DATABASE,
+          PostgresServer.USER, name, 1, "disable", "", "", PostgresServer.PASSWORD));
+      String one = await(first.identity());
+      String two = await(onSecond.identity());
+      assertTrue(!one.equals(two), "distinct servers: " + one + " / " + two);
+      assertEquals(pg.psql("postgres", "SELECT system_identifier FROM pg_control_system()"),
+          one.split(" ")[2], "the identity carries the server's system identifier");
+
+      // An administrator may have taken the function from PUBLIC: the node says which grant it needs.
+      second.psql(PostgresServer.DATABASE, "REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC");
+      Throwable e = failure(onSecond.identity());
+      assertInstanceOf(SequenceStoreException.class, e);
+      assertTrue(e.getMessage().contains("GRANT EXECUTE ON FUNCTION pg_control_system() TO \"hellonet\""),
+          e.getMessage());
+      opened.remove(onSecond);
+      await(onSecond.close());
+    }
   }
 }

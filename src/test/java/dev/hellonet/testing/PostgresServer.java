@@ -101,21 +101,38 @@ public final class PostgresServer implements AutoCloseable {
     return port;
   }
 
-  /** Whether the server accepts TLS (self-signed, so only modes that do not verify can use it). */
+  /** Whether the server accepts TLS, with a certificate for 127.0.0.1 signed by {@link #caCertificate()}. */
   public boolean tls() {
     return tls;
   }
 
-  /** A self-signed certificate in the data directory, readable only by the server; false without openssl. */
+  /** The PEM file of the test CA that signed the server's certificate (which names IP 127.0.0.1 only). */
+  public Path caCertificate() {
+    return dir.resolve("ca.crt");
+  }
+
+  /**
+   * A throwaway CA and a server certificate it signs for IP address 127.0.0.1 (so {@code verify-full} to
+   * {@code localhost} fails its host-name check); the server's key is readable only by the server. False without
+   * openssl.
+   */
   private boolean makeCertificate() throws IOException, InterruptedException {
     Path openssl = Path.of("/usr/bin/openssl");
     if (!Files.isExecutable(openssl)) {
       System.out.println("PostgresServer: no /usr/bin/openssl, so the test server runs without TLS");
       return false;
     }
-    run(true, openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-        "/CN=127.0.0.1", "-keyout", data.resolve("server.key").toString(), "-out",
-        data.resolve("server.crt").toString());
+    String o = openssl.toString();
+    Path ext = dir.resolve("server.ext");
+    Files.writeString(ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
+    run(true, o, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=hellonet test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "-keyout", dir.resolve("ca.key").toString(), "-out", caCertificate().toString());
+    run(true, o, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", data.resolve("server.key").toString(), "-out", dir.resolve("server.csr").toString());
+    run(true, o, "x509", "-req", "-in", dir.resolve("server.csr").toString(), "-CA", caCertificate().toString(),
+        "-CAkey", dir.resolve("ca.key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
+        "-out", data.resolve("server.crt").toString());
     run(true, "/bin/chmod", "600", data.resolve("server.key").toString());
     return true;
   }
@@ -144,6 +161,15 @@ public final class PostgresServer implements AutoCloseable {
         Integer.toString(port), "-U", "postgres", "-d", database, "-c", sql).strip();
   }
 
+  /**
+   * Runs a psql script file as the superuser in {@code database}, with {@code env} added to psql's environment (for
+   * {@code \getenv}); psql's output, or an IOException with it when the script fails.
+   */
+  public String psqlFile(String database, Path file, Map<String, String> env) throws IOException, InterruptedException {
+    return run(false, env, "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+        Integer.toString(port), "-U", "postgres", "-d", database, "-f", file.toAbsolutePath().toString()).strip();
+  }
+
   /** The environment a hellonet node needs to use this server's {@link #DATABASE} as its sequence store. */
   public Map<String, String> nodeEnvironment(String sequenceName) {
     return Map.of(
@@ -158,6 +184,11 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private String run(boolean serverTool, String tool, String... args) throws IOException, InterruptedException {
+    return run(serverTool, Map.of(), tool, args);
+  }
+
+  private String run(boolean serverTool, Map<String, String> env, String tool, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     if (serverTool && asPostgres) {
       command.addAll(List.of("runuser", "-u", "postgres", "--"));
@@ -167,6 +198,7 @@ public final class PostgresServer implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().put("PGPASSWORD", SUPERUSER_PASSWORD);
     pb.environment().put("LC_ALL", "C");
+    pb.environment().putAll(env);
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(90, TimeUnit.SECONDS)) {
