@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The whole typed configuration, read once at start and passed down to whoever needs a part of it. */
 public record HellonetConfig(
@@ -216,10 +217,11 @@ public record HellonetConfig(
   /**
    * The Vert.x cluster (Hazelcast). Discovery is either a TCP/IP {@code members} list ({@code host:port}) or the DNS
    * name of a Kubernetes headless Service; {@code host} and {@code publicHost} are where Hazelcast and the event bus
-   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port.
+   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port. {@code secret} is loaded from {@code cluster.keyStoreFile} whenever
+   * that is set, and is required with {@code enabled}; a supervisor makes one for its workers when it is not set.
    */
   public record ClusterConfig(boolean enabled, List<String> members, String kubernetesService, int port, String host,
-                              String publicHost, int eventBusPort) {
+                              String publicHost, int eventBusPort, Optional<ClusterSecret> secret) {
     public ClusterConfig {
       members = List.copyOf(members);
     }
@@ -345,7 +347,11 @@ public record HellonetConfig(
           + "(each pod has its own " + sequence.file() + ", so numbers would repeat across nodes); use a store that "
           + "spans hosts");
     }
-    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort);
+    String keyStoreFile = r.string(ClusterSecret.KEY_STORE_KEY).trim();
+    String passwordFile = r.string(ClusterSecret.PASSWORD_KEY).trim();
+    Optional<ClusterSecret> secret = enabled || !keyStoreFile.isEmpty() || !passwordFile.isEmpty()
+        ? Optional.of(ClusterSecret.load(keyStoreFile, passwordFile)) : Optional.empty();
+    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort, secret);
 
   }
 

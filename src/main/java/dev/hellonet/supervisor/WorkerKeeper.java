@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -22,6 +23,8 @@ final class WorkerKeeper extends VerticleBase {
 
   private final int index;
   private final List<String> command;
+  /** Added to the inherited environment: the paths of a throw-away cluster secret ({@link WorkerSecret}). */
+  private final Map<String, String> environment;
   private final StatusBoard board;
   private final long stopTimeoutMs;
   private final Promise<Void> stopRequested = Promise.promise();
@@ -32,9 +35,11 @@ final class WorkerKeeper extends VerticleBase {
   /**
    * @param stopTimeoutMs how long a worker may take to stop gracefully after SIGTERM before it is killed
    */
-  WorkerKeeper(int index, List<String> command, StatusBoard board, long stopTimeoutMs) {
+  WorkerKeeper(int index, List<String> command, Map<String, String> environment, StatusBoard board,
+               long stopTimeoutMs) {
     this.index = index;
     this.command = List.copyOf(command);
+    this.environment = Map.copyOf(environment);
     this.board = board;
     this.stopTimeoutMs = stopTimeoutMs;
   }
@@ -93,7 +98,9 @@ final class WorkerKeeper extends VerticleBase {
   private Process launch() {
     try {
       // Workers share the supervisor's stdout and stderr: one log for the host, as with nginx's workers.
-      return new ProcessBuilder(command).inheritIO().start();
+      ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+      builder.environment().putAll(environment);
+      return builder.start();
     } catch (IOException e) {
       LOG.log(Level.SEVERE, "worker " + index + ": cannot launch " + command.get(0) + ": " + e);
       lastExit = -1;
