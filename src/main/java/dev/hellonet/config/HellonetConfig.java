@@ -217,13 +217,23 @@ public record HellonetConfig(
   /**
    * The Vert.x cluster (Hazelcast). Discovery is either a TCP/IP {@code members} list ({@code host:port}) or the DNS
    * name of a Kubernetes headless Service; {@code host} and {@code publicHost} are where Hazelcast and the event bus
-   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port. {@code secret} is loaded from {@code cluster.keyStoreFile} whenever
-   * that is set, and is required with {@code enabled}; a supervisor makes one for its workers when it is not set.
+   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port. {@code keyStoreFile} and {@code keyStorePasswordFile} name the
+   * cluster's secret, required with {@code enabled}; a supervisor makes one for its workers when they are not set.
    */
   public record ClusterConfig(boolean enabled, List<String> members, String kubernetesService, int port, String host,
-                              String publicHost, int eventBusPort, Optional<ClusterSecret> secret) {
+                              String publicHost, int eventBusPort, String keyStoreFile, String keyStorePasswordFile) {
     public ClusterConfig {
       members = List.copyOf(members);
+    }
+
+    /**
+     * The secret, read and checked now (at the node's start, where the mounted files are), when its file is set.
+     *
+     * @throws ConfigException naming the key whose file is missing or wrong
+     */
+    public Optional<ClusterSecret> secret() {
+      return keyStoreFile.isEmpty() && keyStorePasswordFile.isEmpty() ? Optional.empty()
+          : Optional.of(ClusterSecret.load(keyStoreFile, keyStorePasswordFile));
     }
   }
 
@@ -349,9 +359,14 @@ public record HellonetConfig(
     }
     String keyStoreFile = r.string(ClusterSecret.KEY_STORE_KEY).trim();
     String passwordFile = r.string(ClusterSecret.PASSWORD_KEY).trim();
-    Optional<ClusterSecret> secret = enabled || !keyStoreFile.isEmpty() || !passwordFile.isEmpty()
-        ? Optional.of(ClusterSecret.load(keyStoreFile, passwordFile)) : Optional.empty();
-    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort, secret);
+    if (enabled && keyStoreFile.isEmpty()) {
+      ClusterSecret.load(keyStoreFile, passwordFile); // fails naming the key, with how to make one
+    }
+    if (!keyStoreFile.isEmpty() && passwordFile.isEmpty()) {
+      ClusterSecret.load(keyStoreFile, passwordFile);
+    }
+    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort, keyStoreFile,
+        passwordFile);
 
   }
 

@@ -29,7 +29,7 @@ final class WorkerSecret {
   }
 
   static WorkerSecret forWorkers(ClusterConfig cluster) throws IOException {
-    if (cluster.secret().isPresent()) {
+    if (!cluster.keyStoreFile().isEmpty()) {
       return new WorkerSecret(null, Map.of());
     }
     Path dir = Files.createTempDirectory("hellonet-cluster-",

@@ -3,6 +3,7 @@ package dev.hellonet.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import dev.hellonet.config.HellonetConfig.ClusterConfig;
+import dev.hellonet.config.ClusterKeys;
 import dev.hellonet.config.ClusterSecret;
 import dev.hellonet.config.ConfigException;
 import dev.hellonet.supervisor.WorkerIdentity;
@@ -26,9 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * be and shut out whoever lacks the cluster's key.
  */
 class HazelcastSettingsTest {
+  private static final ClusterKeys.KeyFiles KEYS = TestClusterKeys.shared();
   private static final ClusterSecret SECRET = TestClusterKeys.sharedSecret();
   private static final ClusterConfig OFF = new ClusterConfig(false, List.of(), "", 5701, "", "", 0,
-      Optional.of(SECRET));
+      KEYS.keyStore().toString(), KEYS.password().toString());
 
   @Test
   void aLoneProcessWithoutClusterEnabledDoesNotCluster() {
@@ -69,7 +71,7 @@ class HazelcastSettingsTest {
   @Test
   void anEnabledClusterUsesItsConfiguredDiscoveryAndAddresses() {
     ClusterConfig on = new ClusterConfig(true, List.of(), "hellonet-hz.default.svc.cluster.local", 5701, "10.0.0.5",
-        "node1.example", 17001, Optional.of(SECRET));
+        "node1.example", 17001, KEYS.keyStore().toString(), KEYS.password().toString());
     ClusterPlan plan = ClusterPlan.resolve(on, Optional.empty()).orElseThrow();
     Config config = HazelcastSettings.of(plan);
 
@@ -86,7 +88,7 @@ class HazelcastSettingsTest {
   @Test
   void workersInAnEnabledClusterOffsetTheirPorts() {
     ClusterConfig on = new ClusterConfig(true, List.of("h1:5701", "h2:5701"), "", 5701, "", "", 17001,
-        Optional.of(SECRET));
+        KEYS.keyStore().toString(), KEYS.password().toString());
     ClusterPlan plan = ClusterPlan.resolve(on, Optional.of(new WorkerIdentity(2, 3, Path.of("s")))).orElseThrow();
 
     assertEquals(5703, plan.port());
@@ -96,7 +98,7 @@ class HazelcastSettingsTest {
 
   @Test
   void aWorkerWithoutASecretIsRefusedNamingTheKey() {
-    ClusterConfig none = new ClusterConfig(false, List.of(), "", 5701, "", "", 0, Optional.empty());
+    ClusterConfig none = new ClusterConfig(false, List.of(), "", 5701, "", "", 0, "", "");
     ConfigException e = assertThrows(ConfigException.class,
         () -> ClusterPlan.resolve(none, Optional.of(new WorkerIdentity(0, 2, Path.of("s")))));
     assertTrue(e.getMessage().startsWith("cluster.keyStoreFile: "), e.getMessage());

@@ -794,10 +794,12 @@ class ConfigLoaderTest {
     try {
       assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
           "HELLONET_CLUSTER_KEYSTOREFILE", keys.keyStore().toString(),
-          "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", wrong.toString()))), "cluster.keyStoreFile", "password");
+          "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", wrong.toString())).cluster().secret()), "cluster.keyStoreFile",
+          "password");
       assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
           "HELLONET_CLUSTER_KEYSTOREFILE", wrong.toString() + ".missing",
-          "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", keys.password().toString()))), "cluster.keyStoreFile", "cannot read");
+          "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", keys.password().toString())).cluster().secret()),
+          "cluster.keyStoreFile", "cannot read");
     } finally {
       Files.delete(wrong);
     }
