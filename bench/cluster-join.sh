@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=$(readlink -f "${1:-target/hellonet.jar}")
 JAVA=${JAVA:-$(./hellonet java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.home = //p')/bin/java}
-work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT; echo "work: $work" >&2
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pa=$(free_port); pb=$(free_port); ha=$(free_port); hb=$(free_port)
 env_common=(HELLONET_CLUSTER_ENABLED=true HELLONET_CLUSTER_HOST=127.0.0.1 "HELLONET_CLUSTER_MEMBERS=127.0.0.1:$pa,127.0.0.1:$pb"
   HELLONET_HELLO_PORT=0 HELLONET_HELLO_INSTANCES=1 HELLONET_HTTP_INSTANCES=1 HELLONET_CRAWLER_INSTANCES=1
   "HELLONET_SEQUENCE_FILE=$work/sequence")
-if unzip -l "$JAR" | grep -q 'dev/hellonet/config/ClusterKeys.class'; then
+if unzip -l "$JAR" | grep -c 'dev/hellonet/config/ClusterKeys.class' >/dev/null; then
   "$JAVA" -cp "$JAR" dev.hellonet.config.ClusterKeys "$work/keys" >/dev/null
   env_common+=("HELLONET_CLUSTER_KEYSTOREFILE=$work/keys/cluster.p12" "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE=$work/keys/cluster.password")
 fi
