@@ -167,7 +167,8 @@ public final class Main {
     } catch (ExecutionException e) {
       LOG.severe("cannot start: " + e.getCause().getMessage());
       LOG.log(Level.FINE, "start failure", e.getCause());
-      System.exit(1);
+      // A configuration found wrong only at the start (the cluster's secret files) is still a configuration error.
+      System.exit(e.getCause() instanceof ConfigException ? 2 : 1);
     } catch (InterruptedException | TimeoutException e) {
       LOG.severe("cannot start: " + e);
       System.exit(1);

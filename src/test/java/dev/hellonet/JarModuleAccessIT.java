@@ -1,6 +1,7 @@
 package dev.hellonet;
 
 import dev.hellonet.testing.ServerProcess;
+import dev.hellonet.testing.TestClusterKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,8 @@ class JarModuleAccessIT {
   private ServerProcess clustered(String name, List<String> entry) throws Exception {
     int clusterPort = ServerProcess.freePort();
     ServerProcess node = ServerProcess.launch(dir.resolve(name), Map.of(
+        "HELLONET_CLUSTER_KEYSTOREFILE", TestClusterKeys.shared().keyStore().toString(),
+        "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", TestClusterKeys.shared().password().toString(),
         "HELLONET_CLUSTER_ENABLED", "true",
         "HELLONET_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort,
         "HELLONET_CLUSTER_HOST", "127.0.0.1",

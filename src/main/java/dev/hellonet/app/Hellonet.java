@@ -29,7 +29,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -128,7 +127,12 @@ public final class Hellonet {
    * when {@code cluster.enabled} or the node is a worker (see {@link ClusterPlan}).
    */
   public static Future<Hellonet> start(HellonetConfig config, Optional<WorkerIdentity> worker) {
-    Optional<ClusterPlan> plan = ClusterPlan.resolve(config.cluster(), worker);
+    Optional<ClusterPlan> plan;
+    try {
+      plan = ClusterPlan.resolve(config.cluster(), worker);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     return start(config, worker, plan, plan.map(Hellonet::clustered).orElse(VertxFactory.STANDALONE));
   }
 
@@ -139,7 +143,8 @@ public final class Hellonet {
 
   private static VertxFactory clustered(ClusterPlan plan) {
     return builder -> {
-      LOG.info("joining the cluster: Hazelcast on port " + plan.port() + ", " + plan.discovery());
+      LOG.info("joining the cluster: Hazelcast on port " + plan.port() + ", " + plan.discovery()
+          + ", event bus with TLS on the key of certificate " + plan.secret().fingerprint());
       return builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan))).buildClustered();
     };
   }
@@ -198,24 +203,13 @@ public final class Hellonet {
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(Math.max(config.hello().instances(), Runtime.getRuntime().availableProcessors()))
         .setMetricsOptions(metrics);
-    plan.ifPresent(p -> options.setEventBusOptions(eventBus(p)));
+    plan.ifPresent(p -> options.setEventBusOptions(HazelcastSettings.eventBus(p)));
     return factory.build(Vertx.builder()
         .with(options)
         .withTransport(transport)
         .withMetrics(new MicrometerMetricsFactory(meters)));
   }
 
-  /** Where the clustered event bus binds and what it advertises; by default, where Hazelcast does. */
-  private static EventBusOptions eventBus(ClusterPlan plan) {
-    EventBusOptions options = new EventBusOptions().setPort(plan.eventBusPort());
-    if (!plan.host().isEmpty()) {
-      options.setHost(plan.host());
-    }
-    if (!plan.publicHost().isEmpty()) {
-      options.setClusterPublicHost(plan.publicHost());
-    }
-    return options;
-  }
 
   private static CounterRegistry counterRegistry(Protection protection) {
     CounterRegistry registry = new CounterRegistry(ManagementFactory.getRuntimeMXBean().getName());

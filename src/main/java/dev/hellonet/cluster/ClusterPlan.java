@@ -1,5 +1,7 @@
 package dev.hellonet.cluster;
 
+import dev.hellonet.config.ClusterSecret;
+import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.HellonetConfig.ClusterConfig;
 import dev.hellonet.supervisor.WorkerIdentity;
 
@@ -18,9 +20,10 @@ import java.util.Optional;
  * @param publicHost what they advertise; empty = {@code host}
  * @param port this member's Hazelcast port
  * @param eventBusPort this member's event-bus port; 0 = any
+ * @param secret the key every member holds: it names the Hazelcast cluster and authenticates the event bus
  */
 public record ClusterPlan(List<String> members, String kubernetesService, String host, String publicHost, int port,
-                          int eventBusPort) {
+                          int eventBusPort, ClusterSecret secret) {
   /** Loopback, where a supervisor's workers meet when no wider cluster is configured. */
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -28,22 +31,30 @@ public record ClusterPlan(List<String> members, String kubernetesService, String
     members = List.copyOf(members);
   }
 
-  /** The plan for this process; empty when it runs on its own. */
+  /**
+   * The plan for this process; empty when it runs on its own.
+   *
+   * @throws ConfigException when it would cluster without the cluster's secret
+   */
   public static Optional<ClusterPlan> resolve(ClusterConfig cluster, Optional<WorkerIdentity> worker) {
     int index = worker.map(WorkerIdentity::index).orElse(0);
+    if (!cluster.enabled() && worker.isEmpty()) {
+      return Optional.empty();
+    }
+    // A supervisor hands its workers a secret of its own making when none is configured (Supervisor).
+    ClusterSecret secret = cluster.secret().orElseThrow(() -> new ConfigException(ClusterSecret.KEY_STORE_KEY
+        + ": required: this process joins a cluster (" + (cluster.enabled() ? "cluster.enabled" : "worker "
+        + index + " of a supervisor") + ") and the cluster's key is what every member proves it holds"));
     if (cluster.enabled()) {
       int eventBusPort = cluster.eventBusPort() == 0 ? 0 : cluster.eventBusPort() + index;
       return Optional.of(new ClusterPlan(cluster.members(), cluster.kubernetesService(), cluster.host(),
-          cluster.publicHost(), cluster.port() + index, eventBusPort));
-    }
-    if (worker.isEmpty()) {
-      return Optional.empty();
+          cluster.publicHost(), cluster.port() + index, eventBusPort, secret));
     }
     List<String> siblings = new ArrayList<>();
     for (int i = 0; i < worker.get().count(); i++) {
       siblings.add(LOOPBACK + ":" + (cluster.port() + i));
     }
-    return Optional.of(new ClusterPlan(siblings, "", LOOPBACK, "", cluster.port() + index, 0));
+    return Optional.of(new ClusterPlan(siblings, "", LOOPBACK, "", cluster.port() + index, 0, secret));
   }
 
   /** For logs: how this member finds the others. */

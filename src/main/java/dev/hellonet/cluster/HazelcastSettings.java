@@ -1,18 +1,27 @@
 package dev.hellonet.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import dev.hellonet.config.ClusterSecret;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+
+import java.util.Set;
 
 /**
  * Hazelcast's configuration for a {@link ClusterPlan}: Vert.x's own maps from vertx-hazelcast's default file, discovery
  * by TCP/IP list or Kubernetes DNS (never multicast), the bind and public address, fast failure detection, and nothing
- * that talks to the outside world (no phone-home, no auto-detection of clouds).
+ * that talks to the outside world (no phone-home, no auto-detection of clouds). Closed to whoever lacks the cluster's
+ * key as far as open-source Hazelcast allows: the member port speaks only the member protocol (no client endpoint, so
+ * a Hazelcast client is turned away), and the cluster's name is derived from the key, so a member that does not hold
+ * it is not let in; the clustered event bus requires the key's certificate both ways ({@link #eventBus}).
  */
 public final class HazelcastSettings {
-  /** Every member of hellonet's clusters uses this name; a Hazelcast cluster of another name is never joined. */
-  public static final String CLUSTER_NAME = "hellonet";
   /** Heartbeats every second; a member silent this long is removed (the bound the docs state for a dead node). */
   public static final int MAX_NO_HEARTBEAT_SECONDS = 10;
 
@@ -22,9 +31,11 @@ public final class HazelcastSettings {
     // vertx-hazelcast's default file declares the maps and multimap the event bus needs (subscriptions, node info)
     // with their backups; everything below adjusts it.
     Config config = ConfigUtil.loadConfig();
-    config.setClusterName(CLUSTER_NAME);
+    config.setClusterName(plan.secret().clusterName());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "jdk");
+    // Hazelcast prefixes every log line with the cluster's name, which is derived from the key: keep it out of logs.
+    config.setProperty("hazelcast.logging.details.enabled", "false");
     // The node leaves the cluster itself on a graceful stop (Vert.x closes the cluster manager); Hazelcast's own hook
     // would race with that.
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -36,15 +47,19 @@ public final class HazelcastSettings {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(plan.port()).setPortAutoIncrement(false);
+    // Advanced networking with a member endpoint only: the port then refuses the client protocol, which would let a
+    // Hazelcast client that knows the cluster's name list and write every map.
+    AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+    ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+    member.setPort(plan.port()).setPortAutoIncrement(false);
     if (!plan.host().isEmpty()) {
       config.setProperty("hazelcast.socket.bind.any", "false");
       config.setProperty("hazelcast.local.localAddress", plan.host());
     }
     if (!plan.publicHost().isEmpty()) {
-      network.setPublicAddress(plan.publicHost() + ":" + plan.port());
+      member.setPublicAddress(plan.publicHost() + ":" + plan.port());
     }
+    network.setMemberEndpointConfig(member);
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
@@ -57,5 +72,29 @@ public final class HazelcastSettings {
           .setProperty("service-port", Integer.toString(plan.port()));
     }
     return config;
+  }
+
+  /**
+   * The clustered event bus: where it binds and what it advertises (by default, where Hazelcast does), and mutual TLS
+   * with the cluster's certificate (TLS 1.3), so a process without the key can neither connect to a node's event-bus
+   * port nor pose as the target of a subscription. (Vert.x's default for the event bus is to trust any certificate.)
+   */
+  public static EventBusOptions eventBus(ClusterPlan plan) {
+    EventBusOptions options = new EventBusOptions().setPort(plan.eventBusPort())
+        .setSsl(true)
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setTrustAll(false)
+        .setKeyCertOptions(new PfxOptions().setValue(Buffer.buffer(plan.secret().keyStoreBytes()))
+            .setPassword(plan.secret().password()).setAlias(ClusterSecret.ALIAS))
+        .setTrustOptions(new PfxOptions().setValue(Buffer.buffer(plan.secret().trustStoreBytes()))
+            .setPassword(plan.secret().password()))
+        .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
+    if (!plan.host().isEmpty()) {
+      options.setHost(plan.host());
+    }
+    if (!plan.publicHost().isEmpty()) {
+      options.setClusterPublicHost(plan.publicHost());
+    }
+    return options;
   }
 }

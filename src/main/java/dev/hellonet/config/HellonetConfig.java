@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The whole typed configuration, read once at start and passed down to whoever needs a part of it. */
 public record HellonetConfig(
@@ -257,12 +258,23 @@ public record HellonetConfig(
   /**
    * The Vert.x cluster (Hazelcast). Discovery is either a TCP/IP {@code members} list ({@code host:port}) or the DNS
    * name of a Kubernetes headless Service; {@code host} and {@code publicHost} are where Hazelcast and the event bus
-   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port.
+   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port. {@code keyStoreFile} and {@code keyStorePasswordFile} name the
+   * cluster's secret, required with {@code enabled}; a supervisor makes one for its workers when they are not set.
    */
   public record ClusterConfig(boolean enabled, List<String> members, String kubernetesService, int port, String host,
-                              String publicHost, int eventBusPort) {
+                              String publicHost, int eventBusPort, String keyStoreFile, String keyStorePasswordFile) {
     public ClusterConfig {
       members = List.copyOf(members);
+    }
+
+    /**
+     * The secret, read and checked now (at the node's start, where the mounted files are), when its file is set.
+     *
+     * @throws ConfigException naming the key whose file is missing or wrong
+     */
+    public Optional<ClusterSecret> secret() {
+      return keyStoreFile.isEmpty() && keyStorePasswordFile.isEmpty() ? Optional.empty()
+          : Optional.of(ClusterSecret.load(keyStoreFile, keyStorePasswordFile));
     }
   }
 
@@ -401,7 +413,16 @@ public record HellonetConfig(
           + "(each pod has its own " + sequence.file() + ", so numbers would repeat across nodes); use a store that "
           + "spans hosts");
     }
-    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort);
+    String keyStoreFile = r.string(ClusterSecret.KEY_STORE_KEY).trim();
+    String passwordFile = r.string(ClusterSecret.PASSWORD_KEY).trim();
+    if (enabled && keyStoreFile.isEmpty()) {
+      ClusterSecret.load(keyStoreFile, passwordFile); // fails naming the key, with how to make one
+    }
+    if (!keyStoreFile.isEmpty() && passwordFile.isEmpty()) {
+      ClusterSecret.load(keyStoreFile, passwordFile);
+    }
+    return new ClusterConfig(enabled, members, service, port, host, publicHost, eventBusPort, keyStoreFile,
+        passwordFile);
 
   }
 

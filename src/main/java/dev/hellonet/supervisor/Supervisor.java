@@ -34,6 +34,7 @@ public final class Supervisor {
   private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
   private Vertx vertx;
   private StatusBoard board;
+  private WorkerSecret secret;
 
   public Supervisor(HellonetConfig config, WorkerCommand command) {
     this.config = config;
@@ -45,12 +46,14 @@ public final class Supervisor {
     int n = config.scale().processes();
     board = StatusBoard.createIn(Path.of(System.getProperty("java.io.tmpdir")), ProcessHandle.current().pid(), n);
     Path statusFile = board.file();
+    secret = WorkerSecret.forWorkers(config.cluster());
     // The supervisor does little: one event loop, a few virtual threads.
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     long stopTimeoutMs = config.shutdown().drainDelayMs() + config.shutdown().timeoutMs() + STOP_MARGIN_MS;
     List<Future<String>> deployed = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      WorkerKeeper keeper = new WorkerKeeper(i, command.forWorker(i, statusFile), board, stopTimeoutMs);
+      WorkerKeeper keeper = new WorkerKeeper(i, command.forWorker(i, statusFile), secret.environment(), board,
+          stopTimeoutMs);
       keepers.add(keeper);
       deployed.add(vertx.deployVerticle(keeper,
           new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)));
@@ -87,6 +90,7 @@ public final class Supervisor {
       }
       int result = status;
       board.delete();
+      secret.delete();
       LOG.info("supervisor: all workers stopped" + (result == 0 ? " cleanly" : "; some did not stop cleanly"));
       // Not after the close: this runs on a keeper's virtual thread, and Vert.x's close waits up to 10 s for its
       // virtual threads to end, this one included, so the process would sit 10 s with nothing left to do. The close

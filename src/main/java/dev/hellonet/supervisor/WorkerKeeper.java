@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -23,6 +24,8 @@ final class WorkerKeeper extends VerticleBase {
 
   private final int index;
   private final List<String> command;
+  /** Added to the inherited environment: the paths of a throw-away cluster secret ({@link WorkerSecret}). */
+  private final Map<String, String> environment;
   private final StatusBoard board;
   private final long stopTimeoutMs;
   private final Promise<Void> stopRequested = Promise.promise();
@@ -38,9 +41,11 @@ final class WorkerKeeper extends VerticleBase {
   /**
    * @param stopTimeoutMs how long a worker may take to stop gracefully after SIGTERM before it is killed
    */
-  WorkerKeeper(int index, List<String> command, StatusBoard board, long stopTimeoutMs) {
+  WorkerKeeper(int index, List<String> command, Map<String, String> environment, StatusBoard board,
+               long stopTimeoutMs) {
     this.index = index;
     this.command = List.copyOf(command);
+    this.environment = Map.copyOf(environment);
     this.board = board;
     this.stopTimeoutMs = stopTimeoutMs;
   }
@@ -101,8 +106,10 @@ final class WorkerKeeper extends VerticleBase {
     try {
       // Workers share the supervisor's stdout and stderr: one log for the host, as with nginx's workers. Their stdin
       // is the pipe of SupervisorLink.
-      Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE)
-          .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE)
+          .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       link = process.getOutputStream();
       return process;
     } catch (IOException e) {

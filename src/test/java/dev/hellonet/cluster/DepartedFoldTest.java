@@ -5,10 +5,10 @@ import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.counters.CountersVerticle;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.ServerProcess;
+import dev.hellonet.testing.TestClusterKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,9 +48,10 @@ class DepartedFoldTest {
   @Test
   void theSameOnAHazelcastClusterWhereTheMapTheLockAndTheMembersAreHazelcasts() throws Exception {
     int port = ServerProcess.freePort();
-    ClusterPlan plan = new ClusterPlan(List.of("127.0.0.1:" + port), "", "127.0.0.1", "", port, 0);
+    ClusterPlan plan = new ClusterPlan(List.of("127.0.0.1:" + port), "", "127.0.0.1", "", port, 0,
+        TestClusterKeys.sharedSecret());
     Vertx clustered = Await.result(Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(plan)))
         .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan))).buildClustered(), 60);
     try {
       assertTrue(ClusterView.of(clustered).clustered());

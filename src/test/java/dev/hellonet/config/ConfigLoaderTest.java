@@ -1,6 +1,7 @@
 package dev.hellonet.config;
 
 import dev.hellonet.net.TransportChoice;
+import dev.hellonet.testing.TestClusterKeys;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -801,15 +802,42 @@ class ConfigLoaderTest {
 
   @Test
   void clusterWithAMemberListIsReadFromTheEnvironment() throws IOException {
+    ClusterKeys.KeyFiles keys = TestClusterKeys.shared();
     HellonetConfig.ClusterConfig cluster = typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED", "true",
         "HELLONET_CLUSTER_MEMBERS", "127.0.0.1:5701, 127.0.0.1:5702", "HELLONET_CLUSTER_HOST", "127.0.0.1",
-        "HELLONET_CLUSTER_PORT", "5702", "HELLONET_CLUSTER_EVENTBUSPORT", "17001")).cluster();
+        "HELLONET_CLUSTER_PORT", "5702", "HELLONET_CLUSTER_EVENTBUSPORT", "17001",
+        "HELLONET_CLUSTER_KEYSTOREFILE", keys.keyStore().toString(),
+        "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", keys.password().toString())).cluster();
 
     assertTrue(cluster.enabled());
     assertEquals(java.util.List.of("127.0.0.1:5701", "127.0.0.1:5702"), cluster.members());
     assertEquals("127.0.0.1", cluster.host());
     assertEquals(5702, cluster.port());
     assertEquals(17001, cluster.eventBusPort());
+    assertEquals(TestClusterKeys.sharedSecret().fingerprint(), cluster.secret().orElseThrow().fingerprint());
+  }
+
+  @Test
+  void aClusterWithoutItsSecretOrWithAWrongOneIsAConfigurationErrorNamingTheKey() throws IOException {
+    assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED",
+        "true", "HELLONET_CLUSTER_MEMBERS", "127.0.0.1:5701"))), "cluster.keyStoreFile", "cluster-keys");
+    ClusterKeys.KeyFiles keys = TestClusterKeys.shared();
+    assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}", "HELLONET_CLUSTER_ENABLED",
+        "true", "HELLONET_CLUSTER_MEMBERS", "127.0.0.1:5701",
+        "HELLONET_CLUSTER_KEYSTOREFILE", keys.keyStore().toString()))), "cluster.keyStorePasswordFile");
+    Path wrong = Files.writeString(Files.createTempFile("hellonet-wrong-", ".password"), "not-the-password\n");
+    try {
+      assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+          "HELLONET_CLUSTER_KEYSTOREFILE", keys.keyStore().toString(),
+          "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", wrong.toString())).cluster().secret()), "cluster.keyStoreFile",
+          "password");
+      assertMentions(assertThrows(ConfigException.class, () -> typed(envWithFile("{}",
+          "HELLONET_CLUSTER_KEYSTOREFILE", wrong.toString() + ".missing",
+          "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", keys.password().toString())).cluster().secret()),
+          "cluster.keyStoreFile", "cannot read");
+    } finally {
+      Files.delete(wrong);
+    }
   }
 
   @Test

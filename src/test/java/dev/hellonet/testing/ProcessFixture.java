@@ -82,7 +82,8 @@ public final class ProcessFixture implements AfterEachCallback {
   }
 
   /**
-   * The environment of one clustered node of a test cluster on loopback: Hazelcast at {@code clusterPort} among
+   * The environment of one clustered node of a test cluster on loopback, with the tests' shared cluster secret
+   * ({@link TestClusterKeys}): its member port at {@code clusterPort} among
    * {@code members}, HTTP at {@code httpPort}, counters published every 200 ms, numbers from {@code sequenceFile}
    * (shared by the nodes). Mutable, so that a test can add what is particular to it.
    */
@@ -95,7 +96,9 @@ public final class ProcessFixture implements AfterEachCallback {
         "HELLONET_HTTP_PORT", Integer.toString(httpPort),
         "HELLONET_HTTP_INSTANCES", "1",
         "HELLONET_COUNTERS_PUBLISHINTERVALMS", "200",
-        "HELLONET_SEQUENCE_FILE", sequenceFile.toString()));
+        "HELLONET_SEQUENCE_FILE", sequenceFile.toString(),
+        "HELLONET_CLUSTER_KEYSTOREFILE", TestClusterKeys.shared().keyStore().toString(),
+        "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", TestClusterKeys.shared().password().toString()));
   }
 
   /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
