@@ -115,6 +115,8 @@ class SupervisorLinkTest {
         "HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort()),
         "HELLONET_SHUTDOWN_TIMEOUTMS", "3000",
         "HELLONET_SEQUENCE_FILE", dir.resolve("sequence").toString()));
+    // A worker joins its supervisor's cluster, so it needs the cluster's key as the supervisor would hand it over.
+    env.putAll(dev.hellonet.testing.TestClusterKeys.env(dev.hellonet.testing.TestClusterKeys.shared()));
     return processes.launch(dir.resolve("worker"), env, List.of("-cp", System.getProperty("java.class.path"),
         "dev.hellonet.Main", WorkerCommand.WORKER_ARG + 0, supervisor.arg(), WorkerCommand.STATUS_ARG + status));
   }
