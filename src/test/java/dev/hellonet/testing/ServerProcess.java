@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** A hellonet node in its own JVM ({@code dev.hellonet.Main}), configured through HELLONET_* variables, on loopback. */
@@ -80,10 +81,22 @@ public final class ServerProcess implements AutoCloseable {
     return new ServerProcess(pb.start(), log, port);
   }
 
+  /**
+   * A port that is free now, drawn at random below Linux's ephemeral range (32768 and up). Asking the kernel for
+   * port 0 hands out ephemeral ports, which it may hand out again at once: a test that chose a cluster port that way
+   * saw the next choice, its hello port, come back the same. Ports below the range are also never taken by an
+   * outgoing connection in the meantime.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(port)) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port found in 20000-31999 after 200 tries");
   }
 
   public int port() {
