@@ -8,10 +8,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PfxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.configuration.parsing.ParserRegistry;
 import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
+import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jgroups.JChannel;
@@ -38,7 +43,10 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 
 /**
  * The cluster manager for a {@link ClusterPlan}: Vert.x's Infinispan cluster manager (the maps, locks and members that
@@ -66,7 +74,10 @@ public final class ClusterStack {
   public static final long VERIFY_MS = 1_500;
   /** The most a killed member stays in the view: unheard for the suspect time, then the direct check, then a beat. */
   public static final long DEAD_MEMBER_BOUND_MS = SUSPECT_AFTER_MS + VERIFY_MS + HEARTBEAT_MS;
+  /** After a merge, this node writes its own entries again this long after the merged view, and once more later. */
+  static final long[] RESYNC_AFTER_MERGE_MS = {1_000, 5_000};
   private static final String VERTX_CACHES = "default-infinispan.xml";
+  private static final Logger LOG = Logger.getLogger(ClusterStack.class.getName());
 
   private ClusterStack() {}
 
@@ -173,11 +184,18 @@ public final class ClusterStack {
   /**
    * vertx-infinispan's cluster manager over caches it did not make: it leaves starting and stopping them to their
    * maker, so this does both, on a worker thread (joining and leaving talk to the other members).
+   *
+   * <p>It also heals merges. Members that start at the same moment may each form a cluster of one, which JGroups then
+   * merges; Infinispan keeps one side's copy of the replicated caches and drops the other's, and vertx-infinispan
+   * 5.0.7 does not write its entries again, so the event-bus subscriptions and node info of the dropped side were lost
+   * (its nodes stayed members but unreachable). This node therefore remembers what it registered and writes that and
+   * its node info again after every merge ({@link #RESYNC_AFTER_MERGE_MS}); the writes are idempotent.
    */
   private static final class Manager extends InfinispanClusterManager {
     private final ClusterPlan plan;
     private final JChannel channel;
     private final DefaultCacheManager caches;
+    private final Map<String, Set<RegistrationInfo>> registered = new ConcurrentHashMap<>();
     private Vertx vertx;
 
     Manager(ClusterPlan plan, ClusterSecret secret, Refusals refusals) {
@@ -241,9 +259,55 @@ public final class ClusterStack {
     }
 
     @Override
+    public void addRegistration(String address, RegistrationInfo info, Completable<Void> promise) {
+      registered.computeIfAbsent(address, a -> ConcurrentHashMap.newKeySet()).add(info);
+      super.addRegistration(address, info, promise);
+    }
+
+    @Override
+    public void removeRegistration(String address, RegistrationInfo info, Completable<Void> promise) {
+      registered.computeIfPresent(address, (a, infos) -> {
+        infos.remove(info);
+        return infos.isEmpty() ? null : infos;
+      });
+      super.removeRegistration(address, info, promise);
+    }
+
+    /** Writes this node's node info and registrations again (a merge may have dropped them). */
+    private void resync() {
+      NodeInfo info = getNodeInfo();
+      if (info != null) {
+        super.setNodeInfo(info, (v, e) -> {
+          if (e != null) {
+            LOG.warning("cluster: could not write this node's info again after a merge: " + e);
+          }
+        });
+      }
+      registered.forEach((address, infos) -> infos.forEach(reg -> super.addRegistration(address, reg, (v, e) -> {
+        if (e != null) {
+          LOG.warning("cluster: could not register " + address + " again after a merge: " + e);
+        }
+      })));
+    }
+
+    /** Infinispan calls it on its notification thread; the writes go through Vert.x timers. */
+    @Listener(sync = false)
+    public final class MergeListener {
+      @Merged
+      public void merged(MergeEvent event) {
+        LOG.info("cluster: merged view of " + event.getNewMembers().size() + " members; writing this node's "
+            + registered.size() + " subscribed addresses and its node info again");
+        for (long delay : RESYNC_AFTER_MERGE_MS) {
+          vertx.setTimer(delay, id -> resync());
+        }
+      }
+    }
+
+    @Override
     public void join(Completable<Void> promise) {
       vertx.<Void>executeBlocking(() -> {
         caches.start();
+        caches.addListener(new MergeListener());
         return null;
       }, false).onComplete((v, e) -> {
         if (e != null) {
@@ -257,7 +321,7 @@ public final class ClusterStack {
     @Override
     public void leave(Completable<Void> promise) {
       super.leave((v, e) -> vertx.<Void>executeBlocking(() -> {
-        caches.stop();
+        caches.stop(); // closes the channel too
         return null;
       }, false).onComplete((ignored, stopFailure) -> promise.complete(null, e != null ? e : stopFailure)));
     }
