@@ -8,7 +8,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,12 +28,14 @@ public final class ClusterCountersVerticle extends VerticleBase {
   static final long NODE_TIMEOUT_MS = 2_000;
   /** How often each node checks whether departed nodes need folding (a size read when nothing does). */
   static final long FOLD_CHECK_MS = 60_000;
+  /** Set on cluster.departed when the map was not read in time and the figures are those of the last read. */
+  static final String STALE = "stale";
   private static final Logger LOG = Logger.getLogger(ClusterCountersVerticle.class.getName());
 
   private final ClusterView cluster;
   private final int departedKept;
   private final long foldCheckMs;
-  private AsyncMap<String, JsonObject> last;
+  private DepartedReader departed;
 
   public ClusterCountersVerticle(ClusterView cluster) {
     this(cluster, DepartedFold.KEPT, FOLD_CHECK_MS);
@@ -51,7 +52,7 @@ public final class ClusterCountersVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COUNTERS_LAST_MAP)
         .compose(map -> {
-          last = map;
+          departed = new DepartedReader(map, NODE_TIMEOUT_MS);
           DepartedFold fold = new DepartedFold(map, vertx.sharedData(), cluster, departedKept);
           vertx.setPeriodic(foldCheckMs, id -> fold.foldIfNeeded()
               .onFailure(e -> LOG.fine("cannot fold departed nodes' counters: " + e)));
@@ -67,10 +68,14 @@ public final class ClusterCountersVerticle extends VerticleBase {
       asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null, options)
           .map(Message::body));
     }
-    Future<Map<String, JsonObject>> kept = DepartedFold.read(last)
-        .recover(e -> Future.succeededFuture(Map.of()));
-    Future.join(Future.join(asked), kept).onComplete(ignored ->
-        msg.reply(combine(ids, asked, kept.succeeded() ? kept.result() : Map.of())));
+    Future<DepartedReader.Read> kept = departed.read();
+    Future.join(Future.join(asked), kept).onComplete(ignored -> {
+      JsonObject reply = combine(ids, asked, kept.result().entries());
+      if (kept.result().stale()) {
+        reply.getJsonObject("cluster").getJsonObject("departed").put(STALE, true);
+      }
+      msg.reply(reply);
+    });
   }
 
   /**
