@@ -35,6 +35,8 @@ public final class ClusterCountersVerticle extends VerticleBase {
   private final ClusterView cluster;
   private final int departedKept;
   private final long foldCheckMs;
+  private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(NODE_TIMEOUT_MS);
+  private final DeliveryOptions ownOptions = new DeliveryOptions(options).setLocalOnly(true);
   private DepartedReader departed;
 
   public ClusterCountersVerticle(ClusterView cluster) {
@@ -63,10 +65,11 @@ public final class ClusterCountersVerticle extends VerticleBase {
   private void answer(Message<Object> msg) {
     List<String> ids = cluster.nodeIds();
     List<Future<JsonObject>> asked = new ArrayList<>();
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(NODE_TIMEOUT_MS);
     for (String id : ids) {
-      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null, options)
-          .map(Message::body));
+      // This node's own figures locally: a clustered send asks the cluster manager first, which waits while a
+      // member leaves; this node's answer must not.
+      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null,
+          id.equals(cluster.nodeId()) ? ownOptions : options).map(Message::body));
     }
     Future<DepartedReader.Read> kept = departed.read();
     Future.join(Future.join(asked), kept).onComplete(ignored -> {

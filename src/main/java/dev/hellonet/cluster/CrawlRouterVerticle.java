@@ -33,6 +33,7 @@ public final class CrawlRouterVerticle extends VerticleBase {
   static final long LIST_NODE_TIMEOUT_MS = 2_000;
   private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
   private final DeliveryOptions listOptions = new DeliveryOptions().setSendTimeout(LIST_NODE_TIMEOUT_MS);
+  private final DeliveryOptions ownListOptions = new DeliveryOptions(listOptions).setLocalOnly(true);
   /**
    * For this node's own instances: delivered locally, without asking the cluster manager where they are, which a
    * frozen member can stall (a readiness probe asks this node's jobs this way).
@@ -144,8 +145,8 @@ public final class CrawlRouterVerticle extends VerticleBase {
     List<String> nodes = cluster.nodeIds();
     List<Future<JsonObject>> asked = new ArrayList<>();
     for (String node : nodes) {
-      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.CRAWL_LIST, node), null, listOptions)
-          .map(Message::body));
+      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.CRAWL_LIST, node), null,
+          node.equals(cluster.nodeId()) ? ownListOptions : listOptions).map(Message::body));
     }
     // A node that does not answer (leaving, frozen, cut off) is left out and named, rather than failing the list or
     // holding it up past what an HTTP client waits.
