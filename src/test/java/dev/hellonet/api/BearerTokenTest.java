@@ -1,6 +1,5 @@
 package dev.hellonet.api;
 
-import dev.hellonet.testing.Await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;

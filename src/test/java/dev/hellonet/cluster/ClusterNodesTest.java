@@ -4,6 +4,7 @@ import dev.hellonet.testing.Await;
 import dev.hellonet.testing.BurstLoad;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.Numbers;
+import dev.hellonet.testing.Pipelined;
 import dev.hellonet.testing.ProcessFixture;
 import dev.hellonet.testing.ServerProcess;
 import dev.hellonet.testing.SlowSite;
@@ -27,7 +28,7 @@ import static dev.hellonet.testing.ProcessFixture.await;
 import static dev.hellonet.testing.ProcessFixture.awaitLog;
 import static dev.hellonet.testing.ProcessFixture.get;
 import static dev.hellonet.testing.ProcessFixture.nodes;
-import static dev.hellonet.testing.ProcessFixture.rounds;
+import static dev.hellonet.testing.Pipelined.rounds;
 
 /**
  * Three clustered nodes in separate JVMs on loopback (Hazelcast TCP/IP members, distinct ports, one sequence file):
@@ -55,8 +56,7 @@ class ClusterNodesTest {
       Map<String, String> env = ProcessFixture.clusterNode(members, clusterPorts[i], httpPort, dir.resolve("sequence"));
       env.put("HELLONET_CRAWLER_INSTANCES", "2");
       env.put("HELLONET_CRAWLER_ALLOW", "127.0.0.0/8,::1/128");   // the crawl below reads a site on loopback
-      env.put("HELLONET_SEQUENCE_MINBLOCK", "16");
-      env.put("HELLONET_SEQUENCE_MAXBLOCK", "256");
+      env.putAll(Pipelined.SMALL_BLOCKS);
       nodes.add(processes.launch(dir.resolve("node" + i), env));
       http[i] = new Http(httpPort);
     }

@@ -3,6 +3,8 @@ package dev.hellonet.supervisor;
 import dev.hellonet.testing.BurstLoad;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.Numbers;
+import dev.hellonet.testing.Pipelined;
 import dev.hellonet.testing.Ports;
 import dev.hellonet.testing.ProcessFixture;
 import dev.hellonet.testing.ServerProcess;
@@ -17,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,7 @@ import static dev.hellonet.testing.ProcessFixture.nodes;
  */
 class SupervisedWorkersTest {
   /** Small blocks, so that the workers interleave on the shared sequence file many times. */
-  private static final Map<String, String> SMALL_BLOCKS = Map.of(
-      "HELLONET_SEQUENCE_MINBLOCK", "16", "HELLONET_SEQUENCE_MAXBLOCK", "256");
+  private static final Map<String, String> SMALL_BLOCKS = Pipelined.SMALL_BLOCKS;
 
   /**
    * Slack on comparisons of the workers' clock with the test's: one clock (this host's), read at millisecond grain; a
@@ -234,7 +234,7 @@ class SupervisedWorkersTest {
         .findFirst().orElseThrow().substring(0, 23).replace(' ', 'T'));
     long exitMs = Duration.between(allStopped, exited).toMillis();
     assertTrue(exitMs < 8_000, "the supervisor exited " + exitMs + " ms after its workers had stopped");
-    assertNoDuplicates(numbers);
+    Numbers.assertUnique(numbers);
     // Workers start with -cp (no manifest), so their module access for Hazelcast comes from WorkerCommand's flags;
     // this supervisor was started without them.
     assertEquals(2, count(log, " is STARTED"), "both workers started Hazelcast:\n" + log);
@@ -374,11 +374,5 @@ class SupervisedWorkersTest {
   /** The replies counted by departed nodes (none: 0). */
   private static long departedReplies(JsonObject counters) {
     return hello(counters.getJsonObject("cluster").getJsonObject("departed")).getLong("replies");
-  }
-
-  private static void assertNoDuplicates(List<long[]> batches) {
-    long[] all = batches.stream().flatMapToLong(Arrays::stream).toArray();
-    ProcessFixture.assertNoDuplicates(all);
-    assertTrue(all.length > 0);
   }
 }

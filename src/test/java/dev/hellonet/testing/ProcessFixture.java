@@ -8,7 +8,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,29 +97,6 @@ public final class ProcessFixture implements AfterEachCallback {
         "HELLONET_SEQUENCE_FILE", sequenceFile.toString(),
         "HELLONET_CLUSTER_KEYSTOREFILE", TestClusterKeys.shared().keyStore().toString(),
         "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", TestClusterKeys.shared().password().toString()));
-  }
-
-  /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
-  public static long[] rounds(int port, int rounds, int perRound) throws IOException {
-    long[] numbers = new long[rounds * perRound];
-    byte[] batch = LineClient.requests(perRound);
-    try (LineClient client = LineClient.connect(port)) {
-      for (int r = 0; r < rounds; r++) {
-        client.send(batch);
-        for (int i = 0; i < perRound; i++) {
-          numbers[r * perRound + i] = client.readNumber();
-        }
-      }
-    }
-    return numbers;
-  }
-
-  public static void assertNoDuplicates(long[] numbers) {
-    long[] sorted = numbers.clone();
-    Arrays.sort(sorted);
-    for (int i = 1; i < sorted.length; i++) {
-      assertNotEquals(sorted[i], sorted[i - 1], "duplicate number " + sorted[i]);
-    }
   }
 
   /** The future's result, or an assertion error if it failed or took over two minutes. */
