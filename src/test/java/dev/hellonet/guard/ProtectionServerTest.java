@@ -306,20 +306,14 @@ class ProtectionServerTest {
     return node.counters().snapshot().getJsonObject("hello").getJsonObject("total").getLong(counter);
   }
 
-  private void awaitCounter(String counter, long expected, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (hello(counter) != expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(expected, hello(counter), counter);
+  private void awaitCounter(String counter, long expected, int seconds) throws Exception {
+    Await.until(() -> hello(counter) == expected, seconds, () -> counter + " is " + hello(counter) + ", not "
+        + expected);
   }
 
-  private void awaitOpenConnections(int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (node.protection().admission().openConnections() != expected && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(expected, node.protection().admission().openConnections());
+  private void awaitOpenConnections(int expected) throws Exception {
+    Await.until(() -> node.protection().admission().openConnections() == expected, 5,
+        () -> "open connections " + node.protection().admission().openConnections() + ", not " + expected);
   }
 
   private static List<String> ss(String... args) throws Exception {

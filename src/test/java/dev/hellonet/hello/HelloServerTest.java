@@ -320,12 +320,9 @@ class HelloServerTest {
     return node.counters().snapshot().getJsonObject("hello").getJsonObject("total");
   }
 
-  private void awaitCounter(String name, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (helloTotals().getLong(name) != expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(expected, helloTotals().getLong(name), name);
+  private void awaitCounter(String name, long expected) throws Exception {
+    Await.until(() -> helloTotals().getLong(name) == expected, 10,
+        () -> name + " is " + helloTotals().getLong(name) + ", not " + expected);
   }
 
   /** Waits until a counter has not moved for half a second and returns its value. */

@@ -1,5 +1,6 @@
 package dev.hellonet.supervisor;
 
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.BurstLoad;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.LineClient;
@@ -213,10 +214,8 @@ class SupervisedWorkersTest {
         return null;
       }));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (replies.get() < 20_000 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Await.until(() -> replies.get() >= 20_000 || load.stream().anyMatch(Future::isDone), 20,
+        "the load reaches 20,000 replies");
     assertTrue(replies.get() > 0, "the load reached the workers");
     group.server.terminate();
     assertEquals(0, group.server.awaitExit(60), group.server.log());
@@ -259,6 +258,7 @@ class SupervisedWorkersTest {
 
     ProcessHandle.of(victimPid).orElseThrow().destroyForcibly();
     // A worker that ran for a while is restarted without delay; the kill comes as soon as the new JVM exists.
+    // Polled every 5 ms, not at Await's pace: the race needs the kill within moments of the launch.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     List<ProcessHandle> workers;
     while (true) {
@@ -300,11 +300,8 @@ class SupervisedWorkersTest {
       ServerProcess server = processes.launch(dir.resolve("failing"), env);
       // Each attempt joins the loopback cluster before it reaches the bind, which takes seconds on a busy machine; the
       // doubling of the delay is BackoffTest's. Here: the failure is seen, said, and answered with a delayed restart.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (!server.log().contains("worker 0: restarting in 250 ms")) {
-        assertTrue(System.nanoTime() < deadline, "no restart with back-off within 180 s:\n" + server.log());
-        Thread.sleep(100);
-      }
+      Await.until(() -> server.log().contains("worker 0: restarting in 250 ms"), 180,
+          () -> "a restart with back-off:\n" + server.log());
       String log = server.log();
       assertTrue(log.contains("Address already in use"), "the worker says why it cannot start:\n" + log);
       assertTrue(log.indexOf("exited with 1") < log.indexOf("worker 0: restarting in 250 ms"), log);

@@ -18,7 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the tests of real server processes share (ProcessLifecycleTest, SupervisedWorkersTest, ClusterNodesTest):
@@ -109,13 +108,9 @@ public final class ProcessFixture implements AfterEachCallback {
   }
 
   /** Waits until the server's log holds {@code line} at least {@code count} times. */
-  public static void awaitLog(ServerProcess server, String line, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (count(server.log(), line) < count) {
-      assertTrue(System.nanoTime() < deadline, count + " x \"" + line + "\" not logged within " + WAIT_SECONDS
-          + " s:\n" + server.log());
-      Thread.sleep(100);
-    }
+  public static void awaitLog(ServerProcess server, String line, int count) throws Exception {
+    Await.until(() -> count(server.log(), line) >= count, WAIT_SECONDS, 100,
+        () -> count + " x \"" + line + "\" logged:\n" + server.log());
   }
 
   public static int count(String text, String what) {
@@ -131,24 +126,21 @@ public final class ProcessFixture implements AfterEachCallback {
    * starting or going down) is asked again.
    */
   public static JsonObject await(Http http, String path, Predicate<JsonObject> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_API_SECONDS);
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
+    JsonObject[] last = {null};
+    Await.until(() -> {
       try {
         Http.Reply reply = http.get(path);
         if (reply.status() == 200) {
-          last = reply.body();
-          if (done.test(last)) {
-            return last;
-          }
+          last[0] = reply.body();
+          return done.test(last[0]);
         }
       } catch (IOException notNow) {
         // not listening yet, or going down under this connection
       }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(path + " never reached the expected state; last: "
-        + (last == null ? null : last.encodePrettily()));
+      return false;
+    }, AWAIT_API_SECONDS, 100, () -> path + " reaches the expected state; last: "
+        + (last[0] == null ? null : last[0].encodePrettily()));
+    return last[0];
   }
 
   /** The nodes of a {@code /api/counters} answer in {@code state} (live, unreachable, departed). */
