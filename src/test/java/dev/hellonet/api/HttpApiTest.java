@@ -1,7 +1,7 @@
 package dev.hellonet.api;
 
 import dev.hellonet.guard.KernelDefences;
-import dev.hellonet.testing.Await;
+import dev.hellonet.testing.CrawlJobs;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.buffer.Buffer;
@@ -75,10 +75,7 @@ class HttpApiTest {
   }
 
   private JsonObject awaitFinished(String id) throws Exception {
-    JsonObject[] job = new JsonObject[1];
-    Await.until(() -> !(job[0] = api.getJson("/api/crawls/" + id)).getString("status").equals("running"),
-        "job " + id + " finishes");
-    return job[0];
+    return CrawlJobs.awaitFinished(() -> api.getJson("/api/crawls/" + id), 15);
   }
 
   @Test

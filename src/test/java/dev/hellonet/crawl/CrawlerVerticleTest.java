@@ -4,6 +4,7 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.CrawlJobs;
 import dev.hellonet.testing.LogCapture;
 import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
@@ -101,18 +102,11 @@ class CrawlerVerticleTest {
 
   /** Polls the job until it is no longer running; fails after {@code maxMs}. */
   private JsonObject finished(String id, long maxMs) throws Exception {
-    long end = System.nanoTime() + maxMs * 1_000_000;
-    while (System.nanoTime() < end) {
-      JsonObject job = get(id);
-      if (!job.getString("status").equals("running")) {
-        assertTrue(job.getString("finishedAt") != null, job::encodePrettily);
-        assertEquals(0, job.getJsonObject("stats").getInteger("inFlight"), job::encodePrettily);
-        assertEquals(0, job.getJsonObject("stats").getInteger("pending"), job::encodePrettily);
-        return job;
-      }
-      Thread.sleep(10);
-    }
-    return fail("job " + id + " still running after " + maxMs + " ms: " + get(id).encodePrettily());
+    JsonObject job = CrawlJobs.awaitFinished(() -> get(id), Math.max(1, maxMs / 1000));
+    assertTrue(job.getString("finishedAt") != null, job::encodePrettily);
+    assertEquals(0, job.getJsonObject("stats").getInteger("inFlight"), job::encodePrettily);
+    assertEquals(0, job.getJsonObject("stats").getInteger("pending"), job::encodePrettily);
+    return job;
   }
 
   private JsonObject crawl(JsonObject request, long maxMs) throws Exception {

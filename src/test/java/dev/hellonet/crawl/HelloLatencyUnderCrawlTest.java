@@ -2,6 +2,7 @@ package dev.hellonet.crawl;
 
 import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.CrawlJobs;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,15 +139,7 @@ class HelloLatencyUnderCrawlTest {
   }
 
   private static JsonObject waitFor(HttpClient http, URI job) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      JsonObject j = new JsonObject(http.send(HttpRequest.newBuilder(job).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
-      if (!j.getString("status").equals("running")) {
-        return j;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("crawl still running after 60 s");
+    return CrawlJobs.awaitFinished(() -> new JsonObject(http.send(HttpRequest.newBuilder(job).build(),
+        HttpResponse.BodyHandlers.ofString()).body()), 60);
   }
 }
