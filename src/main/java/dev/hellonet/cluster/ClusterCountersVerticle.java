@@ -93,11 +93,17 @@ public final class ClusterCountersVerticle extends VerticleBase {
     Set<String> inAggregate = DepartedFold.inAggregate(kept);
     for (int i = 0; i < ids.size(); i++) {
       Future<JsonObject> answer = asked.get(i);
+      JsonObject known = kept.get(ids.get(i));
+      if (answer.failed() && known != null && known.getBoolean(CountersVerticle.FINAL, false)) {
+        // Stopped gracefully and kept its final figures, but still listed until the cluster manager drops it (up to
+        // its heartbeat timeout): it has left, and is counted below as departed, with figures that are complete.
+        members.remove(ids.get(i));
+        continue;
+      }
       if (answer.succeeded()) {
         live.addLive(answer.result());
         nodes.add(node(ids.get(i), "live", answer.result()));
       } else {
-        JsonObject known = kept.get(ids.get(i));
         nodes.add(node(ids.get(i), "unreachable", known == null ? new JsonObject() : known)
             .put("error", String.valueOf(answer.cause().getMessage())));
       }
