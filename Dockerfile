@@ -36,9 +36,14 @@ COPY --from=build /hellonet.jar /app/hellonet.jar
 # JVM flags live in an argument file so that the AppCDS choice below can add one: the parallel collector as in the
 # launcher (the hot path allocates next to nothing, so the collectors measured alike and Parallel is the leanest);
 # heap sized from the container's memory limit; direct buffers capped (the JVM's default is the heap size again, which
-# would not fit any limit); a JVM out of memory exits so that the orchestrator restarts it.
+# would not fit any limit); a JVM out of memory exits so that the orchestrator restarts it. On a JDK that knows it
+# (23+), sun.misc.Unsafe is allowed: the cluster's JBoss Threads (under Infinispan) uses it, and JDK 24+ would print a
+# non-JSON warning at a clustered node's start.
 RUN printf '%s\n' -XX:+UseParallelGC -XX:MaxRAMPercentage=75 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError \
-      --enable-native-access=ALL-UNNAMED > /app/jvm.options
+      --enable-native-access=ALL-UNNAMED > /app/jvm.options \
+ && if java --sun-misc-unsafe-memory-access=allow -version > /dev/null 2>&1; then \
+      echo --sun-misc-unsafe-memory-access=allow >> /app/jvm.options; \
+    fi
 
 # AppCDS: a training run (start, hello requests, a health probe, SIGTERM) leaves the classes it loaded in
 # /app/hellonet.jsa; at run time the JVM maps them instead of loading and verifying them again.

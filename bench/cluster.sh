@@ -3,11 +3,11 @@
 #
 #   bench/cluster.sh [--duration SECONDS (10)] [--instances N (2)] [--connections C (48)] [--depth D (16)]
 #
-# Starts three nodes (separate JVMs, Hazelcast TCP/IP members on loopback, one sequence file), each with N hello, HTTP
+# Starts three nodes (separate JVMs, JGroups TCPPING members on loopback, one sequence file), each with N hello, HTTP
 # and crawler instances; runs ./hellonet loadgen against all three hello ports at once (connections in turn, every
 # number checked against every other); then prints the clients' total, each node's replies and the cluster sum from
 # GET /api/counters side by side, and the duplicates (must be 0). Stops everything it started; exit 1 if a check
-# failed. Ports: BENCH_CLUSTER_BASE [19200] and the next 8 (hello, HTTP, Hazelcast per node).
+# failed. Ports: BENCH_CLUSTER_BASE [19200] and the next 8 (hello, HTTP, cluster member port per node).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=10; INSTANCES=2; CONNECTIONS=48; DEPTH=16

@@ -18,7 +18,7 @@
 #   BENCH_HELLONET_PORT [19000]  BENCH_REDIS_PORT [19379]  BENCH_NGINX_PORT [19080]
 #   BENCH_PROCESSES [2]: the "conn-procs" row runs hellonet with hello.processes=N (one hello instance each) against
 #     nginx with N workers; 0 leaves the row out. Its ports: BENCH_HELLONET_PROCS_PORT [19001] (HTTP: the next port,
-#     Hazelcast: BENCH_CLUSTER_PORT [19701] and up), BENCH_NGINX_PROCS_PORT [19081]
+#     cluster member ports: BENCH_CLUSTER_PORT [19701] and up), BENCH_NGINX_PROCS_PORT [19081]
 #   BENCH_PROCS_ACCEPTOR [shared]: hello.acceptor of the "conn-procs" row's workers (shared or per-loop)
 #   The "conn-loops" row (with BENCH_PROCESSES > 0) runs ONE hellonet JVM with hello.acceptor=per-loop and N hello
 #     instances, each accepting on its own event loop from its own SO_REUSEPORT socket, against the same nginx with N
@@ -153,7 +153,7 @@ PIDS+=($!)
 wait_for_port hellonet "$HELLONET_PORT" $!
 
 # The nginx model on both sides: N processes, each with its own listening socket (SO_REUSEPORT for hellonet's
-# workers; nginx's workers share one socket). hellonet's workers also form a Hazelcast cluster on loopback.
+# workers; nginx's workers share one socket). hellonet's workers also form a cluster on loopback.
 if [ "$PROCESSES" -gt 0 ]; then
   mkdir -p "$TMP/nginx-procs"
   sed -e "s#@STREAM_MODULE@#$STREAM_MODULE#" -e "s#@WORKERS@#$PROCESSES#" -e "s#@TMP@#$TMP/nginx-procs#g" \

@@ -31,7 +31,7 @@ class PackageGraphTest {
       Set.of("config", "counters"),               // typed configuration; counters and their registry
       Set.of("guard", "sequence", "supervisor", "log"), // flood protection; the number store; the worker supervisor; log set-up
       Set.of("hello", "crawl", "api", "bridge"),  // the roles: TCP server, crawler, HTTP API, bus bridge
-      Set.of("cluster"),                          // what spans nodes: Hazelcast settings, cluster counters, crawl routing
+      Set.of("cluster"),                          // what spans nodes: the JGroups stack with TLS, cluster counters, crawl routing
       Set.of("app", "bench"),                     // one node: builds Vert.x, deploys the roles; tools that drive roles
       Set.of(""));                                // Main
   private static final Path MAIN = Path.of("src", "main", "java", "dev", "hellonet");

@@ -7,7 +7,8 @@ import dev.hellonet.cluster.ClusterCountersVerticle;
 import dev.hellonet.cluster.ClusterPlan;
 import dev.hellonet.cluster.ClusterView;
 import dev.hellonet.cluster.CrawlRouterVerticle;
-import dev.hellonet.cluster.HazelcastSettings;
+import dev.hellonet.cluster.ClusterStack;
+import dev.hellonet.cluster.Refusals;
 import dev.hellonet.cluster.StoreSharingCheck;
 import dev.hellonet.config.ConfigException;
 import dev.hellonet.config.HellonetConfig;
@@ -34,7 +35,6 @@ import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
@@ -123,8 +123,8 @@ public final class Hellonet {
   }
 
   /**
-   * As {@link #start(HellonetConfig)}, as worker {@code worker} of a supervisor when present; clustered (Hazelcast)
-   * when {@code cluster.enabled} or the node is a worker (see {@link ClusterPlan}).
+   * As {@link #start(HellonetConfig)}, as worker {@code worker} of a supervisor when present; clustered (Infinispan
+   * over JGroups, with mutual TLS) when {@code cluster.enabled} or the node is a worker (see {@link ClusterPlan}).
    */
   public static Future<Hellonet> start(HellonetConfig config, Optional<WorkerIdentity> worker) {
     Optional<ClusterPlan> plan;
@@ -143,9 +143,10 @@ public final class Hellonet {
 
   private static VertxFactory clustered(ClusterPlan plan) {
     return builder -> {
-      LOG.info("joining the cluster: Hazelcast on port " + plan.port() + ", " + plan.discovery()
-          + ", event bus with TLS on the key of certificate " + plan.secret().fingerprint());
-      return builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan))).buildClustered();
+      LOG.info("joining the cluster: member port " + plan.port() + ", " + plan.discovery() + ", mutual TLS on the "
+          + "member port and the event bus with the key of certificate " + plan.secret().fingerprint());
+      Refusals refusals = new Refusals("member port " + plan.port());
+      return builder.withClusterManager(ClusterStack.manager(plan, refusals)).buildClustered();
     };
   }
 
@@ -203,7 +204,7 @@ public final class Hellonet {
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(Math.max(config.hello().instances(), Runtime.getRuntime().availableProcessors()))
         .setMetricsOptions(metrics);
-    plan.ifPresent(p -> options.setEventBusOptions(HazelcastSettings.eventBus(p)));
+    plan.ifPresent(p -> options.setEventBusOptions(ClusterStack.eventBus(p)));
     return factory.build(Vertx.builder()
         .with(options)
         .withTransport(transport)

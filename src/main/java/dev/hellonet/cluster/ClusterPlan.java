@@ -16,11 +16,11 @@ import java.util.Optional;
  *
  * @param members TCP/IP discovery: {@code host:port} of the members; empty with DNS discovery
  * @param kubernetesService DNS discovery: the headless Service's name; empty with TCP/IP discovery
- * @param host where Hazelcast and the event bus bind; empty leaves the choice to Hazelcast
+ * @param host where the cluster member and the event bus bind; empty leaves the choice to JGroups
  * @param publicHost what they advertise; empty = {@code host}
- * @param port this member's Hazelcast port
+ * @param port this member's JGroups port
  * @param eventBusPort this member's event-bus port; 0 = any
- * @param secret the key every member holds: it names the Hazelcast cluster and authenticates the event bus
+ * @param secret the key every member holds: it names the cluster and authenticates the member and event-bus ports
  */
 public record ClusterPlan(List<String> members, String kubernetesService, String host, String publicHost, int port,
                           int eventBusPort, ClusterSecret secret) {

@@ -9,7 +9,7 @@ import java.util.UUID;
 
 /**
  * This node's id and the ids of the nodes alive now. Clustered: the cluster manager's view (a node killed without
- * warning leaves it once Hazelcast stops hearing from it). Standalone: this node alone, under an id of its own, so
+ * warning leaves it once JGroups stops hearing from it). Standalone: this node alone, under an id of its own, so
  * that every caller routes the same way whether or not there is a cluster.
  */
 public final class ClusterView {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads the cluster map of departed nodes' figures within a bound, and answers the last whole read (marked stale)
  * while the map cannot answer. While a member leaves, its partitions of the map move to the others and a read waits
- * for them, up to Hazelcast's call timeout of a minute; the counters must keep answering meanwhile. A departed node's
+ * for them, up to the cluster manager's remote call timeout; the counters must keep answering meanwhile. A departed node's
  * figures do not change once written, so the last read lacks at most the nodes that left since.
  */
 final class DepartedReader {

@@ -1,7 +1,5 @@
 package dev.hellonet.config;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -21,9 +19,9 @@ import java.util.HexFormat;
 /**
  * The cluster's secret: a PKCS12 key store ({@code cluster.keyStoreFile}, opened with the password in
  * {@code cluster.keyStorePasswordFile}) holding one key pair and its self-signed certificate under {@link #ALIAS}.
- * Every member presents that certificate and trusts only it on the event bus (mutual TLS), and the Hazelcast cluster's
- * name is derived from the private key ({@link #clusterName}), so a process without the key can neither join the
- * membership nor connect to an event-bus port. Read once from files (a mounted Secret), never from
+ * Every member presents that certificate and trusts only it (mutual TLS) on the member port, where membership and the
+ * cluster's maps travel, and on the event bus, so a process without the key can neither join the membership, read or
+ * write the cluster's data, nor connect to an event-bus port. Read once from files (a mounted Secret), never from
  * the environment or a config file; its {@link #toString} names the file and the certificate's fingerprint only.
  */
 public final class ClusterSecret {
@@ -39,16 +37,13 @@ public final class ClusterSecret {
   private final byte[] bytes;
   private final char[] password;
   private final String fingerprint;
-  private final String clusterName;
 
-  private ClusterSecret(Path file, KeyStore store, byte[] bytes, char[] password, String fingerprint,
-                        String clusterName) {
+  private ClusterSecret(Path file, KeyStore store, byte[] bytes, char[] password, String fingerprint) {
     this.file = file;
     this.store = store;
     this.bytes = bytes;
     this.password = password;
     this.fingerprint = fingerprint;
-    this.clusterName = clusterName;
   }
 
   /** Reads and checks both files; a {@link ConfigException} names the key whose file is missing or wrong. */
@@ -80,16 +75,13 @@ public final class ClusterSecret {
         throw new ConfigException(KEY_STORE_KEY + ": " + file + " holds no key pair under the alias \"" + ALIAS
             + "\"; make the key store with ./hellonet cluster-keys DIR");
       }
-      byte[] key = store.getKey(ALIAS, password).getEncoded();
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      String clusterName = "hellonet-" + HexFormat.of().formatHex(mac.doFinal(
-          "hellonet cluster name".getBytes(StandardCharsets.US_ASCII))).substring(0, 32);
+      // The key must open with the store's password (the TLS key managers need it).
+      store.getKey(ALIAS, password);
       X509Certificate cert = (X509Certificate) store.getCertificate(ALIAS);
       cert.checkValidity();
       String fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()))
           .substring(0, 16);
-      return new ClusterSecret(file, store, bytes, password, fingerprint, clusterName);
+      return new ClusterSecret(file, store, bytes, password, fingerprint);
     } catch (GeneralSecurityException e) {
       throw new ConfigException(KEY_STORE_KEY + ": " + file + ": the key \"" + ALIAS + "\" cannot be used: " + e);
     }
@@ -165,14 +157,6 @@ public final class ClusterSecret {
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cluster trust store: " + e, e);
     }
-  }
-
-  /**
-   * The Hazelcast cluster's name, derived from the private key (128 bits of an HMAC keyed with it): a member whose
-   * join request carries another name is not let in. A secret in its own right, so it is never logged.
-   */
-  public String clusterName() {
-    return clusterName;
   }
 
   /** The first 16 hex digits of the certificate's SHA-256: tells which key a node uses without showing it. */

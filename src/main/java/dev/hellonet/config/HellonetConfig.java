@@ -256,10 +256,12 @@ public record HellonetConfig(
   public record ScaleConfig(int processes, int httpInstances, int crawlerInstances) {}
 
   /**
-   * The Vert.x cluster (Hazelcast). Discovery is either a TCP/IP {@code members} list ({@code host:port}) or the DNS
-   * name of a Kubernetes headless Service; {@code host} and {@code publicHost} are where Hazelcast and the event bus
-   * bind and what they advertise (empty: Hazelcast's choice, and the bind host); {@code eventBusPort} 0 is any port. {@code keyStoreFile} and {@code keyStorePasswordFile} name the
-   * cluster's secret, required with {@code enabled}; a supervisor makes one for its workers when they are not set.
+   * The Vert.x cluster (Infinispan over JGroups). Discovery is either a TCP/IP {@code members} list
+   * ({@code host:port}) or the DNS name of a Kubernetes headless Service; {@code port} is the member port (JGroups'
+   * TCP, mutual TLS); {@code host} and {@code publicHost} are where the member port and the event bus bind and what
+   * they advertise (empty: JGroups' choice of interface, and the bind host); {@code eventBusPort} 0 is any port.
+   * {@code keyStoreFile} and {@code keyStorePasswordFile} name the cluster's secret, required with {@code enabled}; a
+   * supervisor makes one for its workers when they are not set.
    */
   public record ClusterConfig(boolean enabled, List<String> members, String kubernetesService, int port, String host,
                               String publicHost, int eventBusPort, String keyStoreFile, String keyStorePasswordFile) {

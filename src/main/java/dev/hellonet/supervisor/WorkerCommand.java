@@ -8,8 +8,7 @@ import java.util.List;
 /**
  * The command line of a worker: this very JVM (same java, same JVM options, same class path, so the same jar), with
  * {@code Main} and the worker's index. The configuration reaches workers unchanged through the inherited environment
- * and working directory. Workers start with {@code -cp}, where the jar manifest's {@code Add-Opens} does not apply, so
- * the command carries Hazelcast's module access ({@link ModuleAccess}) as flags.
+ * and working directory.
  */
 public final class WorkerCommand {
   /** The argument that makes {@code Main} a worker: {@code --worker=<index>}. */
@@ -38,12 +37,6 @@ public final class WorkerCommand {
     for (String arg : jvmOptions) {
       if (!arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Xrunjdwp")) {
         command.add(arg);
-      }
-    }
-    // The JVM reports --add-opens given in either spelling as --add-opens=..., as ModuleAccess writes them.
-    for (String flag : ModuleAccess.jvmFlags()) {
-      if (!command.contains(flag)) {
-        command.add(flag);
       }
     }
     command.add("-cp");

@@ -57,7 +57,7 @@ class LeavingPeerReadsTest {
     Http http = new Http(httpPorts[1]);
     await(http, "/api/counters", c -> nodes(c, "live").size() == 3);
 
-    // The first node to start is the oldest member, Hazelcast's master: the harder case of the two.
+    // The first node to start is the oldest member, JGroups' coordinator: the harder case of the two.
     ServerProcess leaving = nodes.get(0);
     List<Read> reads = new ArrayList<>();
     AtomicBoolean done = new AtomicBoolean();

@@ -31,13 +31,13 @@ import static dev.hellonet.testing.ProcessFixture.nodes;
 import static dev.hellonet.testing.Pipelined.rounds;
 
 /**
- * Three clustered nodes in separate JVMs on loopback (Hazelcast TCP/IP members, distinct ports, one sequence file):
+ * Three clustered nodes in separate JVMs on loopback (JGroups TCPPING members with mutual TLS, distinct ports, one sequence file):
  * the counters sum every node, a crawl started on one node is read and cancelled on another, and a node killed with
  * SIGKILL under load leaves the sums within the stated bound while the others keep serving, no number repeating.
  */
 class ClusterNodesTest {
-  /** What docs/scaling.md states: Hazelcast's heartbeat timeout plus time for the others to agree. */
-  private static final long LEAVE_BOUND_MS = (HazelcastSettings.MAX_NO_HEARTBEAT_SECONDS + 10) * 1000L;
+  /** What docs/scaling.md states: JGroups' bound for a dead member plus time for the others to agree. */
+  private static final long LEAVE_BOUND_MS = ClusterStack.DEAD_MEMBER_BOUND_MS + 10_000L;
 
   @TempDir
   Path dir;
@@ -116,7 +116,7 @@ class ClusterNodesTest {
     nodes.get(1).kill();
     nodes.get(1).awaitExit(20);
     long killedAt = System.nanoTime();
-    // Out of the sums as soon as it stops answering (unreachable), out of the membership once Hazelcast gives up.
+    // Out of the sums as soon as it stops answering (unreachable), out of the membership once JGroups gives up.
     await(http[0], "/api/counters", c -> nodes(c, "live").size() == 2);
     long outOfSumsMs = (System.nanoTime() - killedAt) / 1_000_000;
     await(http[0], "/api/counters", c -> nodes(c, "departed").size() == 1);

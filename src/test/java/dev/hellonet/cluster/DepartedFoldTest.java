@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Departed nodes in the map of last counters stay bounded: past the newest few, they are folded into one entry, and
  * the cluster's departed totals are the same before and after, to the unit. One real node (its counters verticle and
- * the cluster counters verticle, on a standalone Vert.x and on a one-member Hazelcast cluster) and departed nodes
+ * the cluster counters verticle, on a standalone Vert.x and on a one-member Infinispan cluster) and departed nodes
  * written into the map as a node writes them.
  */
 @ExtendWith(VertxExtension.class)
@@ -46,13 +45,13 @@ class DepartedFoldTest {
   }
 
   @Test
-  void theSameOnAHazelcastClusterWhereTheMapTheLockAndTheMembersAreHazelcasts() throws Exception {
+  void theSameOnAnInfinispanClusterWhereTheMapTheLockAndTheMembersAreInfinispans() throws Exception {
     int port = ServerProcess.freePort();
     ClusterPlan plan = new ClusterPlan(List.of("127.0.0.1:" + port), "", "127.0.0.1", "", port, 0,
         TestClusterKeys.sharedSecret());
     Vertx clustered = Await.result(Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(plan)))
-        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(plan))).buildClustered(), 60);
+        .with(new VertxOptions().setEventBusOptions(ClusterStack.eventBus(plan)))
+        .withClusterManager(ClusterStack.manager(plan, new Refusals("test"))).buildClustered(), 60);
     try {
       assertTrue(ClusterView.of(clustered).clustered());
       foldsAndStaysExact(clustered);

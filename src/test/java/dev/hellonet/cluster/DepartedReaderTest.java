@@ -66,7 +66,7 @@ class DepartedReaderTest {
     return reader.read().map(r -> new Timed(r, (System.nanoTime() - t0) / 1_000_000));
   }
 
-  /** The map, except that while {@code stuck} its reads never complete, as Hazelcast's wait for moving partitions. */
+  /** The map, except that while {@code stuck} its reads never complete, as a read waiting for a leaving member's segments. */
   @SuppressWarnings("unchecked")
   private static AsyncMap<String, JsonObject> hanging(AsyncMap<String, JsonObject> map, AtomicBoolean stuck) {
     return (AsyncMap<String, JsonObject>) Proxy.newProxyInstance(AsyncMap.class.getClassLoader(),

@@ -196,7 +196,7 @@ class VertxInternalsTest {
 
   @Test
   void clusterManagerIsAbsentOnAStandaloneVertx(Vertx vertx) {
-    // The clustered case (a node id, the live members) is exercised by the cluster tests on real Hazelcast members.
+    // The clustered case (a node id, the live members) is exercised by the cluster tests on real Infinispan members.
     org.junit.jupiter.api.Assertions.assertNull(VertxInternals.clusterManager(vertx));
   }
 }
