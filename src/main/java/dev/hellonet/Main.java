@@ -118,12 +118,17 @@ public final class Main {
           + config.shutdown().drainDelayMs() + " ms more (shutdown.drainDelayMs)" : "")
           + "; then no new connections, answering what was read (at most " + config.shutdown().timeoutMs() + " ms)");
       int status = 0;
+      Hellonet node = null;
       try {
-        Hellonet node = started.get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        node = started.get(START_TIMEOUT_S, TimeUnit.SECONDS);
         node.stop().toCompletionStage().toCompletableFuture()
             .get(config.shutdown().drainDelayMs() + config.shutdown().timeoutMs() + STOP_MARGIN_MS,
                 TimeUnit.MILLISECONDS);
         LOG.info("stopped cleanly");
+      } catch (TimeoutException e) {
+        LOG.severe("graceful stop did not complete in " + (config.shutdown().drainDelayMs()
+            + config.shutdown().timeoutMs() + STOP_MARGIN_MS) + " ms: stuck " + (node == null ? "waiting for the start to finish" : node.stopPhase()));
+        status = 1;
       } catch (Throwable e) {
         // Errors too: a stop thread that dies leaves a process that never exits. Seen when the jar was rebuilt under
         // a running server and the classes the stop path needed could no longer be loaded.

@@ -38,6 +38,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -319,6 +320,8 @@ public final class Hellonet {
         : "") + (bridgePort() < 0 ? "" : "; event bus bridge on " + config.bridge().host() + ":" + bridgePort());
   }
 
+  private volatile String stopPhase = "not stopping";
+
   /**
    * Graceful stop: readiness turns false at once and the node keeps serving for {@code shutdown.drainDelayMs}; then the
    * HTTP API stops (finishing requests in flight), the hello servers stop accepting, answer what they have read and
@@ -328,15 +331,28 @@ public final class Hellonet {
   public Future<Void> stop() {
     lifecycle.stopAccepting();
     Promise<Void> stopped = Promise.promise();
-    drain()
-        .compose(v -> stopHttp())
-        .eventually(this::stopBridge)
-        .eventually(this::stopHello)
-        .eventually(this::stopCrawler)
-        .eventually(store::close)
-        .onComplete(undeployed -> vertx.close().onComplete(closed ->
+    phase("draining", this::drain)
+        .compose(v -> phase("stopping the HTTP API", this::stopHttp))
+        .eventually(() -> phase("stopping the bridge", this::stopBridge))
+        .eventually(() -> phase("stopping the hello servers", this::stopHello))
+        .eventually(() -> phase("stopping the crawler", this::stopCrawler))
+        .eventually(() -> phase("closing the sequence store", store::close))
+        .onComplete(undeployed -> phase("closing Vert.x and leaving the cluster", vertx::close).onComplete(closed ->
             stopped.handle(undeployed.failed() ? undeployed : closed)));
     return stopped.future();
+  }
+
+  /**
+   * Where a graceful stop is, for the message of a stop that runs out of time: without it an operator learns only
+   * that the stop hung, not in which part.
+   */
+  public String stopPhase() {
+    return stopPhase;
+  }
+
+  private Future<Void> phase(String name, Supplier<Future<Void>> step) {
+    stopPhase = name;
+    return step.get();
   }
 
   /** Completes after {@code shutdown.drainDelayMs}, while the node still serves and reports itself not ready. */
