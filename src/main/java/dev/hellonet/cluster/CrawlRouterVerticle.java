@@ -68,7 +68,10 @@ public final class CrawlRouterVerticle extends VerticleBase {
           vertx.eventBus().localConsumer(Addresses.CRAWL_CANCEL, msg -> toAnyInstance(Addresses.CRAWL_CANCEL, msg))
               .completion(),
           vertx.eventBus().localConsumer(Addresses.CRAWL_LIST, msg -> toAnyInstance(Addresses.CRAWL_LIST, msg))
-              .completion()));
+              .completion(),
+          // Readiness asks this node's crawler here; with a shared store its list is every node's.
+          vertx.eventBus().consumer(Addresses.ofNode(Addresses.CRAWL_LIST, cluster.nodeId()),
+              msg -> toAnyInstance(Addresses.CRAWL_LIST, msg)).completion()));
     }
     return Future.all(List.of(
         vertx.eventBus().localConsumer(Addresses.CRAWL_START, this::start).completion(),

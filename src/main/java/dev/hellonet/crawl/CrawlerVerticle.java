@@ -146,10 +146,9 @@ public final class CrawlerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // Leases are still renewed while the jobs drain (takeOver looks for no more): a slow drain must not let them run
+    // out under a job this node is still writing.
     stopping = true;
-    if (leaseTimer != -1) {
-      vertx.cancelTimer(leaseTimer);
-    }
     Future<?> handedOver = Future.succeededFuture();
     if (pg != null) {
       // Another node goes on with each job from what is written now: pages in flight are finished first, so that
@@ -168,13 +167,20 @@ public final class CrawlerVerticle extends VerticleBase {
                 + "); another node takes it once its lease runs out")));
       }
       handedOver = Future.join(each).transform(x -> Future.join(List.copyOf(finishing)))
-          .transform(x -> pg.close());
+          .transform(x -> {
+            vertx.cancelTimer(leaseTimer);
+            leaseTimer = -1;
+            return pg.close();
+          });
     } else {
       for (JobRun run : List.copyOf(runs.values())) {
         run.stop("crawler stopped");
       }
     }
     return handedOver.transform(x -> {
+      if (leaseTimer != -1) {
+        vertx.cancelTimer(leaseTimer);
+      }
       if (fetcher != null) {
         fetcher.close();
       }

@@ -99,6 +99,17 @@ class CrawlTakeoverTest {
     ServerProcess node = ServerProcess.start(dir.resolve(name), env);
     nodes.add(node);
     apis.put(node, new Http(Integer.parseInt(env.get("HELLONET_HTTP_PORT"))));
+    // Ready means its crawler answers, which reads the store.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int ready = 0;
+    while (ready != 200 && System.nanoTime() < deadline) {
+      try {
+        ready = apis.get(node).get("/health/ready").status();
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    assertEquals(200, ready, "ready:\n" + node.log());
     return node;
   }
 
