@@ -114,7 +114,11 @@ public final class JobRun {
     }
     startDeadline(left);
     seeding = true;
-    pages.resume(waiting);
+    if (job.pages.isEmpty()) {
+      pages.seed(); // its owner stopped before the seeds were first written: they are the same seeds again
+    } else {
+      pages.resume(waiting);
+    }
     downloads.resume();
     seeding = false;
     job.journal.start();
