@@ -44,6 +44,13 @@ def fmt(fails):
     return "; ".join(f"{t - T0:.0f}s {pod} {what}: {why[:100]}" for t, pod, what, why in fails)
 
 
+def host_of(row):
+    """The pod name of a row of /api/counters' cluster.nodes ("pid@host"); None for a row with no figures yet (an
+    unreachable member that never published)."""
+    node = row.get("node")
+    return node.split("@", 1)[-1] if node else None
+
+
 class DrillFailed(Exception):
     pass
 
@@ -507,7 +514,7 @@ class Harness:
         """(live hosts, rows) from one pod's /api/counters."""
         c = self.counters(pod)
         rows = c.get("cluster", {}).get("nodes", [])
-        live = sorted(r["node"].split("@", 1)[-1] for r in rows if r.get("state") == "live")
+        live = sorted(host_of(r) for r in rows if r.get("state") == "live")
         return live, rows, c
 
     def converged(self, expect):
@@ -684,7 +691,7 @@ class Harness:
             problems.append(f"counters not exact: clients got {c1 - c0} replies, the cluster counted {cl1 - cl0}")
         rows = c["cluster"]["nodes"]
         for o in old:
-            r = [x for x in rows if x["node"].split("@", 1)[-1] == o.name]
+            r = [x for x in rows if host_of(x) == o.name]
             if not r or r[0].get("state") != "departed" or r[0].get("final") is not True:
                 problems.append(f"{o.name} is not departed with final: true ({r[:1]})")
         rate = (c1 - c0) / rollout
@@ -718,7 +725,7 @@ class Harness:
 
         def departed():
             _, rows, _ = self.live_view(others[0])
-            return any(r["node"].split("@", 1)[-1] == victim.name and r.get("state") == "departed" for r in rows)
+            return any(host_of(r) == victim.name and r.get("state") == "departed" for r in rows)
         self.wait("the killed pod departed", departed, 30, step=0.2)
         left_members = time.time() - t0
         if left_sums > 2.0 + 1.0:
@@ -818,7 +825,7 @@ class Harness:
                       step=0.5)
             healed = time.time() - t1
             _, rows, _ = self.live_view(others[0])
-            mine = [r for r in rows if r["node"].split("@", 1)[-1] == victim.name]
+            mine = [r for r in rows if host_of(r) == victim.name]
             live = [r for r in mine if r.get("state") == "live"]
             if len(live) != 1 or any(r["id"] == live[0]["id"] for r in mine if r.get("state") != "live"):
                 problems.append(f"{victim.name} is not counted exactly once: {[(r['id'], r['state']) for r in mine]}")
@@ -857,7 +864,7 @@ class Harness:
             problems.append(f"counters not exact: clients got {c1 - c0} replies, the cluster counted {cl1 - cl0}")
         rows = c["cluster"]["nodes"]
         for p in new:
-            r = [x for x in rows if x["node"].split("@", 1)[-1] == p.name]
+            r = [x for x in rows if host_of(x) == p.name]
             if not r or r[0].get("final") is not True:
                 problems.append(f"{p.name} not departed with final: true")
         return f"3→5 in {up:.0f} s, 5→3 in {down:.0f} s; {c1 - c0} replies counted exactly", problems

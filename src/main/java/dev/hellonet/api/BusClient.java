@@ -5,14 +5,19 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
-/** Event-bus requests with the API's timeout, answering JSON objects: the HTTP verticle's only way to the other roles. */
+/**
+ * Event-bus requests with the API's timeout, answering JSON objects: the HTTP verticle's only way to the other roles.
+ * Every address it asks is served on this node (the roles' local consumers route onward), so requests are delivered
+ * locally: a clustered send first asks the cluster manager where the address lives, and while a member leaves or
+ * freezes that question waits until the member is dropped (some 10 s), which would hold every API call up.
+ */
 final class BusClient {
   private final Vertx vertx;
   private final DeliveryOptions options;
 
   BusClient(Vertx vertx, long timeoutMs) {
     this.vertx = vertx;
-    this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true);
   }
 
   Future<JsonObject> request(String address, JsonObject body) {

@@ -8,7 +8,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,12 +28,16 @@ public final class ClusterCountersVerticle extends VerticleBase {
   static final long NODE_TIMEOUT_MS = 2_000;
   /** How often each node checks whether departed nodes need folding (a size read when nothing does). */
   static final long FOLD_CHECK_MS = 60_000;
+  /** Set on cluster.departed when the map was not read in time and the figures are those of the last read. */
+  static final String STALE = "stale";
   private static final Logger LOG = Logger.getLogger(ClusterCountersVerticle.class.getName());
 
   private final ClusterView cluster;
   private final int departedKept;
   private final long foldCheckMs;
-  private AsyncMap<String, JsonObject> last;
+  private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(NODE_TIMEOUT_MS);
+  private final DeliveryOptions ownOptions = new DeliveryOptions(options).setLocalOnly(true);
+  private DepartedReader departed;
 
   public ClusterCountersVerticle(ClusterView cluster) {
     this(cluster, DepartedFold.KEPT, FOLD_CHECK_MS);
@@ -51,7 +54,7 @@ public final class ClusterCountersVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COUNTERS_LAST_MAP)
         .compose(map -> {
-          last = map;
+          departed = new DepartedReader(map, NODE_TIMEOUT_MS);
           DepartedFold fold = new DepartedFold(map, vertx.sharedData(), cluster, departedKept);
           vertx.setPeriodic(foldCheckMs, id -> fold.foldIfNeeded()
               .onFailure(e -> LOG.fine("cannot fold departed nodes' counters: " + e)));
@@ -62,15 +65,20 @@ public final class ClusterCountersVerticle extends VerticleBase {
   private void answer(Message<Object> msg) {
     List<String> ids = cluster.nodeIds();
     List<Future<JsonObject>> asked = new ArrayList<>();
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(NODE_TIMEOUT_MS);
     for (String id : ids) {
-      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null, options)
-          .map(Message::body));
+      // This node's own figures locally: a clustered send asks the cluster manager first, which waits while a
+      // member leaves; this node's answer must not.
+      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.COUNTERS_GET, id), null,
+          id.equals(cluster.nodeId()) ? ownOptions : options).map(Message::body));
     }
-    Future<Map<String, JsonObject>> kept = DepartedFold.read(last)
-        .recover(e -> Future.succeededFuture(Map.of()));
-    Future.join(Future.join(asked), kept).onComplete(ignored ->
-        msg.reply(combine(ids, asked, kept.succeeded() ? kept.result() : Map.of())));
+    Future<DepartedReader.Read> kept = departed.read();
+    Future.join(Future.join(asked), kept).onComplete(ignored -> {
+      JsonObject reply = combine(ids, asked, kept.result().entries());
+      if (kept.result().stale()) {
+        reply.getJsonObject("cluster").getJsonObject("departed").put(STALE, true);
+      }
+      msg.reply(reply);
+    });
   }
 
   /**
@@ -85,11 +93,17 @@ public final class ClusterCountersVerticle extends VerticleBase {
     Set<String> inAggregate = DepartedFold.inAggregate(kept);
     for (int i = 0; i < ids.size(); i++) {
       Future<JsonObject> answer = asked.get(i);
+      JsonObject known = kept.get(ids.get(i));
+      if (answer.failed() && known != null && known.getBoolean(CountersVerticle.FINAL, false)) {
+        // Stopped gracefully and kept its final figures, but still listed until the cluster manager drops it (up to
+        // its heartbeat timeout): it has left, and is counted below as departed, with figures that are complete.
+        members.remove(ids.get(i));
+        continue;
+      }
       if (answer.succeeded()) {
         live.addLive(answer.result());
         nodes.add(node(ids.get(i), "live", answer.result()));
       } else {
-        JsonObject known = kept.get(ids.get(i));
         nodes.add(node(ids.get(i), "unreachable", known == null ? new JsonObject() : known)
             .put("error", String.valueOf(answer.cause().getMessage())));
       }

@@ -23,6 +23,8 @@ import java.util.List;
 public final class CrawlRouterVerticle extends VerticleBase {
   /** How long an instance, or a node asked for its jobs, may take to answer. */
   static final long TIMEOUT_MS = 5_000;
+  /** How long a node may take to send its jobs for a list before it is named unreachable and left out. */
+  static final long LIST_NODE_TIMEOUT_MS = 2_000;
   /** Jobs asked of each instance for a list: the most a list can show ({@code limit} is at most this). */
   static final int MAX_LIST_LIMIT = 1000;
   private static final int DEFAULT_LIST_LIMIT = 50;
@@ -35,6 +37,8 @@ public final class CrawlRouterVerticle extends VerticleBase {
    */
   private final boolean stored;
   private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
+  private final DeliveryOptions listOptions = new DeliveryOptions().setSendTimeout(LIST_NODE_TIMEOUT_MS);
+  private final DeliveryOptions ownListOptions = new DeliveryOptions(listOptions).setLocalOnly(true);
   /**
    * For this node's own instances: delivered locally, without asking the cluster manager where they are, which a
    * frozen member can stall (a readiness probe asks this node's jobs this way).
@@ -171,17 +175,23 @@ public final class CrawlRouterVerticle extends VerticleBase {
       }
     }
     Object cursor = body.getValue("cursor");
+    List<String> nodes = cluster.nodeIds();
     List<Future<JsonObject>> asked = new ArrayList<>();
-    for (String node : cluster.nodeIds()) {
-      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.CRAWL_LIST, node), null, options)
-          .map(Message::body));
+    for (String node : nodes) {
+      asked.add(vertx.eventBus().<JsonObject>request(Addresses.ofNode(Addresses.CRAWL_LIST, node), null,
+          node.equals(cluster.nodeId()) ? ownListOptions : listOptions).map(Message::body));
     }
-    // A node that does not answer (leaving, overloaded) is left out rather than failing the whole list.
+    // A node that does not answer (leaving, frozen, cut off) is left out and named, rather than failing the list or
+    // holding it up past what an HTTP client waits.
     Future.join(asked).onComplete(ignored -> {
       List<JsonObject> jobs = new ArrayList<>();
-      for (Future<JsonObject> f : asked) {
+      JsonArray unreachable = new JsonArray();
+      for (int i = 0; i < asked.size(); i++) {
+        Future<JsonObject> f = asked.get(i);
         if (f.succeeded()) {
           f.result().getJsonArray("jobs").forEach(job -> jobs.add((JsonObject) job));
+        } else {
+          unreachable.add(nodes.get(i));
         }
       }
       jobs.sort(Comparator.comparing((JsonObject j) -> j.getString("createdAt"))
@@ -201,8 +211,9 @@ public final class CrawlRouterVerticle extends VerticleBase {
       }
       int limit = n.intValue();
       int to = Math.min(jobs.size(), from + limit);
-      msg.reply(new JsonObject().put("jobs", new JsonArray(new ArrayList<>(jobs.subList(from, to))))
-          .put("nextCursor", to < jobs.size() ? jobs.get(to - 1).getString("id") : null));
+      JsonObject page = new JsonObject().put("jobs", new JsonArray(new ArrayList<>(jobs.subList(from, to))))
+          .put("nextCursor", to < jobs.size() ? jobs.get(to - 1).getString("id") : null);
+      msg.reply(unreachable.isEmpty() ? page : page.put("unreachable", unreachable));
     });
   }
 

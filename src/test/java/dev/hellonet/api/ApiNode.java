@@ -12,16 +12,24 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** A real in-process node with its HTTP API on a random loopback port, and a WebClient (on its own Vert.x) to call it. */
+/**
+ * A real in-process node with its HTTP API on a random loopback port, and a WebClient (on its own Vert.x) to call it;
+ * every answer a call through it gets is checked against the OpenAPI contract, refusals included.
+ */
 final class ApiNode implements AutoCloseable {
   final Hellonet node;
-  final Vertx clientVertx = Vertx.vertx();
+  final Vertx clientVertx;
   final WebClient client;
+  final ContractCheck contract;
 
-  private ApiNode(Hellonet node) {
+  private ApiNode(Hellonet node, Vertx clientVertx, ContractCheck contract) {
     this.node = node;
+    this.clientVertx = clientVertx;
+    this.contract = contract;
     this.client = WebClient.create(clientVertx, new WebClientOptions()
         .setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()).setKeepAlive(false));
   }
@@ -33,15 +41,34 @@ final class ApiNode implements AutoCloseable {
         .set("http.port", 0)
         .set("crawler.downloadDir", dir.resolve("downloads").toString());
     tweak.accept(config);
-    return new ApiNode(Await.result(Hellonet.start(config.build())));
+    Hellonet node = Await.result(Hellonet.start(config.build()));
+    Vertx clientVertx = Vertx.vertx();
+    try {
+      return new ApiNode(node, clientVertx, ContractCheck.load(clientVertx));
+    } catch (Exception | Error e) {
+      Await.result(clientVertx.close());
+      Await.result(node.stop());
+      throw e;
+    }
   }
 
   HttpResponse<Buffer> send(HttpMethod method, String uri, String contentType, Buffer body) throws Exception {
+    return send(method, uri, contentType, body, Map.of());
+  }
+
+  /** Sends, then checks the answer against the contract before handing it back. */
+  HttpResponse<Buffer> send(HttpMethod method, String uri, String contentType, Buffer body,
+      Map<String, String> headers) throws Exception {
     var request = client.request(method, uri);
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
     }
-    return Await.result(body == null ? request.send() : request.sendBuffer(body));
+    headers.forEach(request::putHeader);
+    HttpResponse<Buffer> r = Await.result(body == null ? request.send() : request.sendBuffer(body));
+    Map<String, String> received = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    r.headers().forEach(h -> received.put(h.getKey(), h.getValue()));
+    contract.check(method, uri, r.statusCode(), received, r.body());
+    return r;
   }
 
   HttpResponse<Buffer> get(String uri) throws Exception {

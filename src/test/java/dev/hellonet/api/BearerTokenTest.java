@@ -1,6 +1,5 @@
 package dev.hellonet.api;
 
-import dev.hellonet.testing.Await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,12 +27,9 @@ class BearerTokenTest {
 
   private static HttpResponse<Buffer> send(ApiNode api, HttpMethod method, String uri, String authorization)
       throws Exception {
-    var request = api.client.request(method, uri).putHeader("Content-Type", "application/json");
-    if (authorization != null) {
-      request.putHeader("Authorization", authorization);
-    }
     String body = new JsonObject().put("urls", new JsonArray().add("http://127.0.0.1:9/")).encode();
-    return Await.result(method == HttpMethod.POST ? request.sendBuffer(Buffer.buffer(body)) : request.send());
+    return api.send(method, uri, "application/json", method == HttpMethod.POST ? Buffer.buffer(body) : null,
+        authorization == null ? Map.of() : Map.of("Authorization", authorization));
   }
 
   private static void assertUnauthorized(HttpResponse<Buffer> r) {

@@ -1,15 +1,13 @@
 package dev.hellonet.api;
 
 import dev.hellonet.bus.Addresses;
+import dev.hellonet.testing.LogCapture;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,22 +22,7 @@ class ErrorMapperTest {
 
   @Test
   void internalFaultsAnswerWithAReferenceAndLogTheCauseUnderIt() {
-    List<LogRecord> records = new ArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        records.add(r);
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger logger = Logger.getLogger(ErrorMapper.class.getName());
-    logger.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of(ErrorMapper.class)) {
       IllegalStateException secret = new IllegalStateException("lock held at /srv/hellonet/data/sequence");
       ApiError thrown = ErrorMapper.map(secret, 500);
       ApiError bus = ErrorMapper.map(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, Addresses.FAILURE_INTERNAL,
@@ -51,13 +34,12 @@ class ErrorMapperTest {
         Matcher m = REFERENCE.matcher(e.getMessage());
         assertTrue(m.find(), e.getMessage());
         String reference = m.group(1);
-        assertTrue(records.stream().anyMatch(r -> r.getMessage().contains(reference)), "logged under " + reference);
+        assertTrue(log.records().stream().anyMatch(r -> r.getMessage().contains(reference)),
+            "logged under " + reference);
       }
-      LogRecord first = records.stream().filter(r -> r.getMessage().contains(ref(thrown))).findFirst().orElseThrow();
+      LogRecord first = log.records().stream().filter(r -> r.getMessage().contains(ref(thrown))).findFirst().orElseThrow();
       assertSame(secret, first.getThrown(), "the cause is in the log");
       assertFalse(ref(thrown).equals(ref(bus)), "each fault gets its own reference");
-    } finally {
-      logger.removeHandler(capture);
     }
   }
 

@@ -25,13 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two clustered nodes in their own JVMs, one frozen with SIGSTOP as a long GC pause or a stalled host would: the
  * other's readiness is about itself alone, so it stays ready the whole time, answering within the Deployment's probe
- * timeout. And when one of its own checks fails, it says so with 503.
+ * timeout, and its cluster-wide reads (counters, the crawl list) answer in bounded time, naming the frozen node. And
+ * when one of its own checks fails, it says so with 503.
  */
 class FrozenPeerReadinessTest {
   /** Longer than the cluster manager takes to drop a silent member, so the whole time before it does is covered. */
   private static final long FREEZE_MS = 20_000;
   /** The readiness probe's timeoutSeconds in k8s/deployment.yaml. */
   private static final long PROBE_TIMEOUT_MS = 3_000;
+  /** What a client of the API waits for a cluster-wide read: the pod harness's 5 s, less a margin for a busy machine. */
+  private static final long READ_TIMEOUT_MS = 4_500;
   /** The drain of node A's graceful stop: the time during which it answers "not ready" while still serving. */
   private static final String DRAIN_MS = "5000";
 
@@ -60,9 +63,12 @@ class FrozenPeerReadinessTest {
     assertEquals(200, httpA.get("/health/ready").status(), "ready before the freeze");
 
     List<Probe> probes = new ArrayList<>();
+    List<Probe> reads = new ArrayList<>();
     signal("STOP", b.pid());
     try {
       long start = System.nanoTime();
+      // The cluster-wide reads beside the probes, in a thread of their own: each may take its 2 s per-node bound.
+      Thread reader = Thread.ofVirtual().start(() -> readWhileFrozen(httpA, start, reads));
       while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(FREEZE_MS)) {
         long asked = System.nanoTime();
         Http.Reply reply = httpA.get("/health/ready");
@@ -70,9 +76,19 @@ class FrozenPeerReadinessTest {
             reply.body().encode()));
         Thread.sleep(250);
       }
+      reader.join(TimeUnit.SECONDS.toMillis(30));
     } finally {
       signal("CONT", b.pid());
     }
+    // /api/counters and /api/crawls answer within a client's patience (the pod harness allows 5 s), naming the frozen
+    // node once it does not answer rather than waiting for the cluster manager to drop it.
+    List<Probe> slowReads = reads.stream().filter(p -> p.status() != 200 || p.tookMs() >= READ_TIMEOUT_MS).toList();
+    System.out.println("FrozenPeerReadinessTest: " + reads.size() + " API reads of node A while B was frozen; slowest "
+        + reads.stream().mapToLong(Probe::tookMs).max().orElse(-1) + " ms; failed or too slow: " + slowReads.size());
+    assertTrue(slowReads.isEmpty(), "node A's cluster-wide reads must answer within " + READ_TIMEOUT_MS + " ms while "
+        + "its peer is frozen; " + slowReads.size() + " of " + reads.size() + " did not: " + slowReads);
+    assertTrue(reads.stream().anyMatch(p -> p.body().contains("\"unreachable\"")),
+        "a read names the frozen node unreachable: " + reads);
     List<Probe> bad = probes.stream().filter(p -> p.status() != 200 || p.tookMs() >= PROBE_TIMEOUT_MS).toList();
     long slowest = probes.stream().mapToLong(Probe::tookMs).max().orElse(-1);
     System.out.println("FrozenPeerReadinessTest: " + probes.size() + " probes of node A while B was frozen for "
@@ -104,6 +120,26 @@ class FrozenPeerReadinessTest {
         .filter(c -> "accepting".equals(c.getString("id"))).findFirst().orElseThrow();
     assertEquals("DOWN", accepting.getString("status"), notReady.body().encodePrettily());
     assertEquals(0, a.awaitExit(60), a.log());
+  }
+
+  /** GET /api/counters and /api/crawls in turn for the freeze; a failure to connect is a read that failed. */
+  private static void readWhileFrozen(Http http, long start, List<Probe> reads) {
+    String[] paths = {"/api/counters", "/api/crawls"};
+    for (int i = 0; System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(FREEZE_MS); i++) {
+      long asked = System.nanoTime();
+      String path = paths[i % paths.length];
+      Probe read;
+      try {
+        Http.Reply reply = http.get(path);
+        read = new Probe((asked - start) / 1_000_000, reply.status(), (System.nanoTime() - asked) / 1_000_000,
+            path + " " + reply.body().encode());
+      } catch (IOException | InterruptedException e) {
+        read = new Probe((asked - start) / 1_000_000, -1, (System.nanoTime() - asked) / 1_000_000, path + " " + e);
+      }
+      synchronized (reads) {
+        reads.add(read);
+      }
+    }
   }
 
   private static void signal(String signal, long pid) throws Exception {

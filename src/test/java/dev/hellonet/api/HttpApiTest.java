@@ -1,7 +1,7 @@
 package dev.hellonet.api;
 
 import dev.hellonet.guard.KernelDefences;
-import dev.hellonet.testing.Await;
+import dev.hellonet.testing.CrawlJobs;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.buffer.Buffer;
@@ -9,10 +9,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.validation.ResponseValidator;
-import io.vertx.openapi.validation.ValidatableResponse;
-import io.vertx.openapi.validation.ValidatorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * REST contract tests against a real node over HTTP: every endpoint, every error status with its JSON body, the
- * counters' exactness with a real TCP client, and responses checked against the OpenAPI document the server serves.
+ * counters' exactness with a real TCP client; every answer, refusals included, is checked against the OpenAPI
+ * document the server serves (by {@link ApiNode}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpApiTest {
@@ -41,13 +39,11 @@ class HttpApiTest {
   static Path dir;
   private ApiNode api;
   private TestSite site;
-  private OpenAPIContract contract;
 
   @BeforeAll
   void start() throws Exception {
     api = ApiNode.start(dir, c -> c.set("api.maxBodyBytes", MAX_BODY));
     site = TestSite.standalone();
-    contract = Await.result(OpenAPIContract.from(api.clientVertx, HttpApiVerticle.CONTRACT));
   }
 
   @AfterAll
@@ -56,17 +52,6 @@ class HttpApiTest {
       api.close();
     } finally {
       site.close();
-    }
-  }
-
-  private void assertContract(String operationId, HttpResponse<Buffer> r) throws Exception {
-    String type = r.getHeader("Content-Type");
-    try {
-      Await.result(ResponseValidator.create(api.clientVertx, contract)
-          .validate(ValidatableResponse.create(r.statusCode(), r.body(), type), operationId));
-    } catch (ValidatorException e) {
-      throw new AssertionError(operationId + " " + r.statusCode() + " breaks the contract: " + e.getMessage()
-          + "\n" + r.bodyAsString(), e);
     }
   }
 
@@ -84,22 +69,13 @@ class HttpApiTest {
   private String startCrawl(String json) throws Exception {
     HttpResponse<Buffer> r = api.postJson("/api/crawls", json);
     assertEquals(202, r.statusCode(), r::bodyAsString);
-    assertContract("startCrawl", r);
     String id = r.bodyAsJsonObject().getString("id");
     assertEquals("/api/crawls/" + id, r.getHeader("Location"));
     return id;
   }
 
   private JsonObject awaitFinished(String id) throws Exception {
-    long end = System.nanoTime() + 15_000_000_000L;
-    while (System.nanoTime() < end) {
-      JsonObject job = api.getJson("/api/crawls/" + id);
-      if (!job.getString("status").equals("running")) {
-        return job;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("job " + id + " still running after 15 s");
+    return CrawlJobs.awaitFinished(() -> api.getJson("/api/crawls/" + id), 15);
   }
 
   @Test
@@ -112,10 +88,9 @@ class HttpApiTest {
     assertEquals("completed", job.getString("status"), job::encodePrettily);
     assertEquals(TestSite.HOME_ITEMS, job.getJsonArray("items").size());
     assertEquals("Item 1", job.getJsonArray("items").getJsonObject(0).getString("name"));
-    assertContract("getCrawl", api.get("/api/crawls/" + id));
+    api.get("/api/crawls/" + id);
 
     HttpResponse<Buffer> window = api.get("/api/crawls/" + id + "?offset=1&limit=2");
-    assertContract("getCrawl", window);
     JsonObject part = window.bodyAsJsonObject();
     assertEquals(new JsonArray(job.getJsonArray("items").getList().subList(1, 3)), part.getJsonArray("items"));
     assertEquals(TestSite.HOME_ITEMS, part.getJsonObject("window").getJsonObject("totals").getInteger("items"));
@@ -131,7 +106,6 @@ class HttpApiTest {
 
     HttpResponse<Buffer> page1 = api.get("/api/crawls?limit=2");
     assertEquals(200, page1.statusCode(), page1::bodyAsString);
-    assertContract("listCrawls", page1);
     JsonArray jobs = page1.bodyAsJsonObject().getJsonArray("jobs");
     assertEquals(2, jobs.size());
     assertEquals(third, jobs.getJsonObject(0).getString("id"));
@@ -150,7 +124,6 @@ class HttpApiTest {
     String id = startCrawl(new JsonObject().put("urls", new JsonArray().add(site.url("/slow"))).encode());
     HttpResponse<Buffer> r = api.send(HttpMethod.DELETE, "/api/crawls/" + id, null, null);
     assertEquals(202, r.statusCode(), r::bodyAsString);
-    assertContract("cancelCrawl", r);
     JsonObject job = awaitFinished(id);
     assertEquals("cancelled", job.getString("status"), job::encodePrettily);
     assertEquals("cancelled", r.bodyAsJsonObject().getString("status"));
@@ -178,7 +151,6 @@ class HttpApiTest {
     assertEquals(before + n, replies());
 
     HttpResponse<Buffer> r = api.get("/api/counters");
-    assertContract("getCounters", r);
     JsonObject hello = r.bodyAsJsonObject().getJsonObject("hello");
     long sum = 0;
     for (Object o : hello.getJsonArray("instances")) {
@@ -197,7 +169,6 @@ class HttpApiTest {
   void statusDescribesTheNode() throws Exception {
     HttpResponse<Buffer> r = api.get("/api/status");
     assertEquals(200, r.statusCode(), r::bodyAsString);
-    assertContract("getStatus", r);
     JsonObject s = r.bodyAsJsonObject();
     assertFalse(s.getString("version").isBlank());
     assertTrue(s.getLong("uptimeMs") >= 0);
@@ -235,7 +206,7 @@ class HttpApiTest {
     assertTrue(r.getHeader("Content-Type").startsWith("application/yaml"));
     String text = r.bodyAsString();
     assertTrue(text.startsWith("openapi: 3.1"), text.substring(0, 40));
-    for (String path : new String[] {"/api/crawls:", "/api/counters:", "/api/status:", "/health/ready:", "/metrics:"}) {
+    for (String path : new String[] {"/api/crawls:", "/api/counters:", "/api/status:", "/health/live:", "/health/ready:", "/metrics:"}) {
       assertTrue(text.contains(path), path);
     }
   }
@@ -388,7 +359,7 @@ class HttpApiTest {
     }
     // Requests HTTP itself cannot parse get JSON errors too.
     assertError(api.get("/api/crawls?cursor=" + "j".repeat(9000)), 414, "uri_too_long");
-    assertError(Await.result(api.client.get("/api/counters").putHeader("X-Big", "a".repeat(9000)).send()), 431,
+    assertError(api.send(HttpMethod.GET, "/api/counters", null, null, Map.of("X-Big", "a".repeat(9000))), 431,
         "headers_too_large");
     // Still serving.
     assertEquals(200, api.get("/api/counters").statusCode());

@@ -1,13 +1,13 @@
 package dev.hellonet.app;
 
-import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.Numbers;
+import dev.hellonet.testing.Pipelined;
 import dev.hellonet.testing.ProcessFixture;
 import dev.hellonet.testing.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -18,21 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.hellonet.testing.ProcessFixture.assertNoDuplicates;
 import static dev.hellonet.testing.ProcessFixture.get;
-import static dev.hellonet.testing.ProcessFixture.rounds;
+import static dev.hellonet.testing.Pipelined.rounds;
 
 /** Guarantees that only hold across processes: a shared sequence file, restarts, SIGKILL, SIGTERM, bad start-up. */
 class ProcessLifecycleTest {
   /** Small blocks force many leases, so the processes really interleave on the file. */
-  private static final Map<String, String> SMALL_BLOCKS = Map.of(
-      "HELLONET_SEQUENCE_MINBLOCK", "16", "HELLONET_SEQUENCE_MAXBLOCK", "256");
+  private static final Map<String, String> SMALL_BLOCKS = Pipelined.SMALL_BLOCKS;
 
   @TempDir
   Path dir;
@@ -52,54 +48,13 @@ class ProcessLifecycleTest {
     }
     long[] all = results.stream().flatMapToLong(f -> Arrays.stream(get(f))).toArray();
     assertEquals(40 * 50 * 100, all.length);
-    assertNoDuplicates(all);
+    Numbers.assertUnique(all);
   }
 
   @Test
   void afterSigkillUnderLoadEveryNewNumberIsAboveEveryNumberSeenBefore() throws Exception {
     Path file = dir.resolve("sequence");
-    ServerProcess first = start("first", file, SMALL_BLOCKS);
-    AtomicLong maxSeen = new AtomicLong();
-    AtomicLong seen = new AtomicLong();
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicBoolean killed = new AtomicBoolean();
-    List<Future<?>> load = new ArrayList<>();
-    for (int c = 0; c < 8; c++) {
-      load.add(processes.submit(() -> {
-        try (LineClient client = LineClient.connect(first.port())) {
-          while (running.get()) {
-            client.send(LineClient.requests(50));
-            for (int i = 0; i < 50; i++) {
-              long n = client.readNumber();
-              maxSeen.accumulateAndGet(n, Math::max);
-              seen.incrementAndGet();
-            }
-          }
-        } catch (IOException e) {
-          // Only the kill may end a client, and only by ending its connection: a malformed reply never may.
-          String why = String.valueOf(e.getMessage());
-          boolean cutOff = !why.startsWith("malformed reply") || why.endsWith("end of stream");
-          if (!killed.get() || !cutOff) {
-            throw new AssertionError("client failed " + (killed.get() ? "after" : "before") + " the kill", e);
-          }
-        }
-        return null;
-      }));
-    }
-    dev.hellonet.testing.Await.until(() -> seen.get() >= 20_000, 20, "the load reaches 20,000 numbers");
-    killed.set(true);
-    first.kill();
-    first.awaitExit(20);
-    running.set(false);
-    for (Future<?> f : load) {
-      f.get(20, TimeUnit.SECONDS);
-    }
-    long before = maxSeen.get();
-
-    ServerProcess second = start("second", file, SMALL_BLOCKS);
-    long[] after = rounds(second.port(), 10, 100);
-    long lowest = Arrays.stream(after).min().orElseThrow();
-    assertTrue(lowest > before, "after SIGKILL the lowest new number " + lowest + " must exceed " + before);
+    Pipelined.assertRestartAfterSigkillUnderLoadSendsOnlyHigherNumbers(name -> start(name, file, SMALL_BLOCKS));
   }
 
   @Test

@@ -76,14 +76,8 @@ class BridgeVerticleTest {
     return bridge.getJsonObject("total").getLong(name);
   }
 
-  private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 30 s: " + what);
-      }
-      Thread.sleep(20);
-    }
+  private static void eventually(String what, BooleanSupplier condition) throws Exception {
+    Await.until(condition::getAsBoolean, what);
   }
 
   private static void assertErr(JsonObject frame, String code) {

@@ -61,6 +61,20 @@ class ClusterCountersVerticleTest {
     assertTrue(none.getJsonObject("cluster").getJsonObject("departed").getBoolean(CountersVerticle.FINAL));
   }
 
+  @Test
+  void aMemberThatDoesNotAnswerButKeptFinalFiguresIsCountedAsDeparted(Vertx vertx) {
+    ClusterCountersVerticle counters = new ClusterCountersVerticle(ClusterView.of(vertx));
+    Future<JsonObject> live = Future.succeededFuture(snapshot("1@h", 4_000, 120, false));
+
+    JsonObject out = counters.combine(List.of("live", "stopping"), List.of(live,
+        Future.failedFuture("no handlers")), Map.of("stopping", snapshot("2@h", 3_000, 30, true)));
+
+    JsonObject departed = out.getJsonObject("cluster").getJsonObject("departed");
+    assertEquals(30, replies(departed), "its final figures count: " + out.encodePrettily());
+    assertTrue(departed.getBoolean(CountersVerticle.FINAL));
+    assertEquals("departed", node(out, "stopping").getString("state"));
+  }
+
   private static JsonObject snapshot(String node, long time, long replies, boolean isFinal) {
     JsonObject s = new JsonObject().put("node", node).put("time", time)
         .put("hello", new JsonObject().put("total", new JsonObject().put("replies", replies))

@@ -1,6 +1,7 @@
 package dev.hellonet.cluster;
 
 import dev.hellonet.app.Hellonet;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.SlowSite;
 import dev.hellonet.testing.TestConfig;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,12 +30,11 @@ class CrawlerInstancesTest {
 
   @Test
   void jobsSpreadOverTheInstancesAndAreReadListedAndCancelledThroughTheirOwner() throws Exception {
-    Hellonet node = Hellonet.start(TestConfig.inDir(dir).crawlsLoopback()
+    Hellonet node = Await.result(Hellonet.start(TestConfig.inDir(dir).crawlsLoopback()
             .set("crawler.instances", 3)
             .set("http.instances", 2)
             .set("crawler.downloadDir", dir.resolve("downloads").toString())
-            .build())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            .build()));
     try (SlowSite site = new SlowSite()) {
       Http http = new Http(node.httpPort());
       List<String> ids = new ArrayList<>();
@@ -83,7 +82,7 @@ class CrawlerInstancesTest {
       assertEquals(3, counters.getJsonObject("crawler").getJsonArray("instances").size(), counters.encode());
       assertEquals(3, counters.getJsonObject("crawler").getJsonObject("total").getLong("jobsStarted"));
     } finally {
-      node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.result(node.stop());
     }
   }
 }

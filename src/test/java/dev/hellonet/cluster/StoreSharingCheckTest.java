@@ -5,18 +5,20 @@ import dev.hellonet.sequence.SequenceStore;
 import dev.hellonet.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Members of one cluster must take numbers from one store: compared by the store's identity, not its name. */
+@ExtendWith(VertxExtension.class)
 class StoreSharingCheckTest {
   @TempDir
   Path dir;
@@ -26,18 +28,13 @@ class StoreSharingCheckTest {
   }
 
   @Test
-  void theSameFileNamedTwoWaysIsOneStore() throws Exception {
+  void theSameFileNamedTwoWaysIsOneStore(Vertx vertx) throws Exception {
     Path file = dir.resolve("sequence");
-    Vertx vertx = Vertx.vertx();
-    try {
-      // One store per file per process at a time (POSIX locks), so one after the other.
-      String first = identityOf(Await.result(FileSequenceStore.open(vertx, file)));
-      String second = identityOf(Await.result(FileSequenceStore.open(vertx, dir.resolve("sub/../sequence"))));
-      assertEquals(first, second);
-      assertTrue(first.startsWith("file:" + file.toRealPath() + " on host "), first);
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    // One store per file per process at a time (POSIX locks), so one after the other.
+    String first = identityOf(Await.result(FileSequenceStore.open(vertx, file)));
+    String second = identityOf(Await.result(FileSequenceStore.open(vertx, dir.resolve("sub/../sequence"))));
+    assertEquals(first, second);
+    assertTrue(first.startsWith("file:" + file.toRealPath() + " on host "), first);
   }
 
   private static String identityOf(SequenceStore store) throws Exception {

@@ -4,6 +4,7 @@ import dev.hellonet.bus.Addresses;
 import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.CrawlJobs;
 import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Future;
@@ -123,13 +124,11 @@ class CrawlContractTest {
     JsonObject started = call(Addresses.CRAWL_START, listingRequest());
     assertResponse("startCrawl", 202, started);
     String id = started.getString("id");
-    JsonObject job = started;
-    long end = System.nanoTime() + 10_000_000_000L;
-    while (job.getString("status").equals("running") && System.nanoTime() < end) {
-      Thread.sleep(20);
-      job = call(Addresses.CRAWL_GET, new JsonObject().put("id", id));
-      assertResponse("getCrawl", 200, job);
-    }
+    JsonObject job = CrawlJobs.awaitFinished(() -> {
+      JsonObject read = call(Addresses.CRAWL_GET, new JsonObject().put("id", id));
+      assertResponse("getCrawl", 200, read);
+      return read;
+    }, 10);
     assertTrue(job.getString("status").equals("completed"), job.encodePrettily());
     assertTrue(job.getJsonArray("items").size() == TestSite.POSTERS && job.getJsonArray("downloads").size() == 3);
 

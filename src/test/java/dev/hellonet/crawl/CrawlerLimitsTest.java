@@ -5,6 +5,7 @@ import dev.hellonet.config.HellonetConfig.CrawlerConfig;
 import dev.hellonet.config.HellonetConfig.CrawlerLimits;
 import dev.hellonet.counters.CounterRegistry;
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.CrawlJobs;
 import dev.hellonet.testing.TestConfig;
 import dev.hellonet.testing.TestSite;
 import io.vertx.core.Vertx;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,16 +75,8 @@ class CrawlerLimitsTest {
   }
 
   private JsonObject finished(String id) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < end) {
-      JsonObject job = (JsonObject) Await.result(vertx.eventBus().request(Addresses.CRAWL_GET,
-          new JsonObject().put("id", id))).body();
-      if (!job.getString("status").equals("running")) {
-        return job;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("job " + id + " still running");
+    return CrawlJobs.awaitFinished(() -> (JsonObject) Await.result(vertx.eventBus().request(Addresses.CRAWL_GET,
+        new JsonObject().put("id", id))).body(), 20);
   }
 
   private static JsonObject downloadsOf(String... paths) {

@@ -4,6 +4,7 @@ import dev.hellonet.app.Hellonet;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.LineClient;
 import dev.hellonet.testing.ListeningSockets;
+import dev.hellonet.testing.Numbers;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -115,10 +116,7 @@ class HelloServerTest {
       at += numbers.length;
     }
     assertEquals(100_000, at);
-    Arrays.sort(all);
-    for (int i = 1; i < all.length; i++) {
-      assertTrue(all[i] != all[i - 1], "duplicate number " + all[i]);
-    }
+    Numbers.assertUnique(all);
     JsonObject totals = helloTotals();
     assertEquals(100_000, totals.getLong("replies"));
     assertEquals(100_000, totals.getLong("requests"));
@@ -322,12 +320,9 @@ class HelloServerTest {
     return node.counters().snapshot().getJsonObject("hello").getJsonObject("total");
   }
 
-  private void awaitCounter(String name, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (helloTotals().getLong(name) != expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(expected, helloTotals().getLong(name), name);
+  private void awaitCounter(String name, long expected) throws Exception {
+    Await.until(() -> helloTotals().getLong(name) == expected, 10,
+        () -> name + " is " + helloTotals().getLong(name) + ", not " + expected);
   }
 
   /** Waits until a counter has not moved for half a second and returns its value. */

@@ -5,6 +5,7 @@ import dev.hellonet.testing.Await;
 import dev.hellonet.testing.CountingClient;
 import dev.hellonet.testing.CountingClient.Replies;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.Numbers;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -148,21 +149,8 @@ class OneReplyPerRequestTest {
   }
 
   private static void assertUniqueAndIncreasing(List<Replies> seen) {
-    long total = seen.stream().mapToLong(Replies::numbered).sum();
-    long[] all = new long[Math.toIntExact(total)];
-    int at = 0;
-    for (Replies r : seen) {
-      long[] n = r.numbers();
-      for (int i = 1; i < n.length; i++) {
-        assertTrue(n[i] > n[i - 1], "increasing on one connection: " + n[i - 1] + " then " + n[i]);
-      }
-      System.arraycopy(n, 0, all, at, n.length);
-      at += n.length;
-    }
-    Arrays.sort(all);
-    for (int i = 1; i < all.length; i++) {
-      assertTrue(all[i] != all[i - 1], "duplicate number " + all[i]);
-    }
+    seen.forEach(r -> Numbers.assertIncreasing(r.numbers()));
+    Numbers.assertUnique(seen.stream().map(Replies::numbers).toList());
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

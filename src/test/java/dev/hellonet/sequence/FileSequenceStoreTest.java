@@ -1,6 +1,7 @@
 package dev.hellonet.sequence;
 
 import dev.hellonet.testing.Await;
+import dev.hellonet.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -152,26 +153,11 @@ class FileSequenceStoreTest {
   @Test
   void creatingTheFileIsLoggedAsAWarningWithTheAbsolutePath() throws Exception {
     Path file = dir.resolve("fresh").resolve("sequence");
-    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(FileSequenceStore.class.getName());
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
+    List<java.util.logging.LogRecord> records;
+    try (LogCapture log = LogCapture.of(FileSequenceStore.class)) {
       close(open(file));
       open(file); // opening an existing file says nothing
-    } finally {
-      logger.removeHandler(capture);
+      records = log.records();
     }
 
     assertEquals(1, records.size(), () -> "one record for the one creation: " + records.stream()

@@ -276,14 +276,12 @@ class NumberSupplyTest {
   void outageServesHeldNumbersThenExhaustsWakesWaitersAndRecoversWithoutRepeatingANumber() throws Exception {
     FlakyStore store = new FlakyStore();
     NumberSupply supply = onLoop(() -> new NumberSupply(vertx, store, 100, 100));
-    onLoop(supply::start).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(onLoop(supply::start));
     List<Long> taken = new ArrayList<>();
     // Half the first block: the prefetch of the second starts. Let it land, then take the store away.
     taken.add(onLoop(() -> supply.take(50)));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (onLoop(() -> supply.counters().getLong("sequenceHeld")) < 150 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Await.until(() -> onLoop(() -> supply.counters().getLong("sequenceHeld")) >= 150, 5,
+        "the prefetched second block lands");
     store.down = true;
     // 150 numbers are held: all of them are still handed out, one at a time, although every lease now fails.
     int attemptsBefore = store.attempts.get();
@@ -305,14 +303,10 @@ class NumberSupplyTest {
 
     store.down = false;
     // The retry timer (at most NumberSupply.MAX_RETRY_MS away) brings numbers back without anyone asking.
-    long recovered = -1;
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (recovered < 0 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      recovered = onLoop(() -> supply.available(1) == 1 ? supply.take(1) : -1L);
-    }
-    assertTrue(recovered > 0, "recovered after the outage");
-    taken.add(recovered);
+    long[] recovered = {-1};
+    Await.until(() -> (recovered[0] = onLoop(() -> supply.available(1) == 1 ? supply.take(1) : -1L)) > 0, 10,
+        "numbers again after the outage");
+    taken.add(recovered[0]);
     assertFalse(onLoop(supply::exhausted));
     assertEquals(0, store.health().exhaustedInstances(), "ready again");
     assertTrue(store.health().healthy());
@@ -329,15 +323,11 @@ class NumberSupplyTest {
     store.down = true;
     NumberSupply supply = onLoop(() -> new NumberSupply(vertx, store, 10, 10));
     Future<Void> started = onLoop(supply::start);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (store.attempts.get() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertTrue(store.attempts.get() >= 2, "retries the first lease");
+    Await.until(() -> store.attempts.get() >= 2, 5, "retries the first lease");
     assertFalse(started.isComplete(), "no start without numbers");
 
     store.down = false;
-    started.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(started, 10);
     assertEquals(10, onLoop(() -> supply.available(100)));
   }
 }

@@ -1,6 +1,8 @@
 package dev.hellonet.sequence;
 
-import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.Await;
+import dev.hellonet.testing.Pipelined;
+import dev.hellonet.testing.Pipelined.Seen;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.ServerProcess;
 import io.vertx.core.json.JsonObject;
@@ -21,17 +23,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,8 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PostgresNodesTest {
   /** Small blocks force many leases, so the nodes really interleave on the row (and run dry fast in an outage). */
-  private static final Map<String, String> SMALL_BLOCKS = Map.of(
-      "HELLONET_SEQUENCE_MINBLOCK", "16", "HELLONET_SEQUENCE_MAXBLOCK", "256");
+  private static final Map<String, String> SMALL_BLOCKS = Pipelined.SMALL_BLOCKS;
   private static final AtomicInteger names = new AtomicInteger();
   private static PostgresServer pg;
 
@@ -74,9 +71,6 @@ class PostgresNodesTest {
     }
   }
 
-  /** What one connection saw: its numbers in order, and how many requests were answered ERR unavailable. */
-  private record Seen(List<Long> numbers, int unavailable) {}
-
   @ParameterizedTest(name = "{0} nodes")
   @ValueSource(ints = {2, 3})
   void nodesUnderConcurrentPipelinedLoadNeverRepeatANumberAndKeepPerConnectionOrder(int count) throws Exception {
@@ -89,13 +83,13 @@ class PostgresNodesTest {
     int connections = 4 * count;
     for (int c = 0; c < connections; c++) {
       int port = cluster.get(c % count).port();
-      results.add(clients.submit(() -> rounds(port, 40, 100, new AtomicBoolean(true))));
+      results.add(clients.submit(() -> Pipelined.rounds(port, 40, 100, new Pipelined.Load())));
     }
     List<Seen> seen = collect(results);
-    long total = seen.stream().mapToLong(s -> s.numbers().size()).sum();
+    long total = seen.stream().mapToLong(s -> s.numbers().length).sum();
     assertEquals((long) connections * 40 * 100, total);
     assertEquals(0, seen.stream().mapToInt(Seen::unavailable).sum());
-    long max = assertUniqueAndOrdered(seen);
+    long max = Pipelined.assertUniqueAndOrdered(seen);
     long mark = Long.parseLong(pg.psql(PostgresServer.DATABASE,
         "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'"));
     assertTrue(mark > max, "every number sent was leased in the database: mark " + mark + ", max " + max);
@@ -105,16 +99,14 @@ class PostgresNodesTest {
   void databaseStoppedUnderLoadGivesErrUnavailableAndNotReadyThenRecoversWithoutRepeatingANumber() throws Exception {
     String name = "outage-" + names.incrementAndGet();
     List<ServerProcess> cluster = List.of(start("a", name, SMALL_BLOCKS), start("b", name, SMALL_BLOCKS));
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong numbersSeen = new AtomicLong();
-    AtomicLong unavailableSeen = new AtomicLong();
+    Pipelined.Load clientsLoad = new Pipelined.Load();
     List<Future<Seen>> load = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
       int port = cluster.get(c % 2).port();
-      load.add(clients.submit(() -> rounds(port, Integer.MAX_VALUE, 50, running, numbersSeen, unavailableSeen)));
+      load.add(clients.submit(() -> Pipelined.rounds(port, Integer.MAX_VALUE, 50, clientsLoad)));
     }
     try {
-      awaitTrue(() -> numbersSeen.get() > 5_000, 20, "load reaches the nodes");
+      Await.until(() -> clientsLoad.numbers.get() > 5_000, 20, "load reaches the nodes");
       for (ServerProcess node : cluster) {
         assertEquals(200, ready(node), "ready before the outage");
       }
@@ -123,9 +115,9 @@ class PostgresNodesTest {
       boolean restarted = false;
       try {
         // Held blocks run dry within moments at this rate; then ERR unavailable, and readiness turns false.
-        awaitTrue(() -> unavailableSeen.get() > 0, 10, "requests answered ERR unavailable during the outage");
+        Await.until(() -> clientsLoad.unavailable.get() > 0, 10, "requests answered ERR unavailable during the outage");
         for (ServerProcess node : cluster) {
-          awaitTrue(() -> ready(node) == 503, 10, "node not ready during the outage");
+          Await.until(() -> ready(node) == 503, 10, "node not ready during the outage");
           JsonObject sequence = status(node).getJsonObject("sequence");
           assertEquals(false, sequence.getBoolean("healthy"), sequence.encode());
           assertTrue(sequence.getInteger("exhaustedInstances") > 0, sequence.encode());
@@ -141,47 +133,75 @@ class PostgresNodesTest {
           pg.startServer();
         }
       }
-      long numbersAtRestart = numbersSeen.get();
+      long numbersAtRestart = clientsLoad.numbers.get();
       for (ServerProcess node : cluster) {
-        awaitTrue(() -> ready(node) == 200, 20, "node ready again after the database returns");
+        Await.until(() -> ready(node) == 200, 20, "node ready again after the database returns");
       }
-      awaitTrue(() -> numbersSeen.get() > numbersAtRestart + 5_000, 20, "numbers flow again");
+      Await.until(() -> clientsLoad.numbers.get() > numbersAtRestart + 5_000, 20, "numbers flow again");
       JsonObject sequence = status(cluster.get(0)).getJsonObject("sequence");
       assertTrue(sequence.getBoolean("healthy"), sequence.encode());
       assertTrue(sequence.getLong("withoutStoreMs") >= 1_000, "time without a store is counted: " + sequence);
       assertTrue(sequence.getLong("leaseFailures") >= 1, sequence.encode());
     } finally {
-      running.set(false);
+      clientsLoad.running.set(false);
     }
     List<Seen> seen = collect(load);
     assertTrue(seen.stream().mapToInt(Seen::unavailable).sum() > 0);
-    assertUniqueAndOrdered(seen);
+    Pipelined.assertUniqueAndOrdered(seen);
   }
 
   @Test
   void afterSigkillUnderLoadARestartedNodeSendsOnlyNumbersAboveEverythingSentBefore() throws Exception {
     String name = "kill-" + names.incrementAndGet();
-    ServerProcess first = start("first", name, SMALL_BLOCKS);
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicBoolean killing = new AtomicBoolean();
-    AtomicLong numbersSeen = new AtomicLong();
-    List<Future<Seen>> load = new ArrayList<>();
-    for (int c = 0; c < 6; c++) {
-      load.add(clients.submit(() -> rounds(first.port(), Integer.MAX_VALUE, 50, running, numbersSeen,
-          new AtomicLong(), killing)));
-    }
-    awaitTrue(() -> numbersSeen.get() > 20_000, 20, "load reaches the node");
-    killing.set(true);
-    first.kill();
-    first.awaitExit(20);
-    running.set(false);
-    long before = collect(load).stream().flatMap(s -> s.numbers().stream()).mapToLong(Long::longValue).max()
-        .orElseThrow();
+    Pipelined.assertRestartAfterSigkillUnderLoadSendsOnlyHigherNumbers(node -> start(node, name, SMALL_BLOCKS));
+  }
 
-    ServerProcess second = start("second", name, SMALL_BLOCKS);
-    Seen after = rounds(second.port(), 10, 100, new AtomicBoolean(true));
-    long lowest = after.numbers().stream().mapToLong(Long::longValue).min().orElseThrow();
-    assertTrue(lowest > before, "after SIGKILL the lowest new number " + lowest + " must exceed " + before);
+  /**
+   * The database itself crashes under load: its postmaster and every backend SIGKILLed at once, fsync on, as PostgreSQL
+   * runs in production. The nodes ride out the outage (blocks they hold, then ERR unavailable) and lease again once
+   * crash recovery is done; a lease is answered only after its commit is durable, so recovery brings back a mark above
+   * every number handed out, and no number repeats over the whole run, nor from a node started after the crash.
+   */
+  @Test
+  void postmasterSigkilledUnderLoadWithFsyncOnComesBackAboveEveryNumberAndNoneRepeats() throws Exception {
+    try (PostgresServer durable = PostgresServer.startDurable()) {
+      String name = "crash-" + names.incrementAndGet();
+      List<ServerProcess> cluster = List.of(start(durable, "crash-a", name, SMALL_BLOCKS),
+          start(durable, "crash-b", name, SMALL_BLOCKS));
+      Pipelined.Load clientsLoad = new Pipelined.Load();
+      List<Future<Seen>> load = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        int port = cluster.get(c % 2).port();
+        load.add(clients.submit(() -> Pipelined.rounds(port, Integer.MAX_VALUE, 50, clientsLoad)));
+      }
+      long numbersAtRestart;
+      try {
+        Await.until(() -> clientsLoad.numbers.get() > 5_000, 20, "load reaches the nodes");
+        durable.killPostmaster();
+        // Down until the nodes have run dry, so that every one of them leases again from what recovery brings back.
+        Await.until(() -> clientsLoad.unavailable.get() > 0, 20,
+            "requests answered ERR unavailable while the database is down");
+        durable.startServer();
+        numbersAtRestart = clientsLoad.numbers.get();
+        for (ServerProcess node : cluster) {
+          Await.until(() -> ready(node) == 200, 30, "node ready again after crash recovery");
+        }
+        Await.until(() -> clientsLoad.numbers.get() > numbersAtRestart + 5_000, 30, "numbers flow again");
+      } finally {
+        clientsLoad.running.set(false);
+      }
+      List<Seen> seen = collect(load);
+      assertTrue(durable.log().contains("database system was interrupted"), "crash recovery ran:\n" + durable.log());
+      long max = Pipelined.assertUniqueAndOrdered(seen);
+      long mark = Long.parseLong(durable.psql(PostgresServer.DATABASE,
+          "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'"));
+      assertTrue(mark > max, "every number sent was durably leased: mark after recovery " + mark + ", max " + max);
+      Seen late = Pipelined.rounds(start(durable, "crash-late", name, SMALL_BLOCKS).port(), 10, 100,
+          new Pipelined.Load());
+      List<Seen> whole = new ArrayList<>(seen);
+      whole.add(late);
+      Pipelined.assertUniqueAndOrdered(whole);
+    }
   }
 
   @Test
@@ -196,6 +216,11 @@ class PostgresNodesTest {
   }
 
   private ServerProcess start(String nodeName, String sequenceName, Map<String, String> extra) throws Exception {
+    return start(pg, nodeName, sequenceName, extra);
+  }
+
+  private ServerProcess start(PostgresServer pg, String nodeName, String sequenceName, Map<String, String> extra)
+      throws Exception {
     Map<String, String> env = new HashMap<>(pg.nodeEnvironment(sequenceName));
     env.putAll(extra);
     env.put("HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort()));
@@ -206,88 +231,12 @@ class PostgresNodesTest {
     return node;
   }
 
-  private Seen rounds(int port, int rounds, int perRound, AtomicBoolean running) throws IOException {
-    return rounds(port, rounds, perRound, running, new AtomicLong(), new AtomicLong(), new AtomicBoolean());
-  }
-
-  private static Seen rounds(int port, int rounds, int perRound, AtomicBoolean running, AtomicLong numbersSeen,
-                             AtomicLong unavailableSeen) throws IOException {
-    return rounds(port, rounds, perRound, running, numbersSeen, unavailableSeen, new AtomicBoolean());
-  }
-
-  /**
-   * Pipelines {@code perRound} requests at a time on one connection, {@code rounds} times or until {@code running}
-   * turns false (or, once {@code mayDie} is set, the server goes away), reading every reply: a number or
-   * {@code ERR unavailable}, nothing else.
-   */
-  private static Seen rounds(int port, int rounds, int perRound, AtomicBoolean running, AtomicLong numbersSeen,
-                             AtomicLong unavailableSeen, AtomicBoolean mayDie) throws IOException {
-    List<Long> numbers = new ArrayList<>();
-    int unavailable = 0;
-    byte[] batch = LineClient.requests(perRound);
-    try (LineClient client = LineClient.connect(port)) {
-      for (int r = 0; r < rounds && running.get(); r++) {
-        client.send(batch);
-        int errorsThisRound = 0;
-        for (int i = 0; i < perRound; i++) {
-          String line = client.readLine();
-          if (line == null) {
-            throw new IOException("connection closed");
-          }
-          if (line.equals("ERR unavailable")) {
-            errorsThisRound++;
-          } else if (line.startsWith("Hello World")) {
-            numbers.add(Long.parseLong(line.substring("Hello World".length())));
-            numbersSeen.incrementAndGet();
-          } else {
-            throw new AssertionError("unexpected reply \"" + line + "\"");
-          }
-        }
-        if (errorsThisRound > 0) {
-          unavailable += errorsThisRound;
-          unavailableSeen.addAndGet(errorsThisRound);
-          sleep(20); // a client backing off, and a bounded load while the store is down
-        }
-      }
-    } catch (IOException e) {
-      if (!mayDie.get()) {
-        throw e;
-      }
-      // the node was killed under us: what was read so far counts
-    }
-    return new Seen(numbers, unavailable);
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private static List<Seen> collect(List<Future<Seen>> results) throws Exception {
     List<Seen> out = new ArrayList<>();
     for (Future<Seen> f : results) {
       out.add(f.get(90, TimeUnit.SECONDS));
     }
     return out;
-  }
-
-  /** No number twice over all connections; strictly increasing on each. Returns the highest. */
-  private static long assertUniqueAndOrdered(List<Seen> seen) {
-    Set<Long> all = new HashSet<>();
-    long max = 0;
-    for (Seen s : seen) {
-      long previous = 0;
-      for (long n : s.numbers()) {
-        assertTrue(n > previous, "per-connection order broken: " + n + " after " + previous);
-        assertTrue(all.add(n), "duplicate number " + n);
-        previous = n;
-        max = Math.max(max, n);
-      }
-    }
-    return max;
   }
 
   private int ready(ServerProcess node) {
@@ -306,19 +255,5 @@ class PostgresNodesTest {
 
   private int httpPort(ServerProcess node) {
     return httpPorts.get(node);
-  }
-
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(Condition condition, long seconds, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("within " + seconds + " s: " + what);
-      }
-      Thread.sleep(50);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.hellonet.sequence;
 
 import dev.hellonet.config.HellonetConfig.PostgresConfig;
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.ServerProcess;
 import io.vertx.core.Future;
@@ -14,15 +15,12 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The PostgreSQL store against a real, throwaway PostgreSQL: leases, schema races, give-back, outages, bad settings. */
 class PostgresSequenceStoreTest {
@@ -51,27 +49,10 @@ class PostgresSequenceStoreTest {
   @AfterEach
   void closeAll() throws Exception {
     for (SequenceStore store : opened) {
-      store.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(store.close(), 10);
     }
     for (Vertx v : vertxes) {
-      v.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  private static Throwable failure(Future<?> future) throws Exception {
-    try {
-      Object value = future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return fail("expected a failure, got " + value);
-    } catch (ExecutionException e) {
-      return e.getCause();
+      Await.result(v.close(), 10);
     }
   }
 
@@ -89,7 +70,7 @@ class PostgresSequenceStoreTest {
   }
 
   private SequenceStore open(Vertx on, PostgresConfig config) throws Exception {
-    SequenceStore store = await(PostgresSequenceStore.open(on, config, true));
+    SequenceStore store = Await.result(PostgresSequenceStore.open(on, config, true));
     opened.add(store);
     return store;
   }
@@ -100,10 +81,10 @@ class PostgresSequenceStoreTest {
     SequenceStore store = open(config(PostgresServer.DATABASE, name));
 
     assertEquals(1, store.knownHighWaterMark());
-    assertEquals(new Block(1, 11), await(store.lease(10)));
-    assertEquals(new Block(11, 111), await(store.lease(100)));
+    assertEquals(new Block(1, 11), Await.result(store.lease(10)));
+    assertEquals(new Block(11, 111), Await.result(store.lease(100)));
     assertEquals(111, store.knownHighWaterMark());
-    assertEquals(111L, await(store.highWaterMark()));
+    assertEquals(111L, Await.result(store.highWaterMark()));
     assertEquals("111", pg.psql(PostgresServer.DATABASE,
         "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'"));
     assertTrue(store.describe().startsWith("postgres://hellonet@127.0.0.1:" + pg.port() + "/hellonet"),
@@ -130,7 +111,7 @@ class PostgresSequenceStoreTest {
     }
     List<Block> blocks = new ArrayList<>();
     for (Future<Block> f : leases) {
-      blocks.add(await(f));
+      blocks.add(Await.result(f));
     }
     blocks.sort(Comparator.comparingLong(Block::start));
     assertEquals(1, blocks.get(0).start());
@@ -153,9 +134,9 @@ class PostgresSequenceStoreTest {
     }
     List<Block> blocks = new ArrayList<>();
     for (Future<SequenceStore> f : opening) {
-      SequenceStore store = await(f);
+      SequenceStore store = Await.result(f);
       opened.add(store);
-      blocks.add(await(store.lease(5)));
+      blocks.add(Await.result(store.lease(5)));
     }
     assertEquals("1", pg.psql(database, "SELECT count(*) FROM hellonet_sequence"), "one row for the shared name");
     blocks.sort(Comparator.comparingLong(Block::start));
@@ -168,14 +149,14 @@ class PostgresSequenceStoreTest {
   void createIfMissingFalseRefusesAMissingTableAndAMissingRow() throws Exception {
     String database = "empty" + names.incrementAndGet();
     pg.createDatabase(database);
-    Throwable noTable = failure(PostgresSequenceStore.open(vertxes.get(0), config(database, "x"), false));
+    Throwable noTable = Await.failure(PostgresSequenceStore.open(vertxes.get(0), config(database, "x"), false));
     assertInstanceOf(SequenceStoreException.class, noTable);
     assertTrue(noTable.getMessage().contains("hellonet_sequence does not exist"), noTable.getMessage());
     assertTrue(noTable.getMessage().contains("sequence.createIfMissing"), noTable.getMessage());
     assertEquals("", pg.psql(database, "SELECT to_regclass('hellonet_sequence')"), "nothing created");
 
     open(config(database, "other")); // creates the table and row "other"
-    Throwable noRow = failure(PostgresSequenceStore.open(vertxes.get(0), config(database, "missing"), false));
+    Throwable noRow = Await.failure(PostgresSequenceStore.open(vertxes.get(0), config(database, "missing"), false));
     assertTrue(noRow.getMessage().contains("no row \"missing\""), noRow.getMessage());
     assertEquals("0", pg.psql(database, "SELECT count(*) FROM hellonet_sequence WHERE name = 'missing'"));
   }
@@ -188,15 +169,15 @@ class PostgresSequenceStoreTest {
     vertxes.add(other);
     SequenceStore b = open(other, config(PostgresServer.DATABASE, name));
 
-    Block first = await(a.lease(100));
-    assertTrue(await(a.giveBack(new Block(51, 101))), "the unused tail of the top block goes back");
-    assertEquals(51L, await(a.highWaterMark()));
-    Block second = await(a.lease(100));
+    Block first = Await.result(a.lease(100));
+    assertTrue(Await.result(a.giveBack(new Block(51, 101))), "the unused tail of the top block goes back");
+    assertEquals(51L, Await.result(a.highWaterMark()));
+    Block second = Await.result(a.lease(100));
     assertEquals(new Block(51, 151), second);
-    await(b.lease(10)); // someone leased above
-    assertFalse(await(a.giveBack(new Block(100, 151))), "a lease above it: the gap stays");
-    assertFalse(await(b.giveBack(new Block(1, 51))), "not b's block: refused without asking the database");
-    assertEquals(161L, await(b.highWaterMark()));
+    Await.result(b.lease(10)); // someone leased above
+    assertFalse(Await.result(a.giveBack(new Block(100, 151))), "a lease above it: the gap stays");
+    assertFalse(Await.result(b.giveBack(new Block(1, 51))), "not b's block: refused without asking the database");
+    assertEquals(161L, Await.result(b.highWaterMark()));
     assertEquals(first.start(), 1);
   }
 
@@ -204,33 +185,34 @@ class PostgresSequenceStoreTest {
   void databaseStoppedFailsLeasesClearlyAndTheyContinueAboveAfterItStarts() throws Exception {
     String name = freshName();
     SequenceStore store = open(config(PostgresServer.DATABASE, name));
-    Block before = await(store.lease(10));
+    Block before = Await.result(store.lease(10));
     pg.stopImmediately();
     try {
-      Throwable e = failure(store.lease(10));
+      Throwable e = Await.failure(store.lease(10));
       assertInstanceOf(SequenceStoreException.class, e, () -> "wrong failure: " + e);
       assertTrue(e.getMessage().contains(store.describe()), e.getMessage());
     } finally {
       pg.startServer();
     }
     // The pool reconnects by itself; the first lease after the restart may still meet a dead pooled connection.
-    Block after = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (after == null && System.nanoTime() < deadline) {
+    Block[] leased = {null};
+    Await.until(() -> {
       try {
-        after = await(store.lease(10));
+        leased[0] = Await.result(store.lease(10));
+        return true;
       } catch (SequenceStoreException retry) {
-        Thread.sleep(100);
+        return false;
       }
-    }
-    assertTrue(after != null && after.start() >= before.end(), "continues above: " + before + " then " + after);
+    }, 20, "a lease succeeds after the restart");
+    Block after = leased[0];
+    assertTrue(after.start() >= before.end(), "continues above: " + before + " then " + after);
   }
 
   @Test
   void wrongPasswordIsNamedAtStart() throws Exception {
     PostgresConfig bad = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
         freshName(), 2, "disable", "", "", "not-the-password");
-    Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), bad, true));
+    Throwable e = Await.failure(PostgresSequenceStore.open(vertxes.get(0), bad, true));
     assertInstanceOf(SequenceStoreException.class, e);
     assertTrue(e.getMessage().contains("password authentication failed for user \"hellonet\""), e.getMessage());
     assertFalse(e.getMessage().contains("not-the-password"), "never the password itself: " + e.getMessage());
@@ -241,13 +223,13 @@ class PostgresSequenceStoreTest {
     int nothingThere = ServerProcess.freePort();
     PostgresConfig bad = new PostgresConfig("127.0.0.1", nothingThere, PostgresServer.DATABASE, PostgresServer.USER,
         freshName(), 2, "disable", "", "", PostgresServer.PASSWORD);
-    Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), bad, true));
+    Throwable e = Await.failure(PostgresSequenceStore.open(vertxes.get(0), bad, true));
     assertTrue(e.getMessage().contains("cannot reach PostgreSQL at 127.0.0.1:" + nothingThere), e.getMessage());
   }
 
   @Test
   void missingDatabaseIsNamedAtStart() throws Exception {
-    Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), config("nosuchdb", freshName()), true));
+    Throwable e = Await.failure(PostgresSequenceStore.open(vertxes.get(0), config("nosuchdb", freshName()), true));
     assertTrue(e.getMessage().contains("database \"nosuchdb\" does not exist"), e.getMessage());
   }
 
@@ -258,7 +240,7 @@ class PostgresSequenceStoreTest {
     PostgresConfig tls = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
         name, 1, "require", "", "", PostgresServer.PASSWORD);
     SequenceStore store = open(tls);
-    await(store.lease(10));
+    Await.result(store.lease(10));
     assertEquals("t", pg.psql("postgres", "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a"
         + " USING (pid) WHERE a.application_name = 'hellonet' AND a.datname = 'hellonet'"),
         "every hellonet connection to the database is encrypted");
@@ -269,7 +251,7 @@ class PostgresSequenceStoreTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
     PostgresConfig verify = new PostgresConfig("127.0.0.1", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
         freshName(), 1, "verify-full", "", "", PostgresServer.PASSWORD);
-    Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0), verify, true));
+    Throwable e = Await.failure(PostgresSequenceStore.open(vertxes.get(0), verify, true));
     assertInstanceOf(SequenceStoreException.class, e);
     assertTrue(e.getMessage().startsWith("cannot open the sequence store postgres://hellonet@127.0.0.1:"),
         e.getMessage());
@@ -288,13 +270,13 @@ class PostgresSequenceStoreTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
     String ca = pg.caCertificate().toString();
     SequenceStore store = open(verifying("127.0.0.1", "verify-full", ca));
-    await(store.lease(10));
+    Await.result(store.lease(10));
     assertEquals("t", pg.psql("postgres", "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a"
         + " USING (pid) WHERE a.application_name = 'hellonet' AND a.datname = 'hellonet'"));
 
     // The certificate names 127.0.0.1 only: a CA check alone accepts "localhost", the full check does not.
     open(verifying("localhost", "verify-ca", ca));
-    Throwable wrongName = failure(PostgresSequenceStore.open(vertxes.get(0), verifying("localhost", "verify-full", ca),
+    Throwable wrongName = Await.failure(PostgresSequenceStore.open(vertxes.get(0), verifying("localhost", "verify-full", ca),
         true));
     assertInstanceOf(SequenceStoreException.class, wrongName);
     assertTrue(wrongName.getMessage().toLowerCase(java.util.Locale.ROOT).contains("localhost")
@@ -305,7 +287,7 @@ class PostgresSequenceStoreTest {
   void sslModeVerifyCaRefusesAServerSignedByAnotherCa() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "the test server has no TLS (no openssl)");
     try (PostgresServer other = PostgresServer.start()) {
-      Throwable e = failure(PostgresSequenceStore.open(vertxes.get(0),
+      Throwable e = Await.failure(PostgresSequenceStore.open(vertxes.get(0),
           verifying("127.0.0.1", "verify-ca", other.caCertificate().toString()), true));
       assertInstanceOf(SequenceStoreException.class, e);
       String lower = e.getMessage().toLowerCase(java.util.Locale.ROOT);
@@ -320,17 +302,17 @@ class PostgresSequenceStoreTest {
     PostgresConfig byName = new PostgresConfig("localhost", pg.port(), PostgresServer.DATABASE, PostgresServer.USER,
         name, 1, "disable", "", "", PostgresServer.PASSWORD);
     SequenceStore other = open(byName);
-    String identity = await(byAddress.identity());
+    String identity = Await.result(byAddress.identity());
 
     assertTrue(identity.matches("postgres system \\d+ database oid \\d+ sequence " + name), identity);
-    assertEquals(identity, await(other.identity()), "two names for one database are one store");
+    assertEquals(identity, Await.result(other.identity()), "two names for one database are one store");
     assertTrue(!byAddress.describe().equals(other.describe()), "though they are described differently");
 
     pg.createDatabase("identity_other");
     SequenceStore otherDatabase = open(config("identity_other", name));
-    assertTrue(!identity.equals(await(otherDatabase.identity())), "another database of the same server is not");
+    assertTrue(!identity.equals(Await.result(otherDatabase.identity())), "another database of the same server is not");
     SequenceStore otherName = open(config(PostgresServer.DATABASE, freshName()));
-    assertTrue(!identity.equals(await(otherName.identity())), "another sequence in the same database is not");
+    assertTrue(!identity.equals(Await.result(otherName.identity())), "another sequence in the same database is not");
   }
 
   @Test
@@ -340,20 +322,20 @@ class PostgresSequenceStoreTest {
       SequenceStore first = open(config(PostgresServer.DATABASE, name));
       SequenceStore onSecond = open(new PostgresConfig("localhost", second.port(), PostgresServer.DATABASE,
           PostgresServer.USER, name, 1, "disable", "", "", PostgresServer.PASSWORD));
-      String one = await(first.identity());
-      String two = await(onSecond.identity());
+      String one = Await.result(first.identity());
+      String two = Await.result(onSecond.identity());
       assertTrue(!one.equals(two), "distinct servers: " + one + " / " + two);
       assertEquals(pg.psql("postgres", "SELECT system_identifier FROM pg_control_system()"),
           one.split(" ")[2], "the identity carries the server's system identifier");
 
       // An administrator may have taken the function from PUBLIC: the node says which grant it needs.
       second.psql(PostgresServer.DATABASE, "REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC");
-      Throwable e = failure(onSecond.identity());
+      Throwable e = Await.failure(onSecond.identity());
       assertInstanceOf(SequenceStoreException.class, e);
       assertTrue(e.getMessage().contains("GRANT EXECUTE ON FUNCTION pg_control_system() TO \"hellonet\""),
           e.getMessage());
       opened.remove(onSecond);
-      await(onSecond.close());
+      Await.result(onSecond.close());
     }
   }
 }

@@ -1,8 +1,11 @@
 package dev.hellonet.supervisor;
 
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.BurstLoad;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.Numbers;
+import dev.hellonet.testing.Pipelined;
 import dev.hellonet.testing.Ports;
 import dev.hellonet.testing.ProcessFixture;
 import dev.hellonet.testing.ServerProcess;
@@ -17,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +44,7 @@ import static dev.hellonet.testing.ProcessFixture.nodes;
  */
 class SupervisedWorkersTest {
   /** Small blocks, so that the workers interleave on the shared sequence file many times. */
-  private static final Map<String, String> SMALL_BLOCKS = Map.of(
-      "HELLONET_SEQUENCE_MINBLOCK", "16", "HELLONET_SEQUENCE_MAXBLOCK", "256");
+  private static final Map<String, String> SMALL_BLOCKS = Pipelined.SMALL_BLOCKS;
 
   /**
    * Slack on comparisons of the workers' clock with the test's: one clock (this host's), read at millisecond grain; a
@@ -213,10 +214,8 @@ class SupervisedWorkersTest {
         return null;
       }));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (replies.get() < 20_000 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Await.until(() -> replies.get() >= 20_000 || load.stream().anyMatch(Future::isDone), 20,
+        "the load reaches 20,000 replies");
     assertTrue(replies.get() > 0, "the load reached the workers");
     group.server.terminate();
     assertEquals(0, group.server.awaitExit(60), group.server.log());
@@ -234,7 +233,7 @@ class SupervisedWorkersTest {
         .findFirst().orElseThrow().substring(0, 23).replace(' ', 'T'));
     long exitMs = Duration.between(allStopped, exited).toMillis();
     assertTrue(exitMs < 8_000, "the supervisor exited " + exitMs + " ms after its workers had stopped");
-    assertNoDuplicates(numbers);
+    Numbers.assertUnique(numbers);
     // Workers start with -cp (no manifest), so their module access for Hazelcast comes from WorkerCommand's flags;
     // this supervisor was started without them.
     assertEquals(2, count(log, " is STARTED"), "both workers started Hazelcast:\n" + log);
@@ -259,6 +258,7 @@ class SupervisedWorkersTest {
 
     ProcessHandle.of(victimPid).orElseThrow().destroyForcibly();
     // A worker that ran for a while is restarted without delay; the kill comes as soon as the new JVM exists.
+    // Polled every 5 ms, not at Await's pace: the race needs the kill within moments of the launch.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     List<ProcessHandle> workers;
     while (true) {
@@ -300,11 +300,8 @@ class SupervisedWorkersTest {
       ServerProcess server = processes.launch(dir.resolve("failing"), env);
       // Each attempt joins the loopback cluster before it reaches the bind, which takes seconds on a busy machine; the
       // doubling of the delay is BackoffTest's. Here: the failure is seen, said, and answered with a delayed restart.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (!server.log().contains("worker 0: restarting in 250 ms")) {
-        assertTrue(System.nanoTime() < deadline, "no restart with back-off within 180 s:\n" + server.log());
-        Thread.sleep(100);
-      }
+      Await.until(() -> server.log().contains("worker 0: restarting in 250 ms"), 180,
+          () -> "a restart with back-off:\n" + server.log());
       String log = server.log();
       assertTrue(log.contains("Address already in use"), "the worker says why it cannot start:\n" + log);
       assertTrue(log.indexOf("exited with 1") < log.indexOf("worker 0: restarting in 250 ms"), log);
@@ -374,11 +371,5 @@ class SupervisedWorkersTest {
   /** The replies counted by departed nodes (none: 0). */
   private static long departedReplies(JsonObject counters) {
     return hello(counters.getJsonObject("cluster").getJsonObject("departed")).getLong("replies");
-  }
-
-  private static void assertNoDuplicates(List<long[]> batches) {
-    long[] all = batches.stream().flatMapToLong(Arrays::stream).toArray();
-    ProcessFixture.assertNoDuplicates(all);
-    assertTrue(all.length > 0);
   }
 }

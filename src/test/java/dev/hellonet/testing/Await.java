@@ -47,12 +47,24 @@ public final class Await {
   }
 
   public static void until(Condition condition, long seconds, String what) throws Exception {
+    until(condition, seconds, () -> what);
+  }
+
+  /** As {@link #until(Condition, long, String)}, with the failure's text made when it fails (to show the state then). */
+  public static void until(Condition condition, long seconds, java.util.function.Supplier<String> what)
+      throws Exception {
+    until(condition, seconds, 20, what);
+  }
+
+  /** As above, polling every {@code pollMillis}: slower for a condition that costs the servers something to answer. */
+  public static void until(Condition condition, long seconds, long pollMillis,
+      java.util.function.Supplier<String> what) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.holds()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + seconds + " s: " + what);
+        throw new AssertionError("not within " + seconds + " s: " + what.get());
       }
-      Thread.sleep(20);
+      Thread.sleep(pollMillis);
     }
   }
 

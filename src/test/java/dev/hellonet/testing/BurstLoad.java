@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * requests it left unanswered and the client reconnects; new connections are turned over every few rounds, so that
  * some reach a replacement; every client slows down, leaving the cores to the replacement's start. Bounded: at most
  * {@link #MAX_SECONDS} and {@link #MAX_FAILURES} failed connections a client. Every number read is kept (to find a
- * repeat), and every round's start, end and replies read.
+ * repeat), and every round's start, end and replies read. Clients may go to several servers' ports; a server killed
+ * for good ({@link #killing(int)}) ends its clients when their connection breaks.
  */
 public final class BurstLoad implements AutoCloseable {
   public static final int PER_ROUND = 50;
@@ -34,6 +35,7 @@ public final class BurstLoad implements AutoCloseable {
   private static final byte[] REQUESTS = LineClient.requests(PER_ROUND);
 
   private final int port;
+  private final java.util.Set<Integer> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_SECONDS);
   private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
   private final List<Client> clients = new CopyOnWriteArrayList<>();
@@ -46,6 +48,7 @@ public final class BurstLoad implements AutoCloseable {
 
   /** One client's tallies, written by its own thread only and read once the load has stopped. */
   private static final class Client {
+    final int port;
     long replies;
     long brokenAt;
     long servedAfterBreak;
@@ -54,6 +57,10 @@ public final class BurstLoad implements AutoCloseable {
     /** start, end (epoch ms) and replies read, per round. */
     long[] rounds = new long[3 * 1024];
     int roundCount;
+
+    Client(int port) {
+      this.port = port;
+    }
 
     void round(long start, long end, int read) {
       if (3 * roundCount + 3 > rounds.length) {
@@ -70,9 +77,14 @@ public final class BurstLoad implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts one more client. */
+  /** Starts one more client, on the port given at construction. */
   public void addClient() {
-    Client client = new Client();
+    addClient(port);
+  }
+
+  /** Starts one more client on {@code port}. */
+  public void addClient(int port) {
+    Client client = new Client(port);
     clients.add(client);
     running.add(pool.submit(() -> {
       run(client);
@@ -87,6 +99,15 @@ public final class BurstLoad implements AutoCloseable {
   /** Says that a server is about to be killed: connection failures are expected from now on. */
   public void killing() {
     killed = true;
+  }
+
+  /**
+   * Says that the server on {@code port} is about to be killed and will not come back: failures are expected, and its
+   * clients end when their connection breaks instead of connecting again.
+   */
+  public void killing(int port) {
+    gone.add(port);
+    killing();
   }
 
   /** Fails if a connection failed before {@link #killing()}: nothing should break while all servers run. */
@@ -109,9 +130,9 @@ public final class BurstLoad implements AutoCloseable {
 
   private void run(Client me) throws InterruptedException {
     int failures = 0;
-    while (!stop.get() && System.nanoTime() < deadline) {
+    while (!stop.get() && System.nanoTime() < deadline && !gone.contains(me.port)) {
       boolean openedAfterKill = killed;
-      try (LineClient connection = LineClient.connect(port)) {
+      try (LineClient connection = LineClient.connect(me.port)) {
         for (int r = 0; !stop.get() && System.nanoTime() < deadline; r++) {
           if (openedAfterKill && r >= ROUNDS_PER_CONNECTION_AFTER_KILL) {
             break;
@@ -176,6 +197,18 @@ public final class BurstLoad implements AutoCloseable {
   /** Every reply read, over every client. */
   public long replies() {
     return clients.stream().mapToLong(c -> c.replies).sum();
+  }
+
+  /** Every reply read from the server on {@code port}. */
+  public long replies(int port) {
+    return clients.stream().filter(c -> c.port == port).mapToLong(c -> c.replies).sum();
+  }
+
+  /** Every number read, in no particular order (for {@link Numbers#assertUnique} over several phases of a test). */
+  public long[] numbers() {
+    synchronized (seen) {
+      return seen.stream().asLongStream().toArray();
+    }
   }
 
   /** Connections that failed in the middle of a round (a reset, an end of stream, a cut reply). */

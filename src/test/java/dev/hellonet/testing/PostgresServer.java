@@ -34,10 +34,13 @@ public final class PostgresServer implements AutoCloseable {
   private final Path data;
   private final int port;
   private final boolean asPostgres;
+  /** fsync on, for a crash test; the others run with fsync off, since nothing they do outlives the machine. */
+  private final boolean durable;
   /** TLS is on (with a self-signed certificate for 127.0.0.1) when openssl could make one. */
   private boolean tls;
 
-  private PostgresServer(Path bin, Path dir, int port, boolean asPostgres) {
+  private PostgresServer(Path bin, Path dir, int port, boolean asPostgres, boolean durable) {
+    this.durable = durable;
     this.bin = bin;
     this.dir = dir;
     this.data = dir.resolve("data");
@@ -45,15 +48,24 @@ public final class PostgresServer implements AutoCloseable {
     this.asPostgres = asPostgres;
   }
 
-  /** Initialises and starts a server with role {@link #USER} owning database {@link #DATABASE}. */
+  /** Initialises and starts a server with role {@link #USER} owning database {@link #DATABASE}, fsync off. */
   public static PostgresServer start() throws IOException, InterruptedException {
+    return start(false);
+  }
+
+  /** As {@link #start()}, but with fsync on (PostgreSQL's default), for a test that crashes it. */
+  public static PostgresServer startDurable() throws IOException, InterruptedException {
+    return start(true);
+  }
+
+  private static PostgresServer start(boolean durable) throws IOException, InterruptedException {
     Path bin = findBinaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("hellonet-pg-");
     if (root) {
       chownToPostgres(dir);
     }
-    PostgresServer server = new PostgresServer(bin, dir, ServerProcess.freePort(), root);
+    PostgresServer server = new PostgresServer(bin, dir, ServerProcess.freePort(), root, durable);
     try {
       Path pwfile = dir.resolve("pwfile");
       Files.writeString(pwfile, SUPERUSER_PASSWORD + "\n");
@@ -137,10 +149,11 @@ public final class PostgresServer implements AutoCloseable {
     return true;
   }
 
-  /** Starts the server again after {@link #stopImmediately()}. */
+  /** Starts the server again after {@link #stopImmediately()} or {@link #killPostmaster()}. */
   public void startServer() throws IOException, InterruptedException {
     run(true, "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60",
-        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -c fsync=off -c max_connections=200"
+        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + (durable ? "" : " -c fsync=off")
+            + " -c max_connections=200"
             + (tls ? " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" : ""),
         "start");
   }
@@ -148,6 +161,33 @@ public final class PostgresServer implements AutoCloseable {
   /** {@code pg_ctl stop -m immediate}: no shutdown checkpoint, connections cut, as close to a crash as pg_ctl gets. */
   public void stopImmediately() throws IOException, InterruptedException {
     run(true, "pg_ctl", "-D", data.toString(), "-m", "immediate", "-w", "-t", "60", "stop");
+  }
+
+  /**
+   * SIGKILL to the postmaster and, in the same moment, to every backend and helper it started: a crash, with nothing
+   * written that a process still held in memory (WAL buffers, dirty pages). Returns once all of them are gone, so that
+   * {@link #startServer()} (which then runs crash recovery) finds no shared memory still attached.
+   */
+  public void killPostmaster() throws IOException, InterruptedException {
+    long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+    ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IOException("no postmaster " + pid));
+    List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
+    all.add(0, postmaster);
+    for (ProcessHandle p : all) {
+      p.destroyForcibly();
+    }
+    for (ProcessHandle p : all) {
+      try {
+        p.onExit().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IOException("PostgreSQL process " + p.pid() + " outlived SIGKILL by 30 s", e);
+      }
+    }
+  }
+
+  /** The server's log so far (crash recovery says what it replayed). */
+  public String log() throws IOException {
+    return Files.readString(dir.resolve("server.log"));
   }
 
   /** Creates a database owned by {@link #USER}. */

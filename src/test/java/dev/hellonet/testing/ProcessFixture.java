@@ -8,7 +8,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the tests of real server processes share (ProcessLifecycleTest, SupervisedWorkersTest, ClusterNodesTest):
@@ -101,29 +98,6 @@ public final class ProcessFixture implements AfterEachCallback {
         "HELLONET_CLUSTER_KEYSTOREPASSWORDFILE", TestClusterKeys.shared().password().toString()));
   }
 
-  /** {@code rounds} times: pipeline {@code perRound} requests on one connection and read the replies. */
-  public static long[] rounds(int port, int rounds, int perRound) throws IOException {
-    long[] numbers = new long[rounds * perRound];
-    byte[] batch = LineClient.requests(perRound);
-    try (LineClient client = LineClient.connect(port)) {
-      for (int r = 0; r < rounds; r++) {
-        client.send(batch);
-        for (int i = 0; i < perRound; i++) {
-          numbers[r * perRound + i] = client.readNumber();
-        }
-      }
-    }
-    return numbers;
-  }
-
-  public static void assertNoDuplicates(long[] numbers) {
-    long[] sorted = numbers.clone();
-    Arrays.sort(sorted);
-    for (int i = 1; i < sorted.length; i++) {
-      assertNotEquals(sorted[i], sorted[i - 1], "duplicate number " + sorted[i]);
-    }
-  }
-
   /** The future's result, or an assertion error if it failed or took over two minutes. */
   public static <T> T get(Future<T> future) {
     try {
@@ -134,13 +108,9 @@ public final class ProcessFixture implements AfterEachCallback {
   }
 
   /** Waits until the server's log holds {@code line} at least {@code count} times. */
-  public static void awaitLog(ServerProcess server, String line, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (count(server.log(), line) < count) {
-      assertTrue(System.nanoTime() < deadline, count + " x \"" + line + "\" not logged within " + WAIT_SECONDS
-          + " s:\n" + server.log());
-      Thread.sleep(100);
-    }
+  public static void awaitLog(ServerProcess server, String line, int count) throws Exception {
+    Await.until(() -> count(server.log(), line) >= count, WAIT_SECONDS, 100,
+        () -> count + " x \"" + line + "\" logged:\n" + server.log());
   }
 
   public static int count(String text, String what) {
@@ -156,24 +126,21 @@ public final class ProcessFixture implements AfterEachCallback {
    * starting or going down) is asked again.
    */
   public static JsonObject await(Http http, String path, Predicate<JsonObject> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_API_SECONDS);
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
+    JsonObject[] last = {null};
+    Await.until(() -> {
       try {
         Http.Reply reply = http.get(path);
         if (reply.status() == 200) {
-          last = reply.body();
-          if (done.test(last)) {
-            return last;
-          }
+          last[0] = reply.body();
+          return done.test(last[0]);
         }
       } catch (IOException notNow) {
         // not listening yet, or going down under this connection
       }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(path + " never reached the expected state; last: "
-        + (last == null ? null : last.encodePrettily()));
+      return false;
+    }, AWAIT_API_SECONDS, 100, () -> path + " reaches the expected state; last: "
+        + (last[0] == null ? null : last[0].encodePrettily()));
+    return last[0];
   }
 
   /** The nodes of a {@code /api/counters} answer in {@code state} (live, unreachable, departed). */
