@@ -81,7 +81,7 @@ public final class Main {
       return;
     }
     LogSetup.install(config.log());
-    if (args.length > 0 && args[0].equals(InitSequence.COMMAND)) {
+    if (args.length > 0 && InitSequence.names(args[0])) {
       System.exit(InitSequence.run(config, java.util.Arrays.copyOfRange(args, 1, args.length), System.out,
           System.err));
       return;

@@ -244,7 +244,8 @@ public final class Hellonet {
   /** The public crawl addresses: a new job to one instance, a job's requests to its owner on whichever node. */
   private static Future<String> deployCrawlRouter(Parts parts) {
     return parts.vertx().deployVerticle(
-        new CrawlRouterVerticle(parts.cluster(), parts.config().scale().crawlerInstances()));
+        new CrawlRouterVerticle(parts.cluster(), parts.config().scale().crawlerInstances(),
+            parts.config().crawler().store().inPostgres()));
   }
 
   /** {@code hello.instances} servers sharing one port; once they listen, the status reports the port. */

@@ -1,6 +1,9 @@
 package dev.hellonet.app;
 
 import dev.hellonet.config.HellonetConfig;
+import dev.hellonet.crawl.job.CrawlSchema;
+import dev.hellonet.crawl.job.PgCrawlStore;
+import io.vertx.sqlclient.Pool;
 import dev.hellonet.sequence.SequenceStores;
 import io.vertx.core.Vertx;
 
@@ -9,15 +12,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code hellonet init-sequence [--start N]}: creates the configured sequence once, on purpose, so that nodes can run
- * with {@code sequence.createIfMissing=false} and a lost database or volume stops them instead of starting the
- * numbers again at 1. Running it again, or with a lower start, never lowers the mark.
+ * {@code hellonet init [--start N]} (also {@code init-sequence}): creates the configured sequence once, on purpose, so
+ * that nodes can run with {@code sequence.createIfMissing=false} and a lost database or volume stops them instead of
+ * starting the numbers again at 1; with {@code crawler.store=postgres} it also creates (or migrates) the crawl tables,
+ * which nodes never create themselves. Running it again, or with a lower start, never lowers the mark.
  */
 public final class InitSequence {
   /** The command's name on the command line. */
-  public static final String COMMAND = "init-sequence";
-  private static final String USAGE = "usage: hellonet init-sequence [--start N]   (N >= 1: the lowest number the"
-      + " sequence may hand out next; default 1)";
+  public static final String COMMAND = "init";
+  /** Its earlier name, which keeps working (the Kubernetes Job and scripts use it). */
+  public static final String SEQUENCE_COMMAND = "init-sequence";
+  private static final String USAGE = "usage: hellonet init [--start N]   (also init-sequence; N >= 1: the lowest"
+      + " number the sequence may hand out next; default 1)";
+
+  /** Whether {@code arg} names this command. */
+  public static boolean names(String arg) {
+    return arg.equals(COMMAND) || arg.equals(SEQUENCE_COMMAND);
+  }
 
   private InitSequence() {}
 
@@ -48,6 +59,16 @@ public final class InitSequence {
       SequenceStores.Initialised done = SequenceStores.initialise(vertx, config.sequence(), start)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       out.println("hellonet init-sequence: " + done.summary());
+      if (config.crawler().store().inPostgres()) {
+        Pool pool = PgCrawlStore.pool(vertx, config.crawler().store());
+        try {
+          String schema = CrawlSchema.initialise(pool).toCompletionStage().toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+          out.println("hellonet init: " + schema);
+        } finally {
+          pool.close();
+        }
+      }
       return 0;
     } catch (ExecutionException e) {
       err.println("hellonet init-sequence: " + e.getCause().getMessage());

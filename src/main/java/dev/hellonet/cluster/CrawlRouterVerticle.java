@@ -23,14 +23,19 @@ import java.util.List;
 public final class CrawlRouterVerticle extends VerticleBase {
   /** How long an instance, or a node asked for its jobs, may take to answer. */
   static final long TIMEOUT_MS = 5_000;
+  /** How long a node may take to send its jobs for a list before it is named unreachable and left out. */
+  static final long LIST_NODE_TIMEOUT_MS = 2_000;
   /** Jobs asked of each instance for a list: the most a list can show ({@code limit} is at most this). */
   static final int MAX_LIST_LIMIT = 1000;
   private static final int DEFAULT_LIST_LIMIT = 50;
 
   private final ClusterView cluster;
   private final int instances;
-  /** How long a node may take to send its jobs for a list before it is named unreachable and left out. */
-  static final long LIST_NODE_TIMEOUT_MS = 2_000;
+  /**
+   * Jobs in a store every node reads ({@code crawler.store=postgres}): ids are the crawlers' own, and any local
+   * instance answers for any job, whoever runs it.
+   */
+  private final boolean stored;
   private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
   private final DeliveryOptions listOptions = new DeliveryOptions().setSendTimeout(LIST_NODE_TIMEOUT_MS);
   private final DeliveryOptions ownListOptions = new DeliveryOptions(listOptions).setLocalOnly(true);
@@ -42,8 +47,14 @@ public final class CrawlRouterVerticle extends VerticleBase {
   private int next;
 
   public CrawlRouterVerticle(ClusterView cluster, int instances) {
+    this(cluster, instances, false);
+  }
+
+  /** {@code stored}: the jobs live in a store that every node reads, rather than in their owner's memory. */
+  public CrawlRouterVerticle(ClusterView cluster, int instances, boolean stored) {
     this.cluster = cluster;
     this.instances = instances;
+    this.stored = stored;
   }
 
   /** The owner name of this node's crawler instance {@code index}: deploy instance {@code index} under it. */
@@ -53,6 +64,19 @@ public final class CrawlRouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    if (stored) {
+      return Future.all(List.of(
+          vertx.eventBus().localConsumer(Addresses.CRAWL_START, this::start).completion(),
+          vertx.eventBus().localConsumer(Addresses.CRAWL_GET, msg -> toAnyInstance(Addresses.CRAWL_GET, msg))
+              .completion(),
+          vertx.eventBus().localConsumer(Addresses.CRAWL_CANCEL, msg -> toAnyInstance(Addresses.CRAWL_CANCEL, msg))
+              .completion(),
+          vertx.eventBus().localConsumer(Addresses.CRAWL_LIST, msg -> toAnyInstance(Addresses.CRAWL_LIST, msg))
+              .completion(),
+          // Readiness asks this node's crawler here; with a shared store its list is every node's.
+          vertx.eventBus().consumer(Addresses.ofNode(Addresses.CRAWL_LIST, cluster.nodeId()),
+              msg -> toAnyInstance(Addresses.CRAWL_LIST, msg)).completion()));
+    }
     return Future.all(List.of(
         vertx.eventBus().localConsumer(Addresses.CRAWL_START, this::start).completion(),
         vertx.eventBus().localConsumer(Addresses.CRAWL_GET, msg -> toOwner(Addresses.CRAWL_GET, msg)).completion(),
@@ -73,7 +97,7 @@ public final class CrawlRouterVerticle extends VerticleBase {
     // The headers go along: the crawler counts running jobs per client by one of them.
     DeliveryOptions forward = new DeliveryOptions(options).setHeaders(msg.headers());
     vertx.eventBus().<JsonObject>request(Addresses.ofInstance(Addresses.CRAWL_START, owner), msg.body(), forward)
-        .onSuccess(reply -> msg.reply(routed(owner, reply.body())))
+        .onSuccess(reply -> msg.reply(stored ? reply.body() : routed(owner, reply.body())))
         .onFailure(e -> {
           if (e instanceof ReplyException r && r.failureCode() == Addresses.FAILURE_BUSY && left > 1) {
             tryStart(msg, (index + 1) % instances, left - 1);
@@ -81,6 +105,15 @@ public final class CrawlRouterVerticle extends VerticleBase {
             fail(msg, e, null);
           }
         });
+  }
+
+  /** A request about stored jobs: one of this node's instances (in turn) reads the store, whoever runs the job. */
+  private void toAnyInstance(String address, Message<Object> msg) {
+    String owner = owner(cluster, next++ % instances);
+    vertx.eventBus().<JsonObject>request(Addresses.ofInstance(address, owner), msg.body(),
+            new DeliveryOptions(ownInstances).setHeaders(msg.headers()))
+        .onSuccess(reply -> msg.reply(reply.body()))
+        .onFailure(e -> fail(msg, e, null));
   }
 
   private void toOwner(String address, Message<Object> msg) {

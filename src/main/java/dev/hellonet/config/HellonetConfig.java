@@ -187,13 +187,21 @@ public record HellonetConfig(
    */
   public record CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects,
                               int historySize, Path downloadDir, long maxDownloadBytes,
-                              TargetRules allow, TargetRules deny, CrawlerLimits limits) {
+                              TargetRules allow, TargetRules deny, CrawlerLimits limits, CrawlStoreConfig store) {
     /** With the lists as written; a malformed entry is refused naming its key ({@code crawler.allow[2]}). */
     public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
                          Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny,
-                         CrawlerLimits limits) {
+                         CrawlerLimits limits, CrawlStoreConfig store) {
       this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes,
-          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"), limits);
+          TargetRules.parse(allow, "crawler.allow"), TargetRules.parse(deny, "crawler.deny"), limits, store);
+    }
+
+    /** Jobs kept in memory ({@link CrawlStoreConfig#MEMORY}). */
+    public CrawlerConfig(String userAgent, int maxConcurrency, long maxBodyBytes, int maxRedirects, int historySize,
+                         Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny,
+                         CrawlerLimits limits) {
+      this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes, allow,
+          deny, limits, CrawlStoreConfig.MEMORY);
     }
 
     /** The same with the default {@link CrawlerLimits} (tests and tools that only set the basics). */
@@ -201,6 +209,24 @@ public record HellonetConfig(
                          Path downloadDir, long maxDownloadBytes, List<String> allow, List<String> deny) {
       this(userAgent, maxConcurrency, maxBodyBytes, maxRedirects, historySize, downloadDir, maxDownloadBytes, allow,
           deny, CrawlerLimits.DEFAULTS);
+    }
+  }
+
+  /**
+   * Where crawl jobs live ({@code crawler.store}): {@code memory}, on their node alone, or {@code postgres}, in the
+   * database of {@code postgres} (the connection settings {@code sequence.postgres.*}), where any node reads them and
+   * another node takes a job over once its owner's lease ({@code leaseMs}, renewed every {@code leaseRenewMs}) is
+   * released or runs out. A running job's changes are written every {@code flushMs}, on a pool of {@code poolSize}.
+   */
+  public record CrawlStoreConfig(String kind, long leaseMs, long leaseRenewMs, long flushMs, int poolSize,
+                                 PostgresConfig postgres) {
+    /** Jobs in memory, with the embedded defaults for the rest. */
+    public static final CrawlStoreConfig MEMORY = new CrawlStoreConfig("memory", 12_000, 3_000, 100, 4,
+        PostgresConfig.DEFAULTS);
+
+    /** Whether jobs are kept in PostgreSQL. */
+    public boolean inPostgres() {
+      return kind.equals("postgres");
     }
   }
 
@@ -326,7 +352,8 @@ public record HellonetConfig(
         r.longIn("crawler.maxDownloadBytes", 1024, 1L << 40),
         r.targets("crawler.allow"),
         r.targets("crawler.deny"),
-        crawlerLimits(r));
+        crawlerLimits(r),
+        crawlStore(r, sequence.postgres()));
     HttpConfig http = new HttpConfig(r.nonBlank("http.host"), r.intIn("http.port", 0, 65535));
     String token = token(r, "api.token", "authentication off");
     String readToken = token(r, "api.readToken", "reads need api.token");
@@ -443,6 +470,22 @@ public record HellonetConfig(
         r.intIn("bridge.maxConnectionsPerAddress", 1, 1_000_000),
         r.longIn("bridge.firstFrameTimeoutMs", 0, 3_600_000),
         r.longIn("bridge.idleTimeoutMs", 0, 86_400_000));
+  }
+
+  private static CrawlStoreConfig crawlStore(Reader r, PostgresConfig postgres) {
+    String kind = r.string("crawler.store");
+    if (!kind.equals("memory") && !kind.equals("postgres")) {
+      throw new ConfigException("crawler.store: must be \"memory\" or \"postgres\"; got \"" + kind + "\"");
+    }
+    long lease = r.longIn("crawler.leaseMs", 1_000, 600_000);
+    long renew = r.longIn("crawler.leaseRenewMs", 100, 300_000);
+    if (renew * 2 > lease) {
+      // A renewal may be late by one interval (a slow database, a pause) without the lease running out.
+      throw new ConfigException("crawler.leaseRenewMs: must be at most half of crawler.leaseMs (" + lease
+          + "), so that one late renewal does not lose the lease; got " + renew);
+    }
+    return new CrawlStoreConfig(kind, lease, renew, r.longIn("crawler.storeFlushMs", 10, 10_000),
+        r.intIn("crawler.storePoolSize", 1, 64), postgres);
   }
 
   private static CrawlerLimits crawlerLimits(Reader r) {

@@ -13,6 +13,7 @@ import dev.hellonet.crawl.job.JobRequest;
 import dev.hellonet.crawl.job.JobRun;
 import dev.hellonet.crawl.job.JobStore;
 import dev.hellonet.crawl.job.NodeResources;
+import dev.hellonet.crawl.job.PgCrawlStore;
 import dev.hellonet.crawl.policy.TargetPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -62,6 +63,15 @@ public final class CrawlerVerticle extends VerticleBase {
   private JobStore store;
   private Fetcher fetcher;
   private WorkerExecutor parsePool;
+  /** The jobs' store with {@code crawler.store=postgres}; null in memory. */
+  private PgCrawlStore pg;
+  /** Who holds this instance's leases: its owner name, or a random one when it answers the public addresses. */
+  private String leaseOwner;
+  /** Jobs that ended and are being written for the last time; a stop waits for them. */
+  private final java.util.Set<Future<?>> finishing = new java.util.HashSet<>();
+  private boolean stopping;
+  private boolean scanning;
+  private long leaseTimer = -1;
 
   /** A crawler answering the public crawl addresses itself: the only instance, no routing. */
   public CrawlerVerticle(CrawlerConfig config, CounterRegistry registry) {
@@ -107,26 +117,75 @@ public final class CrawlerVerticle extends VerticleBase {
     fetcher = new Fetcher(vertx, config.userAgent(), config.maxConcurrency());
     // Pages are parsed here, never on an event loop: a slow page costs crawl throughput, not hello latency.
     parsePool = vertx.createSharedWorkerExecutor("hellonet-crawl-parse", config.limits().parseThreads());
-    node = NodeResources.create(config, fetcher, policy, parsePool, counters, instancesOnNode);
+    leaseOwner = owner != null ? owner : "crawler-" + HexFormat.of().formatHex(randomBytes(6));
+    node = NodeResources.create(config, fetcher, policy, parsePool, counters, instancesOnNode, leaseOwner);
     // Named by the instance's index on this node (the owner's last part); the node itself is named beside it.
     registry.register(COUNTER_ROLE, "crawler-" + (owner == null ? "0" : owner.substring(owner.lastIndexOf('.') + 1)),
         counters::snapshot);
-    return Future.all(List.of(
+    Future<Void> opened = !config.store().inPostgres() ? Future.succeededFuture()
+        : PgCrawlStore.open(vertx, config.store()).map(store -> {
+          pg = store;
+          return null;
+        });
+    return opened.compose(v -> Future.all(List.of(
         consumer(Addresses.CRAWL_START, this::start),
         consumer(Addresses.CRAWL_GET, this::get),
         consumer(Addresses.CRAWL_LIST, this::list),
-        consumer(Addresses.CRAWL_CANCEL, this::cancel)));
+        consumer(Addresses.CRAWL_CANCEL, this::cancel))))
+        .onSuccess(v -> {
+          if (pg != null) {
+            // Renewals and the search for jobs without a live owner share one timer; the first search is now, so
+            // that a node coming back to a stopped cluster resumes its jobs at once.
+            leaseTimer = vertx.setPeriodic(0, config.store().leaseRenewMs(), t -> {
+              renewLeases();
+              takeOver();
+            });
+          }
+        });
   }
 
   @Override
   public Future<?> stop() {
-    for (JobRun run : List.copyOf(runs.values())) {
-      run.stop("crawler stopped");
+    // Leases are still renewed while the jobs drain (takeOver looks for no more): a slow drain must not let them run
+    // out under a job this node is still writing.
+    stopping = true;
+    Future<?> handedOver = Future.succeededFuture();
+    if (pg != null) {
+      // Another node goes on with each job from what is written now: pages in flight are finished first, so that
+      // none is fetched twice, and the lease is let go so that the next owner need not wait for it to run out.
+      List<Future<?>> each = new java.util.ArrayList<>();
+      for (JobRun run : List.copyOf(runs.values())) {
+        CrawlJob job = run.job();
+        each.add(run.handOver(config.store().leaseMs())
+            .compose(v -> job.statusRunning() ? pg.release(job.id(), job.epoch()) : Future.succeededFuture())
+            .onSuccess(v -> {
+              if (job.statusRunning()) {
+                LOG.info("crawl job " + job.id() + " handed over: its lease is free for another node");
+              }
+            })
+            .onFailure(e -> LOG.warning("crawl job " + job.id() + " could not be handed over cleanly (" + e
+                + "); another node takes it once its lease runs out")));
+      }
+      handedOver = Future.join(each).transform(x -> Future.join(List.copyOf(finishing)))
+          .transform(x -> {
+            vertx.cancelTimer(leaseTimer);
+            leaseTimer = -1;
+            return pg.close();
+          });
+    } else {
+      for (JobRun run : List.copyOf(runs.values())) {
+        run.stop("crawler stopped");
+      }
     }
-    if (fetcher != null) {
-      fetcher.close();
-    }
-    return parsePool == null ? Future.succeededFuture() : parsePool.close();
+    return handedOver.transform(x -> {
+      if (leaseTimer != -1) {
+        vertx.cancelTimer(leaseTimer);
+      }
+      if (fetcher != null) {
+        fetcher.close();
+      }
+      return parsePool == null ? Future.succeededFuture() : parsePool.close();
+    });
   }
 
   private Future<Void> consumer(String publicAddress, Consumer<Message<Object>> handler) {
@@ -162,6 +221,10 @@ public final class CrawlerVerticle extends VerticleBase {
 
   private void start(Message<Object> msg) {
     JobRequest request = JobRequest.parse(body(msg), config.maxConcurrency());
+    if (pg != null) {
+      startStored(msg, request);
+      return;
+    }
     if (store.full()) {
       msg.fail(Addresses.FAILURE_BUSY, config.historySize() + " crawl jobs are running (crawler.historySize); "
           + "wait for one to finish or cancel one");
@@ -206,6 +269,209 @@ public final class CrawlerVerticle extends VerticleBase {
     msg.reply(job.window(0, DEFAULT_WINDOW));
     events.stateChanged();
     run.start();
+  }
+
+  /** Refuses a job this instance has no room for (a message saying which ceiling), else null. */
+  private String noRoom(String client) {
+    int maxRunning = config.limits().maxRunningJobs();
+    if (runs.size() >= maxRunning) {
+      return maxRunning + " crawl jobs are running (crawler.maxRunningJobs); wait for one to finish or cancel one";
+    }
+    int perClient = config.limits().maxRunningJobsPerClient();
+    if (client != null && runningByClient.getOrDefault(client, 0) >= perClient) {
+      return perClient + " crawl jobs of " + client + " are running (crawler.maxRunningJobsPerClient); wait for one"
+          + " to finish or cancel one";
+    }
+    return null;
+  }
+
+  /**
+   * A new job in the store: its row (with this instance's lease) is written before the answer, so that any node can
+   * read it as soon as its id is known. Its id names the instance that created it, as in memory, but the job may be
+   * run by another one later.
+   */
+  private void startStored(Message<Object> msg, JobRequest request) {
+    String client = msg.headers().get(Addresses.HEADER_CLIENT);
+    String refusal = noRoom(client);
+    if (refusal != null) {
+      msg.fail(Addresses.FAILURE_BUSY, refusal);
+      return;
+    }
+    JsonObject body = body(msg);
+    String id = (owner == null ? "" : owner + ".") + "j-" + Long.toString(System.currentTimeMillis(), 36) + "-"
+        + HexFormat.of().formatHex(randomBytes(4));
+    CrawlJob job = new CrawlJob(id, request);
+    job.writeTo(vertx, pg, 1);
+    // Counted at once, so that starts arriving while the row is written cannot pass the ceilings together.
+    runningByClient.merge(client == null ? "" : client, 1, Integer::sum);
+    pg.running().compose(running -> running >= config.historySize()
+            ? Future.failedFuture(new IllegalStateException(config.historySize() + " crawl jobs are running"
+                + " (crawler.historySize); wait for one to finish or cancel one"))
+            : pg.insert(job, body, client, leaseOwner))
+        .onComplete(ar -> {
+          runningByClient.computeIfPresent(client == null ? "" : client, (c, n) -> n == 1 ? null : n - 1);
+          if (ar.failed()) {
+            if (ar.cause() instanceof IllegalStateException) {
+              msg.fail(Addresses.FAILURE_BUSY, ar.cause().getMessage());
+            } else {
+              LOG.warning("cannot store a new crawl job in " + pg.describe() + ": " + ar.cause());
+              msg.fail(Addresses.FAILURE_UNAVAILABLE, "the crawl store does not answer: " + ar.cause().getMessage());
+            }
+            return;
+          }
+          counters.jobStarted();
+          JobRun run = launch(job, client);
+          msg.reply(job.window(0, DEFAULT_WINDOW));
+          run.start();
+        });
+  }
+
+  /** Runs a job of the store here (new, or taken over); on its end it is written a last time and may evict others. */
+  private JobRun launch(CrawlJob job, String client) {
+    if (client != null) {
+      runningByClient.merge(client, 1, Integer::sum);
+    }
+    CrawlEvents events = new CrawlEvents(vertx.eventBus(), job, progressEveryPages, "");
+    JobRun[] self = new JobRun[1];
+    Runnable leave = () -> {
+      if (runs.remove(job.id(), self[0])) {
+        if (client != null) {
+          runningByClient.computeIfPresent(client, (c, n) -> n == 1 ? null : n - 1);
+        }
+        counters.jobFinished();
+        node.records().give(job.records());
+      }
+    };
+    JobRun run = new JobRun(vertx, job, node, events, () -> {
+      leave.run();
+      Future<?> last = lastWrite(job, 0)
+          .compose(v -> pg.evict(config.historySize(), job.id()))
+          .onSuccess(evicted -> evicted.forEach(this::deleteDownloads))
+          .onComplete(ar -> {
+            self[0].closeJournal();
+            if (ar.failed()) {
+              LOG.warning("crawl job " + job.id() + " ended (" + job.summary().getString("status")
+                  + ") but its end may not be written: " + ar.cause());
+            }
+            events.stateChanged();
+          });
+      finishing.add(last);
+      last.onComplete(x -> finishing.remove(last));
+    });
+    self[0] = run;
+    run.onLost(() -> {
+      leave.run();
+      LOG.warning("crawl job " + job.id() + " is run by another owner now; this one let it go");
+    });
+    runs.put(job.id(), run);
+    return run;
+  }
+
+  /** The job's last write, tried again while the store is away (a few times once this node is stopping). */
+  private Future<Void> lastWrite(CrawlJob job, int attempt) {
+    return job.flush().recover(e -> {
+      if (e instanceof PgCrawlStore.Fenced || (stopping && attempt >= 3)) {
+        return Future.failedFuture(e);
+      }
+      io.vertx.core.Promise<Void> again = io.vertx.core.Promise.promise();
+      vertx.setTimer(Math.min(5_000, config.store().flushMs() * (1L << Math.min(6, attempt))),
+          t -> lastWrite(job, attempt + 1).onComplete(again));
+      return again.future();
+    });
+  }
+
+  private void deleteDownloads(String jobId) {
+    String dir = config.downloadDir().resolve(jobId).toString();
+    vertx.fileSystem().deleteRecursive(dir).onFailure(e -> {
+      if (!(e instanceof java.nio.file.NoSuchFileException || e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+        LOG.warning("cannot delete the downloads of evicted job " + jobId + " in " + dir + ": " + e);
+      }
+    });
+  }
+
+  /** Extends the leases of the jobs running here; a job whose lease is someone else's now stops here. */
+  private void renewLeases() {
+    List<String> ids = new java.util.ArrayList<>();
+    runs.forEach((id, run) -> {
+      if (run.job().isRunning()) {
+        ids.add(id);
+      }
+    });
+    pg.renew(leaseOwner, ids).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warning("cannot renew the leases of " + ids.size() + " crawl job(s) in " + pg.describe() + ": "
+            + ar.cause().getMessage());
+        return;
+      }
+      Map<String, PgCrawlStore.Held> held = new HashMap<>();
+      ar.result().forEach(h -> held.put(h.id(), h));
+      for (String id : ids) {
+        JobRun run = runs.get(id);
+        if (run == null || !run.job().isRunning()) {
+          continue;
+        }
+        PgCrawlStore.Held h = held.get(id);
+        if (h == null || h.epoch() != run.job().epoch()) {
+          LOG.warning("crawl job " + id + " has lost its lease to another owner; this node stops running it");
+          run.abandon();
+          runs.remove(id);
+          counters.jobFinished();
+          node.records().give(run.job().records());
+        } else if (h.cancelRequested() != null) {
+          run.stop(h.cancelRequested());
+          LOG.info("crawl job " + id + " cancelled by request");
+        }
+      }
+    });
+  }
+
+  /** Takes over jobs that have no live owner (released on a stop, or their owner's lease ran out), while there is room. */
+  private void takeOver() {
+    if (stopping || scanning || runs.size() >= config.limits().maxRunningJobs()) {
+      return;
+    }
+    scanning = true;
+    pg.takeOver(leaseOwner, null).onComplete(ar -> {
+      scanning = false;
+      if (ar.failed()) {
+        LOG.warning("cannot look for crawl jobs to take over in " + pg.describe() + ": " + ar.cause().getMessage());
+      } else if (ar.result() != null) {
+        adopt(ar.result());
+        takeOver();
+      }
+    });
+  }
+
+  /** Goes on with a job just taken over; returns its run, or null if it is not run here. */
+  private JobRun adopt(PgCrawlStore.Loaded loaded) {
+    JobRun existing = runs.get(loaded.id());
+    if (existing != null) {
+      existing.job().epoch(loaded.epoch()); // a late renewal: the lease ran out and this node took it back
+      return existing;
+    }
+    if (stopping) {
+      pg.release(loaded.id(), loaded.epoch());
+      return null;
+    }
+    CrawlJob job;
+    try {
+      job = CrawlJob.restore(loaded, config.maxConcurrency(), vertx, pg);
+    } catch (InvalidRequestException e) {
+      LOG.warning("crawl job " + loaded.id() + " cannot run on this node (" + e.getMessage() + "); letting it go");
+      pg.release(loaded.id(), loaded.epoch());
+      return null;
+    }
+    node.records().take(job.records());
+    counters.jobStarted();
+    String client = loaded.client() == null || loaded.client().isEmpty() ? null : loaded.client();
+    JobRun run = launch(job, client);
+    LOG.info("took over crawl job " + job.id() + " (lease epoch " + loaded.epoch() + "): "
+        + job.summary().getJsonObject("stats").getInteger("pending") + " page(s) to go");
+    run.resume();
+    if (loaded.cancelRequested() != null) {
+      run.stop(loaded.cancelRequested());
+    }
+    return run;
   }
 
   /**
@@ -255,11 +521,15 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private CrawlJob job(Message<Object> msg) {
-    Object id = body(msg).getValue("id");
+    return store.get(id(body(msg)));
+  }
+
+  private static String id(JsonObject body) {
+    Object id = body.getValue("id");
     if (!(id instanceof String s) || s.isBlank()) {
       throw new InvalidRequestException("id", "required: the job id");
     }
-    return store.get(s);
+    return s;
   }
 
   private void get(Message<Object> msg) {
@@ -271,6 +541,19 @@ public final class CrawlerVerticle extends VerticleBase {
     }
     int offset = (int) whole(body, "offset", 0, 0, Integer.MAX_VALUE);
     int limit = (int) whole(body, "limit", DEFAULT_WINDOW, 1, MAX_WINDOW);
+    if (pg != null) {
+      String id = id(body);
+      pg.read(id, offset, limit).onComplete(ar -> {
+        if (ar.failed()) {
+          msg.fail(Addresses.FAILURE_UNAVAILABLE, "the crawl store does not answer: " + ar.cause().getMessage());
+        } else if (ar.result() == null) {
+          msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + id);
+        } else {
+          msg.reply(ar.result());
+        }
+      });
+      return;
+    }
     CrawlJob job = job(msg);
     if (job == null) {
       msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body.getString("id"));
@@ -288,6 +571,10 @@ public final class CrawlerVerticle extends VerticleBase {
   }
 
   private void cancel(Message<Object> msg) {
+    if (pg != null) {
+      cancelStored(msg, id(body(msg)));
+      return;
+    }
     CrawlJob job = job(msg);
     if (job == null) {
       msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + body(msg).getString("id"));
@@ -301,6 +588,65 @@ public final class CrawlerVerticle extends VerticleBase {
     msg.reply(job.window(0, DEFAULT_WINDOW));
   }
 
+  /** Header of a cancellation passed on to the job's owner: the owner does not pass it on again. */
+  private static final String HEADER_FORWARDED = "hellonet-cancel-forwarded";
+
+  /**
+   * Cancels a job of the store: here if it runs here, else through its owner (asked on the event bus), else, when it
+   * has no live owner, by taking it over and cancelling it. The request is written first, so that whoever runs the
+   * job next stops it even if the owner cannot be reached now.
+   */
+  private void cancelStored(Message<Object> msg, String id) {
+    String reason = "cancelled by request";
+    JobRun local = runs.get(id);
+    if (local != null && local.job().isRunning()) {
+      local.stop(reason);
+      LOG.info("crawl job " + id + " cancelled by request");
+      msg.reply(local.job().window(0, DEFAULT_WINDOW));
+      return;
+    }
+    pg.requestCancel(id, reason).onComplete(ar -> {
+      if (ar.failed()) {
+        msg.fail(Addresses.FAILURE_UNAVAILABLE, "the crawl store does not answer: " + ar.cause().getMessage());
+        return;
+      }
+      PgCrawlStore.CancelAsked asked = ar.result();
+      if (!asked.running()) {
+        replyStored(msg, id);
+      } else if (asked.owner() != null && !asked.owner().equals(leaseOwner)
+          && msg.headers().get(HEADER_FORWARDED) == null) {
+        vertx.eventBus().<JsonObject>request(Addresses.ofInstance(Addresses.CRAWL_CANCEL, asked.owner()),
+                new JsonObject().put("id", id), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000)
+                    .addHeader(HEADER_FORWARDED, "1"))
+            .onSuccess(reply -> msg.reply(reply.body()))
+            .onFailure(e -> replyStored(msg, id)); // its owner stops it at its next renewal
+      } else if (asked.owner() == null && !stopping) {
+        pg.takeOver(leaseOwner, id).onComplete(taken -> {
+          JobRun run = taken.succeeded() && taken.result() != null ? adopt(taken.result()) : null;
+          if (run != null) {
+            msg.reply(run.job().window(0, DEFAULT_WINDOW));
+          } else {
+            replyStored(msg, id);
+          }
+        });
+      } else {
+        replyStored(msg, id);
+      }
+    });
+  }
+
+  private void replyStored(Message<Object> msg, String id) {
+    pg.read(id, 0, DEFAULT_WINDOW).onComplete(ar -> {
+      if (ar.failed()) {
+        msg.fail(Addresses.FAILURE_UNAVAILABLE, "the crawl store does not answer: " + ar.cause().getMessage());
+      } else if (ar.result() == null) {
+        msg.fail(Addresses.FAILURE_NOT_FOUND, "no crawl job " + id);
+      } else {
+        msg.reply(ar.result());
+      }
+    });
+  }
+
   private void list(Message<Object> msg) {
     JsonObject body = msg.body() == null ? new JsonObject() : body(msg);
     for (String key : body.fieldNames()) {
@@ -310,6 +656,25 @@ public final class CrawlerVerticle extends VerticleBase {
     }
     int limit = (int) whole(body, "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
     Object cursor = body.getValue("cursor");
+    if (pg != null) {
+      if (cursor != null && !(cursor instanceof String)) {
+        throw new InvalidRequestException("cursor", "unknown job id (evicted from the history?): " + cursor);
+      }
+      pg.list((String) cursor, limit + 1).onComplete(ar -> {
+        if (ar.failed()) {
+          msg.fail(Addresses.FAILURE_UNAVAILABLE, "the crawl store does not answer: " + ar.cause().getMessage());
+        } else if (ar.result() == null) {
+          msg.fail(Addresses.FAILURE_INVALID, "cursor: unknown job id (evicted from the history?): " + cursor);
+        } else {
+          List<JsonObject> page = ar.result();
+          JsonArray jobs = new JsonArray();
+          page.stream().limit(limit).forEach(jobs::add);
+          msg.reply(new JsonObject().put("jobs", jobs)
+              .put("nextCursor", page.size() > limit ? page.get(limit - 1).getString("id") : null));
+        }
+      });
+      return;
+    }
     if (cursor != null && (!(cursor instanceof String c) || !store.contains(c))) {
       throw new InvalidRequestException("cursor", "unknown job id (evicted from the history?): " + cursor);
     }

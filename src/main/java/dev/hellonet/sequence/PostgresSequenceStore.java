@@ -108,7 +108,11 @@ public final class PostgresSequenceStore implements SequenceStore {
         }));
   }
 
-  static PgConnectOptions connectOptions(PostgresConfig config) {
+  /**
+   * How to reach the database of {@code sequence.postgres.*}: shared by everything hellonet keeps there (the
+   * sequence, and the crawl jobs when {@code crawler.store} is {@code postgres}).
+   */
+  public static PgConnectOptions connectOptions(PostgresConfig config) {
     Map<String, String> properties = new HashMap<>(PgConnectOptions.DEFAULT_PROPERTIES);
     properties.put("application_name", "hellonet");
     // A lease must survive a database crash once it has been answered, whatever the server's default says.
@@ -154,7 +158,7 @@ public final class PostgresSequenceStore implements SequenceStore {
    * Without a verifying mode anyone on the path to the database can pose as it; that is a choice to make on purpose,
    * so a non-loopback host without one is said once at start.
    */
-  private static void warnIfUnverified(PostgresConfig config) {
+  public static void warnIfUnverified(PostgresConfig config) {
     if (!config.sslMode().startsWith("verify-") && !LoopbackHost.is(config.host())) {
       LOG.warning("sequence.postgres.sslMode is " + config.sslMode() + ": the certificate of the database at "
           + config.host() + " is not checked. Set sequence.postgres.sslMode=verify-full and"
@@ -163,7 +167,7 @@ public final class PostgresSequenceStore implements SequenceStore {
   }
 
   /** What went wrong, in the words an operator needs, without the password. */
-  static String explain(Throwable e, PostgresConfig config) {
+  public static String explain(Throwable e, PostgresConfig config) {
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof PgException) && !(cause instanceof ConnectException)) {
       cause = cause.getCause();

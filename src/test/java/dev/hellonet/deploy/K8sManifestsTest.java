@@ -207,7 +207,8 @@ class K8sManifestsTest {
     json.getJsonObject("http").put("host", "127.0.0.1").put("port", 0);
     json.getJsonObject("sequence").put("store", "file").put("file", dir.resolve("sequence").toString())
         .put("createIfMissing", true);
-    json.getJsonObject("crawler").put("downloadDir", dir.resolve("downloads").toString());
+    // Jobs in memory too: there is no database here (the pod's crawler.store=postgres is tested elsewhere).
+    json.getJsonObject("crawler").put("downloadDir", dir.resolve("downloads").toString()).put("store", "memory");
     if (json.getJsonObject("cluster") != null) {
       json.getJsonObject("cluster").put("enabled", false);
     }

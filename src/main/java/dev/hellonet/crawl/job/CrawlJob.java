@@ -1,5 +1,6 @@
 package dev.hellonet.crawl.job;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -17,8 +18,12 @@ public final class CrawlJob {
 
   final String id;
   final JobRequest request;
-  final Instant createdAt = Instant.now();
-  private final long startNanos = System.nanoTime();
+  final Instant createdAt;
+  private final long startNanos;
+  /** Where its changes go: nowhere (memory) or its store; set by the run. */
+  JobJournal journal;
+  /** Handed over or lost to another owner: this node no longer runs it, whatever its status says. */
+  private boolean detached;
   Status status = Status.RUNNING;
   Instant finishedAt;
   private long elapsedMs = -1;
@@ -36,8 +41,82 @@ public final class CrawlJob {
   private java.util.function.Supplier<JsonObject> politeness = () -> null;
 
   public CrawlJob(String id, JobRequest request) {
+    this(id, request, Instant.now());
+  }
+
+  /** A job created at {@code createdAt} (earlier when it is taken over): its elapsed time counts from then. */
+  CrawlJob(String id, JobRequest request, Instant createdAt) {
     this.id = id;
     this.request = request;
+    this.createdAt = createdAt;
+    this.startNanos = System.nanoTime() - Math.max(0, java.time.Duration.between(createdAt, Instant.now()).toNanos());
+    this.journal = JobJournal.none(this);
+  }
+
+  /** Items waiting for a detail page, of a job loaded from its store; handed to its run when it resumes. */
+  java.util.Map<JsonObject, String> restoredWaiting = java.util.Map.of();
+
+  /**
+   * A job taken over from {@code store} as it was written last, with its journal to that store under the new lease
+   * epoch; its run goes on with {@link JobRun#resume()}. Throws {@link InvalidRequestException} if this node cannot
+   * accept the job's request (a lower {@code crawler.maxConcurrency}).
+   */
+  public static CrawlJob restore(PgCrawlStore.Loaded l, int maxConcurrency, io.vertx.core.Vertx vertx,
+                                 PgCrawlStore store) {
+    CrawlJob job = new CrawlJob(l.id(), JobRequest.parse(l.request(), maxConcurrency), l.createdAt());
+    job.journal = JobJournal.to(vertx, store, job, l.epoch());
+    l.pages().forEach(row -> job.pages.add(PageRecord.from(row)));
+    java.util.Map<JsonObject, String> waiting = new java.util.IdentityHashMap<>();
+    l.items().forEach(row -> {
+      JsonObject item = PgCrawlStore.json(row.getValue("fields"));
+      JobJournal.ItemMeta meta = new JobJournal.ItemMeta(row.getInteger("seq"), row.getString("page_url"),
+          row.getInteger("page_index"));
+      meta.waitingFor = row.getString("waiting_for");
+      job.items.add(item);
+      job.journal.itemLoaded(item, meta);
+      if (meta.waitingFor != null) {
+        waiting.put(item, meta.waitingFor);
+      }
+    });
+    l.downloads().forEach(row -> job.downloads.add(DownloadRecord.from(row)));
+    JsonObject stats = l.summary() == null ? null : l.summary().getJsonObject("stats");
+    if (stats != null) {
+      job.bytes = stats.getLong("bytes", 0L);
+      JsonObject limited = stats.getJsonObject("limited", new JsonObject());
+      limited.forEach(e -> job.limited.put(e.getKey(), ((Number) e.getValue()).longValue()));
+    }
+    job.restoredWaiting = waiting;
+    return job;
+  }
+
+  /** Writes this new job's changes to {@code store} under lease epoch {@code epoch}. */
+  public void writeTo(io.vertx.core.Vertx vertx, PgCrawlStore store, long epoch) {
+    journal = JobJournal.to(vertx, store, this, epoch);
+  }
+
+  /** The lease epoch its writes carry (0 in memory). */
+  public long epoch() {
+    return journal.epoch();
+  }
+
+  /** This same owner took the job's lease again (after a late renewal): later writes carry {@code epoch}. */
+  public void epoch(long epoch) {
+    journal.epoch(epoch);
+  }
+
+  /** Writes every change until now to the job's store; completes once committed (at once in memory). */
+  public Future<Void> flush() {
+    return journal.flush();
+  }
+
+  /** Whether the job's status is running, whether or not this node still runs it. */
+  public boolean statusRunning() {
+    return status == Status.RUNNING;
+  }
+
+  /** This node stops running the job (handed over, or taken over by another owner); it is not finished. */
+  void detach() {
+    detached = true;
   }
 
   /** Counts {@code n} things a ceiling ({@code key}, a configuration key) kept out of the job. */
@@ -66,7 +145,7 @@ public final class CrawlJob {
   }
 
   public boolean isRunning() {
-    return status == Status.RUNNING;
+    return status == Status.RUNNING && !detached;
   }
 
   void finish(Status end, String reason) {

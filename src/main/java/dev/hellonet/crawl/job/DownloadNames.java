@@ -14,6 +14,11 @@ final class DownloadNames {
   private static final int MAX = 100;
   private final Set<String> taken = new HashSet<>();
 
+  /** Marks a name as used (a download restored from the store). */
+  void take(String name) {
+    taken.add(name);
+  }
+
   String claim(String url) {
     String base = safe(url);
     String name = base;

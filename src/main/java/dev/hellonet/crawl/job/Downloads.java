@@ -33,6 +33,8 @@ final class Downloads {
   private final Budget disk;
   private final Budget records;
   private final String dir;
+  /** The node that writes this job's files, recorded with each (a takeover elsewhere may not reach them). */
+  private final String node;
   private int started;
   private final Set<String> urls = new HashSet<>();
   private final DownloadNames names = new DownloadNames();
@@ -50,6 +52,7 @@ final class Downloads {
     this.disk = node.disk();
     this.records = node.records();
     this.dir = dir;
+    this.node = node.name();
   }
 
   /** An item has all its fields: start its download, if the job asked for one. */
@@ -70,7 +73,7 @@ final class Downloads {
       DownloadRecord duplicate = new DownloadRecord(url, null);
       duplicate.status = DownloadRecord.Status.SKIPPED;
       duplicate.error = "same URL as an earlier download of this job";
-      job.downloads.add(duplicate);
+      record(duplicate);
       return;
     }
     if (started >= maxDownloads) {
@@ -80,7 +83,52 @@ final class Downloads {
     }
     started++;
     DownloadRecord record = new DownloadRecord(url, names.claim(url));
-    job.downloads.add(record);
+    record(record);
+    start(record);
+  }
+
+  private void record(DownloadRecord d) {
+    d.seq = job.downloads.size();
+    job.downloads.add(d);
+    job.journal.download(d);
+  }
+
+  /**
+   * Takes in the downloads of a job loaded from its store: their URLs and names stay claimed, and each one not final,
+   * or final but whose file this node cannot reach (another node's disk, not a shared volume), is fetched again.
+   */
+  void resume() {
+    for (DownloadRecord d : job.downloads) {
+      urls.add(d.url);
+      if (d.file != null) {
+        names.take(d.file);
+        started++;
+      }
+    }
+    for (DownloadRecord d : job.downloads) {
+      if (d.file == null) {
+        continue;
+      }
+      if (!d.isFinal()) {
+        start(d);
+      } else if (d.status == DownloadRecord.Status.OK) {
+        run.hold();
+        vertx.fileSystem().exists(finalPath(d)).onComplete(ar -> {
+          if (ar.succeeded() && ar.result()) {
+            run.settled();
+          } else if (job.isRunning()) {
+            d.status = DownloadRecord.Status.PENDING;
+            d.node = null;
+            d.path = null;
+            job.journal.download(d);
+            run.prepare(Task.download(d));
+          }
+        });
+      }
+    }
+  }
+
+  private void start(DownloadRecord record) {
     Task task = Task.download(record);
     run.hold();
     vertx.fileSystem().exists(finalPath(record)).onComplete(ar -> {
@@ -148,6 +196,8 @@ final class Downloads {
   /** The file is complete and in place. */
   void fetched(Task task) {
     counters.downloads.add(1);
+    task.download.node = node;
+    task.download.path = finalPath(task.download);
     finish(task.download, DownloadRecord.Status.OK, null);
   }
 
@@ -157,6 +207,7 @@ final class Downloads {
     }
     d.status = status;
     d.error = error;
+    job.journal.download(d);
     run.settled();
   }
 }

@@ -10,6 +10,7 @@ import dev.hellonet.crawl.fetch.Fetcher;
 import dev.hellonet.crawl.fetch.RetryAfter;
 import dev.hellonet.net.HttpUris;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 
@@ -47,8 +48,13 @@ public final class JobRun {
   /** True while the seeds are being added: the job must not count as done before the last one is in. */
   private boolean seeding;
   private long deadlineTimer = -1;
+  /** Tasks launched whose work (fetch, then parse) is not over yet: a hand-over waits for them. */
+  private int launched;
+  /** Set by a hand-over: no task is launched any more; completed once none is in flight. */
+  private Promise<Void> drained;
 
   public JobRun(Vertx vertx, CrawlJob job, NodeResources node, CrawlEvents events, Runnable onFinish) {
+    job.journal.onFenced(this::abandonAndFinish);
     this.vertx = vertx;
     this.job = job;
     this.request = job.request;
@@ -62,7 +68,7 @@ public final class JobRun {
         politeness.maxPauseMs(), request.autoThrottle(), () -> System.nanoTime() / 1_000_000);
     job.politeness(pacing::toJson);
     this.scheduler = new Scheduler(vertx, new HostLimiter(request.concurrency(), request.perHostConcurrency()),
-        pacing, request.retries(), job::isRunning, this::launch);
+        pacing, request.retries(), () -> job.isRunning() && drained == null, this::launch);
     this.checks = new TargetChecks(vertx, node.policy(), node.parsePool(), config.userAgent(),
         request.respectRobots(), this::request, new TargetChecks.Slots() {
           @Override
@@ -86,16 +92,123 @@ public final class JobRun {
   }
 
   public void start() {
-    if (request.deadlineMs() > 0) {
-      deadlineTimer = vertx.setTimer(request.deadlineMs(), id -> {
+    startDeadline(request.deadlineMs());
+    seeding = true;
+    pages.seed();
+    seeding = false;
+    job.journal.start();
+    finishIfDone();
+  }
+
+  /**
+   * Goes on with a job loaded from its store ({@link CrawlJob#restore}): every page and download not final starts again,
+   * the deadline counts from the job's creation.
+   */
+  public void resume() {
+    java.util.Map<io.vertx.core.json.JsonObject, String> waiting = job.restoredWaiting;
+    job.restoredWaiting = java.util.Map.of();
+    long left = request.deadlineMs() <= 0 ? 0 : request.deadlineMs() - job.elapsedMs();
+    if (request.deadlineMs() > 0 && left <= 0) {
+      stop("deadline of " + request.deadlineMs() + " ms exceeded");
+      return;
+    }
+    startDeadline(left);
+    seeding = true;
+    if (job.pages.isEmpty()) {
+      pages.seed(); // its owner stopped before the seeds were first written: they are the same seeds again
+    } else {
+      pages.resume(waiting);
+    }
+    downloads.resume();
+    seeding = false;
+    job.journal.start();
+    finishIfDone();
+  }
+
+  private void startDeadline(long ms) {
+    if (ms > 0) {
+      deadlineTimer = vertx.setTimer(ms, id -> {
         deadlineTimer = -1;
         stop("deadline of " + request.deadlineMs() + " ms exceeded");
       });
     }
-    seeding = true;
-    pages.seed();
-    seeding = false;
-    finishIfDone();
+  }
+
+  private void cancelDeadline() {
+    if (deadlineTimer != -1) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+
+  /**
+   * Hands the job over on a graceful stop: no new fetch starts, the fetches in flight finish and are taken in (for at
+   * most {@code timeoutMs}; those still going then are cut and stay pending, to be fetched by the next owner), and the
+   * job as it is then is written. Completes once written; the job is not this node's any more. If the job ends while
+   * it drains, it ends as usual.
+   */
+  public Future<Void> handOver(long timeoutMs) {
+    if (!job.isRunning()) {
+      return Future.succeededFuture();
+    }
+    drained = Promise.promise();
+    checkDrained();
+    long timer = vertx.setTimer(Math.max(1, timeoutMs), t -> drained.tryComplete());
+    return drained.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      if (job.status != CrawlJob.Status.RUNNING) {
+        return Future.succeededFuture();
+      }
+      detach();
+      return job.journal.flush();
+    }).eventually(() -> {
+      job.journal.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Stops the job's writes once it has ended (after its last flush). */
+  public void closeJournal() {
+    job.journal.close();
+  }
+
+  /** Another owner has the job: stop everything here at once and write nothing more. */
+  public void abandon() {
+    job.journal.close();
+    detach();
+  }
+
+  /** What the verticle does when it learns from a write that the job is someone else's: drop it. */
+  private Runnable onLost = () -> { };
+
+  /** What to do when a write finds the job taken over by another owner (after this run has let go of it). */
+  public void onLost(Runnable action) {
+    this.onLost = action;
+  }
+
+  private void abandonAndFinish() {
+    detach();
+    onLost.run();
+  }
+
+  private void detach() {
+    cancelDeadline();
+    job.detach();
+    scheduler.clear();
+    for (Fetcher.InFlight f : List.copyOf(active)) {
+      f.abort(FetchException.Kind.CANCELLED, "handed over to another node");
+    }
+  }
+
+  private void checkDrained() {
+    if (drained != null && launched == 0 && active.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
+  /** The job this run runs. */
+  public CrawlJob job() {
+    return job;
   }
 
   /** Cancels the job: no new requests, in-flight ones aborted, everything unfinished marked cancelled. */
@@ -108,12 +221,14 @@ public final class JobRun {
         page.status = PageRecord.Status.CANCELLED;
         page.error = reason;
         PageWork.finishTiming(page);
+        job.journal.page(page);
       }
     }
     for (DownloadRecord d : job.downloads) {
       if (!d.isFinal()) {
         d.status = DownloadRecord.Status.CANCELLED;
         d.error = reason;
+        job.journal.download(d);
       }
     }
     scheduler.clear();
@@ -124,12 +239,12 @@ public final class JobRun {
   }
 
   private void end(CrawlJob.Status status, String reason) {
-    if (deadlineTimer != -1) {
-      vertx.cancelTimer(deadlineTimer);
-      deadlineTimer = -1;
-    }
+    cancelDeadline();
     job.finish(status, reason);
     onFinish.run();
+    if (drained != null) {
+      drained.tryComplete();
+    }
   }
 
   private void finishIfDone() {
@@ -177,6 +292,7 @@ public final class JobRun {
     String origin = task.origin();
     long launchedAt = System.nanoTime();
     task.attempt++;
+    launched++;
     Future<InetAddress> address = checks.address(task.host());
     Future<FetchResult> fetched;
     BodySink body = null;
@@ -199,7 +315,9 @@ public final class JobRun {
           if (held != null) {
             held.release();
           }
+          launched--;
           scheduler.release(origin);
+          checkDrained();
         });
   }
 
@@ -322,6 +440,7 @@ public final class JobRun {
     return f.result().andThen(ar -> {
       active.remove(f);
       countInFlight(-1);
+      checkDrained();
     });
   }
 

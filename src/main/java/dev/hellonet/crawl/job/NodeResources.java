@@ -13,7 +13,7 @@ import io.vertx.core.WorkerExecutor;
  */
 public record NodeResources(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy, WorkerExecutor parsePool,
                             CrawlerCounters counters, Budget pageMemory, Budget disk, Budget records,
-                            ParseGate parseGate) {
+                            ParseGate parseGate, String name) {
   /** The node's budgets, sized from the configuration: the whole node's for one instance. */
   public static NodeResources create(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
                                      WorkerExecutor parsePool, CrawlerCounters counters) {
@@ -26,11 +26,17 @@ public record NodeResources(CrawlerConfig config, Fetcher fetcher, TargetPolicy 
    */
   public static NodeResources create(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
                                      WorkerExecutor parsePool, CrawlerCounters counters, int shares) {
+    return create(config, fetcher, policy, parsePool, counters, shares, "local");
+  }
+
+  /** As above; {@code name} names this crawler (its owner name) where a job records which node wrote its files. */
+  public static NodeResources create(CrawlerConfig config, Fetcher fetcher, TargetPolicy policy,
+                                     WorkerExecutor parsePool, CrawlerCounters counters, int shares, String name) {
     return new NodeResources(config, fetcher, policy, parsePool, counters,
         new Budget("crawler.maxPageBytesInFlight", config.limits().maxPageBytesInFlight() / shares, true),
         new Budget("crawler.maxDownloadBytesOnDisk", config.limits().maxDownloadBytesOnDisk() / shares, false),
         new Budget("crawler.maxRecordsKept", config.limits().maxRecordsKept() / shares, false),
         // HTML parsed at once: a thirty-second of the heap (a document takes 10-20 times its bytes).
-        new ParseGate(Runtime.getRuntime().maxMemory() / 32 / shares));
+        new ParseGate(Runtime.getRuntime().maxMemory() / 32 / shares), name);
   }
 }

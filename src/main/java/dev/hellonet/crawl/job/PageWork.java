@@ -75,13 +75,51 @@ final class PageWork {
       }
       if (capReached()) {
         PageRecord skipped = new PageRecord(url, 0, true);
-        job.pages.add(skipped);
+        record(skipped);
         skipped.status = PageRecord.Status.SKIPPED;
         skipped.error = "maxPages (" + request.maxPages() + ") reached";
         counters.pagesSkipped.add(1);
         continue;
       }
-      add(url, 0, true);
+      add(url, 0, true, null);
+    }
+  }
+
+  /** Appends a page to the job's pages, in the place a window finds it, and has it written. */
+  private void record(PageRecord page) {
+    page.seq = job.pages.size();
+    job.pages.add(page);
+    job.journal.page(page);
+  }
+
+  /**
+   * Takes in a job loaded from its store (its pages, items and what they wait for are in {@code job} already) and
+   * starts again every page not yet final: those waiting, and those in flight when the last owner stopped.
+   */
+  void resume(Map<JsonObject, String> waiting) {
+    for (String raw : request.urls()) {
+      String url = UrlNormalizer.normalize(raw);
+      if (url != null) {
+        seedHosts.add(URI.create(url).getHost());
+      }
+    }
+    for (PageRecord page : job.pages) {
+      pageByUrl.put(page.url, page);
+      if (page.finalUrl != null) {
+        pageByUrl.putIfAbsent(page.finalUrl, page);
+      }
+      if (page.detailFields != null) {
+        detailByUrl.put(page.url, page.detailFields);
+      }
+      if (page.detail && !page.crawl) {
+        detailPages++;
+      }
+    }
+    waiting.forEach((item, url) -> detailWaiters.computeIfAbsent(url, u -> new ArrayList<>()).add(item));
+    for (PageRecord page : job.pages) {
+      if (!page.isFinal()) {
+        run.begin(Task.page(page));
+      }
     }
   }
 
@@ -89,9 +127,10 @@ final class PageWork {
    * Records a page (the caller checked the page cap and de-duplication, and took its record) and starts working on
    * it.
    */
-  private PageRecord add(String url, int depth, boolean crawl) {
+  private PageRecord add(String url, int depth, boolean crawl, String referrer) {
     PageRecord page = new PageRecord(url, depth, crawl);
-    job.pages.add(page);
+    page.referrer = referrer;
+    record(page);
     pageByUrl.put(url, page);
     run.begin(Task.page(page));
     return page;
@@ -117,6 +156,7 @@ final class PageWork {
     page.status = status;
     page.error = error;
     finishTiming(page);
+    job.journal.page(page);
     switch (status) {
       case OK -> counters.pagesFetched.add(1);
       case ERROR, TIMEOUT -> counters.pagesFailed.add(1);
@@ -162,6 +202,7 @@ final class PageWork {
     }
     pageByUrl.put(next, page);
     page.finalUrl = next;
+    job.journal.page(page);
     return true;
   }
 
@@ -200,6 +241,7 @@ final class PageWork {
     page.title = parsed.title();
     if (parsed.detail() != null) {
       detailByUrl.put(page.url, parsed.detail());
+      page.detailFields = parsed.detail();
     }
     if (!page.crawl) {
       return;
@@ -208,7 +250,9 @@ final class PageWork {
     if (parsed.itemsDropped() > 0) {
       job.limited("crawler.maxItemsPerPage", parsed.itemsDropped());
     }
+    int index = -1;
     for (JsonObject item : parsed.items()) {
+      index++;
       if (job.items.size() >= limits.maxItemsPerJob()) {
         job.limited("crawler.maxItemsPerJob", 1);
         continue;
@@ -218,10 +262,11 @@ final class PageWork {
         continue;
       }
       job.items.add(item);
+      job.journal.itemAdded(item, page.url, index);
       if (spec.follow() != null) {
         String link = UrlNormalizer.normalize(base, item.getString(spec.follow()));
         if (link != null) {
-          requestDetail(link, item, page.depth + 1, base);
+          requestDetail(link, item, page.depth + 1, base, page.url);
           continue;
         }
         mergeDetail(item, null);
@@ -239,12 +284,12 @@ final class PageWork {
         job.limited(records.key(), 1);
         continue;
       }
-      add(link, page.depth + 1, true);
+      add(link, page.depth + 1, true, page.url);
     }
   }
 
   /** Gets the detail fields for {@code item} from the page at {@code url}: already read, pending, or fetched now. */
-  private void requestDetail(String url, JsonObject item, int depth, String base) {
+  private void requestDetail(String url, JsonObject item, int depth, String base, String referrer) {
     JsonObject known = detailByUrl.get(url);
     PageRecord page = pageByUrl.get(url);
     if (known != null || (page != null && page.isFinal())) {
@@ -267,20 +312,25 @@ final class PageWork {
       }
       detailPages++;
       detailWaiters.computeIfAbsent(url, u -> new ArrayList<>()).add(item);
+      job.journal.itemWaiting(item, url);
       PageRecord detailPage = new PageRecord(url, depth, false);
       detailPage.detail = true;
-      job.pages.add(detailPage);
+      detailPage.referrer = referrer;
+      record(detailPage);
       pageByUrl.put(url, detailPage);
       run.begin(Task.page(detailPage));
       return;
     }
     page.detail = true;
+    job.journal.page(page);
     detailWaiters.computeIfAbsent(url, u -> new ArrayList<>()).add(item);
+    job.journal.itemWaiting(item, url);
   }
 
   private void mergeDetail(JsonObject item, JsonObject detail) {
     for (String name : request.extract().detail().keySet()) {
       item.put(name, detail == null ? null : detail.getValue(name));
     }
+    job.journal.itemChanged(item);
   }
 }
