@@ -1,5 +1,6 @@
 package dev.hellonet.crawl;
 
+import dev.hellonet.testing.Await;
 import dev.hellonet.testing.CountingSite;
 import dev.hellonet.testing.Http;
 import dev.hellonet.testing.PostgresServer;
@@ -102,16 +103,13 @@ class CrawlTakeoverTest {
     nodes.add(node);
     apis.put(node, new Http(Integer.parseInt(env.get("HELLONET_HTTP_PORT"))));
     // Ready means its crawler answers, which reads the store.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int ready = 0;
-    while (ready != 200 && System.nanoTime() < deadline) {
+    Await.until(() -> {
       try {
-        ready = apis.get(node).get("/health/ready").status();
+        return apis.get(node).get("/health/ready").status() == 200;
       } catch (IOException notYet) {
-        Thread.sleep(100);
+        return false;
       }
-    }
-    assertEquals(200, ready, "ready:\n" + node.log());
+    }, 30, 100, () -> "ready:\n" + node.log());
     return node;
   }
 
