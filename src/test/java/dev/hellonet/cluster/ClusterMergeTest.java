@@ -35,7 +35,8 @@ class ClusterMergeTest {
       b = start(planB);
       Vertx nodeB = b;
       Await.result(b.eventBus().consumer("merge-test.b", m -> m.reply("b")).completion());
-      assertEquals(1, ClusterView.of(b).nodeIds().size(), "B started alone");
+      // B lists only itself, so it can only come to see A through a merge; on a loaded machine A's merge check may
+      // already have found it here, which is why this is not asserted.
 
       Await.until(() -> ClusterView.of(a).nodeIds().size() == 2 && ClusterView.of(nodeB).nodeIds().size() == 2,
           60, "A and B merged");
