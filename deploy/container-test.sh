@@ -64,6 +64,10 @@ if [ "$STORE" != file ]; then
   OVERRIDES+=(-e HELLONET_SEQUENCE_STORE=file -e HELLONET_SEQUENCE_CREATEIFMISSING=true)
   SUMMARY+=("sequence.store $STORE replaced by file, created at the first start (no database for a single container here)")
 fi
+if [ "$CRAWL_STORE" != memory ]; then
+  OVERRIDES+=(-e HELLONET_CRAWLER_STORE=memory)
+  SUMMARY+=("crawler.store $CRAWL_STORE replaced by memory (no database for a single container here)")
+fi
 if [ "$CLUSTER" = true ]; then OVERRIDES+=(-e HELLONET_CLUSTER_ENABLED=false); SUMMARY+=("cluster.enabled replaced by false (no peers here)"); fi
 SUMMARY+=("ran as $APP_UID:$APP_GID, read-only root=$READ_ONLY_ROOT, cap-drop=$CAP_DROP, no-new-privileges=$NO_PRIV_ESC, sysctls: $SYSCTLS, secrets stood in: $SECRETS")
 

@@ -391,6 +391,7 @@ def container_env(work):
         "DATA_MOUNT": data_mount["mountPath"], "SECRETS": " ".join(secrets.made),
         "STORE": cfg.get("sequence", {}).get("store", "file"),
         "CLUSTER": str(cfg.get("cluster", {}).get("enabled", False)).lower(),
+        "CRAWL_STORE": cfg.get("crawler", {}).get("store", "memory"),
         "NOTES": "; ".join(run.notes),
     }
     with open(work / "deployment.env", "w") as f:
