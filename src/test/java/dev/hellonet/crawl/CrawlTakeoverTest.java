@@ -3,14 +3,14 @@ package dev.hellonet.crawl;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.CountingSite;
 import dev.hellonet.testing.Http;
+import dev.hellonet.testing.PostgresExtension;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.ServerProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +42,8 @@ class CrawlTakeoverTest {
   private static final int PAGES = 600;
   private static final int CONCURRENCY = 8;
   private static final AtomicInteger names = new AtomicInteger();
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresExtension postgres = new PostgresExtension();
 
   @TempDir
   Path dir;
@@ -51,18 +52,6 @@ class CrawlTakeoverTest {
   private CountingSite site;
   /** The nodes' {@code crawler.leaseMs}: short, so that a dead owner's lease runs out quickly. */
   private long leaseMs = 3_000;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (pg != null) {
-      pg.close();
-    }
-  }
 
   @AfterEach
   void stopNodes() throws Exception {
@@ -75,7 +64,7 @@ class CrawlTakeoverTest {
   }
 
   private Map<String, String> env() throws IOException {
-    Map<String, String> env = new HashMap<>(pg.nodeEnvironment("takeover-" + names.incrementAndGet()));
+    Map<String, String> env = new HashMap<>(postgres.server().nodeEnvironment("takeover-" + names.incrementAndGet()));
     env.put("HELLONET_HTTP_PORT", Integer.toString(ServerProcess.freePort()));
     env.put("HELLONET_HELLO_DEFERACCEPTSECONDS", "0");
     env.put("HELLONET_CRAWLER_STORE", "postgres");
@@ -205,7 +194,7 @@ class CrawlTakeoverTest {
 
   /** The URLs the store records as done (ok) for the job, read straight from the database. */
   private static Set<String> doneInStore(String id) throws Exception {
-    String out = pg.psql(PostgresServer.DATABASE, "SELECT url FROM hellonet_crawl_page WHERE job_id = '" + id
+    String out = postgres.server().psql(PostgresServer.DATABASE, "SELECT url FROM hellonet_crawl_page WHERE job_id = '" + id
         + "' AND status <> 'pending'");
     Set<String> done = new HashSet<>();
     for (String line : out.split("\n")) {

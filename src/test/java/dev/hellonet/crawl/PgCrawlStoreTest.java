@@ -10,6 +10,7 @@ import dev.hellonet.crawl.job.CrawlSchema;
 import dev.hellonet.crawl.job.PgCrawlStore;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.CountingSite;
+import dev.hellonet.testing.PostgresExtension;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.TestConfig;
 import io.vertx.core.Vertx;
@@ -17,11 +18,10 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PgCrawlStoreTest {
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresExtension postgres = new PostgresExtension();
   private static int databases;
   private Vertx vertx;
   private CountingSite site;
@@ -50,23 +51,11 @@ class PgCrawlStoreTest {
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (pg != null) {
-      pg.close();
-    }
-  }
-
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
     database = "crawlstore" + (++databases);
-    pg.createDatabase(database);
+    postgres.server().createDatabase(database);
   }
 
   @AfterEach
@@ -78,7 +67,7 @@ class PgCrawlStoreTest {
   }
 
   private CrawlStoreConfig store() {
-    return new CrawlStoreConfig("postgres", 3_000, 500, 50, 2, new PostgresConfig("127.0.0.1", pg.port(), database,
+    return new CrawlStoreConfig("postgres", 3_000, 500, 50, 2, new PostgresConfig("127.0.0.1", postgres.server().port(), database,
         PostgresServer.USER, "unused", 1, "disable", "", "", PostgresServer.PASSWORD));
   }
 
@@ -165,10 +154,10 @@ class PgCrawlStoreTest {
       assertEquals(10, done.getJsonArray("items").size());
       Thread.sleep(50); // distinct creation times, for the order of the list
     }
-    Await.until(() -> pg.psql(database, "SELECT count(*) FROM hellonet_crawl_job").equals("2"), 10,
+    Await.until(() -> postgres.server().psql(database, "SELECT count(*) FROM hellonet_crawl_job").equals("2"), 10,
         "the oldest job evicted");
-    assertEquals("0", pg.psql(database, "SELECT count(*) FROM hellonet_crawl_page WHERE job_id = '" + ids[0] + "'"));
-    assertEquals("0", pg.psql(database, "SELECT count(*) FROM hellonet_crawl_item WHERE job_id = '" + ids[0] + "'"));
+    assertEquals("0", postgres.server().psql(database, "SELECT count(*) FROM hellonet_crawl_page WHERE job_id = '" + ids[0] + "'"));
+    assertEquals("0", postgres.server().psql(database, "SELECT count(*) FROM hellonet_crawl_item WHERE job_id = '" + ids[0] + "'"));
     ReplyException gone = assertInstanceOf(ReplyException.class, Await.failure(vertx.eventBus().request(
         Addresses.ofInstance(Addresses.CRAWL_GET, "n2.0"), new JsonObject().put("id", ids[0]))));
     assertEquals(Addresses.FAILURE_NOT_FOUND, gone.failureCode());
