@@ -5,11 +5,11 @@ import dev.hellonet.testing.Await;
 import dev.hellonet.testing.CountingClient;
 import dev.hellonet.testing.CountingClient.Replies;
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.PostgresExtension;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.TestConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class OneReplyInOutageTest {
   private static final int CONNECTIONS = 9;
   private static final int REQUESTS = 20_000;
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresExtension postgres = new PostgresExtension();
 
   @TempDir
   Path dir;
@@ -40,23 +41,11 @@ class OneReplyInOutageTest {
   private boolean pgStopped;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (pg != null) {
-      pg.close();
-    }
-  }
-
   @AfterEach
   void stop() throws Exception {
     threads.shutdownNow();
     if (pgStopped) {
-      pg.startServer();
+      postgres.server().startServer();
       pgStopped = false;
     }
     if (node != null) {
@@ -72,7 +61,7 @@ class OneReplyInOutageTest {
     node = Await.result(Hellonet.start(TestConfig.inDir(dir)
         .set("sequence.store", "postgres")
         .set("sequence.postgres.host", "127.0.0.1")
-        .set("sequence.postgres.port", pg.port())
+        .set("sequence.postgres.port", postgres.server().port())
         .set("sequence.postgres.database", PostgresServer.DATABASE)
         .set("sequence.postgres.user", PostgresServer.USER)
         .set("sequence.postgres.name", name)
@@ -81,7 +70,7 @@ class OneReplyInOutageTest {
         .set("sequence.minBlock", 16)
         .set("sequence.maxBlock", 256)
         .build()));
-    pg.stopImmediately();
+    postgres.server().stopImmediately();
     pgStopped = true;
     // Spend what the node holds: a few hundred numbers at most, then the first ERR unavailable.
     try (LineClient drain = LineClient.connect(node.helloPort())) {

@@ -1,12 +1,12 @@
 package dev.hellonet.sequence;
 
 import dev.hellonet.testing.LineClient;
+import dev.hellonet.testing.PostgresExtension;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -25,23 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * raises but never lowers its mark, and lets nodes with {@code sequence.createIfMissing=false} start where it says.
  */
 class InitSequenceTest {
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresExtension postgres = new PostgresExtension();
 
   @TempDir
   Path dir;
   private final List<ServerProcess> processes = new ArrayList<>();
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (pg != null) {
-      pg.close();
-    }
-  }
 
   @AfterEach
   void stopProcesses() throws Exception {
@@ -83,12 +72,12 @@ class InitSequenceTest {
   }
 
   private static String mark(String name) throws Exception {
-    return pg.psql(PostgresServer.DATABASE, "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'");
+    return postgres.server().psql(PostgresServer.DATABASE, "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'");
   }
 
   @Test
   void onPostgresItCreatesOnceRaisesOnRequestAndNeverLowers() throws Exception {
-    Map<String, String> env = noCreate(pg.nodeEnvironment("init-pg"));
+    Map<String, String> env = noCreate(postgres.server().nodeEnvironment("init-pg"));
 
     ServerProcess refused = ServerProcess.launch(dir.resolve("before"), env);
     processes.add(refused);

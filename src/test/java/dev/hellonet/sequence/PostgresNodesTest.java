@@ -3,13 +3,13 @@ package dev.hellonet.sequence;
 import dev.hellonet.testing.Await;
 import dev.hellonet.testing.Pipelined;
 import dev.hellonet.testing.Pipelined.Seen;
+import dev.hellonet.testing.PostgresExtension;
 import dev.hellonet.testing.PostgresServer;
 import dev.hellonet.testing.ServerProcess;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,7 +42,8 @@ class PostgresNodesTest {
   /** Small blocks force many leases, so the nodes really interleave on the row (and run dry fast in an outage). */
   private static final Map<String, String> SMALL_BLOCKS = Pipelined.SMALL_BLOCKS;
   private static final AtomicInteger names = new AtomicInteger();
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresExtension postgres = new PostgresExtension();
 
   @TempDir
   Path dir;
@@ -50,18 +51,6 @@ class PostgresNodesTest {
   private final Map<ServerProcess, Integer> httpPorts = new java.util.concurrent.ConcurrentHashMap<>();
   private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (pg != null) {
-      pg.close();
-    }
-  }
 
   @AfterEach
   void stopNodes() throws Exception {
@@ -90,7 +79,7 @@ class PostgresNodesTest {
     assertEquals((long) connections * 40 * 100, total);
     assertEquals(0, seen.stream().mapToInt(Seen::unavailable).sum());
     long max = Pipelined.assertUniqueAndOrdered(seen);
-    long mark = Long.parseLong(pg.psql(PostgresServer.DATABASE,
+    long mark = Long.parseLong(postgres.server().psql(PostgresServer.DATABASE,
         "SELECT high_water FROM hellonet_sequence WHERE name = '" + name + "'"));
     assertTrue(mark > max, "every number sent was leased in the database: mark " + mark + ", max " + max);
   }
@@ -110,7 +99,7 @@ class PostgresNodesTest {
       for (ServerProcess node : cluster) {
         assertEquals(200, ready(node), "ready before the outage");
       }
-      pg.stopImmediately();
+      postgres.server().stopImmediately();
       long stoppedAt = System.nanoTime();
       boolean restarted = false;
       try {
@@ -126,11 +115,11 @@ class PostgresNodesTest {
         if (downFor > 0) {
           Thread.sleep(TimeUnit.NANOSECONDS.toMillis(downFor));
         }
-        pg.startServer();
+        postgres.server().startServer();
         restarted = true;
       } finally {
         if (!restarted) {
-          pg.startServer();
+          postgres.server().startServer();
         }
       }
       long numbersAtRestart = clientsLoad.numbers.get();
@@ -206,7 +195,7 @@ class PostgresNodesTest {
 
   @Test
   void wrongPasswordStopsTheStartSayingSo() throws Exception {
-    Map<String, String> env = new HashMap<>(pg.nodeEnvironment("badpw"));
+    Map<String, String> env = new HashMap<>(postgres.server().nodeEnvironment("badpw"));
     env.put("HELLONET_SEQUENCE_POSTGRES_PASSWORD", "not-the-password");
     ServerProcess node = ServerProcess.launch(dir.resolve("badpw"), env);
     nodes.add(node);
@@ -216,7 +205,7 @@ class PostgresNodesTest {
   }
 
   private ServerProcess start(String nodeName, String sequenceName, Map<String, String> extra) throws Exception {
-    return start(pg, nodeName, sequenceName, extra);
+    return start(postgres.server(), nodeName, sequenceName, extra);
   }
 
   private ServerProcess start(PostgresServer pg, String nodeName, String sequenceName, Map<String, String> extra)
